@@ -1,0 +1,389 @@
+//! The connection table: which TCP segments belong to which connection, and who is the client.
+//!
+//! A connection is keyed by its two endpoints. Like Wireshark's `tcp.stream`, a new SYN on a
+//! known pair of endpoints starts a new connection when its initial sequence number differs from
+//! the one that side used before (port reuse). Sides are first recorded as A (the sender of the
+//! connection's first captured segment) and B; who is client and who is server is decided from
+//! the evidence once it is all in ([`Connection::roles`]): a SYN, then a SYN-ACK, then which side
+//! sent a TLS ClientHello or ServerHello, then well-known or lower port numbers.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use crate::capture::Timestamp;
+use crate::wire::TcpSegment;
+
+/// One end of a TCP connection.
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, serde::Serialize)]
+pub struct Endpoint {
+    /// IP address.
+    pub ip: IpAddr,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.ip {
+            IpAddr::V4(ip) => write!(f, "{ip}:{}", self.port),
+            IpAddr::V6(ip) => write!(f, "[{ip}]:{}", self.port),
+        }
+    }
+}
+
+/// Which way a segment travelled.
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the client to the server.
+    ClientToServer,
+    /// From the server to the client.
+    ServerToClient,
+}
+
+/// The evidence that decided which side is the client.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleBasis {
+    /// The client sent the SYN.
+    Syn,
+    /// The server sent the SYN-ACK.
+    SynAck,
+    /// The client sent a TLS ClientHello (or the server a ServerHello).
+    TlsHello,
+    /// The server uses a well-known or the lower port.
+    Port,
+}
+
+/// How a direction's first payload bytes look.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Opening {
+    /// A TLS record holding a ClientHello.
+    TlsClientHello,
+    /// An SSL 2.0-compatible ClientHello (RFC 5246 Appendix E.2).
+    Sslv2ClientHello,
+    /// A TLS record holding a ServerHello.
+    TlsServerHello,
+    /// Another TLS record (handshake, alert, change_cipher_spec or application data).
+    TlsRecord,
+    /// Printable text, e.g. an HTTP request, an SMTP greeting or a STARTTLS dialogue.
+    Text,
+    /// Anything else.
+    Binary,
+}
+
+impl Opening {
+    /// Classifies the first bytes of a direction's byte stream.
+    pub fn classify(bytes: &[u8]) -> Self {
+        match bytes {
+            // ContentType handshake, version 3.x, length, HandshakeType.
+            [0x16, 0x03, 0..=4, _, _, 0x01, ..] => Self::TlsClientHello,
+            [0x16, 0x03, 0..=4, _, _, 0x02, ..] => Self::TlsServerHello,
+            [0x14..=0x18, 0x03, 0..=4, ..] => Self::TlsRecord,
+            // SSLv2 record header with the high bit set, msg_type 1, version 2.0 or 3.x.
+            [hi, _, 0x01, 0x00 | 0x03, 0x00..=0x04, ..] if hi & 0x80 != 0 => Self::Sslv2ClientHello,
+            _ if !bytes.is_empty()
+                && bytes
+                    .iter()
+                    .take(16)
+                    .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) =>
+            {
+                Self::Text
+            }
+            _ => Self::Binary,
+        }
+    }
+
+    /// True for the openings of a TLS connection.
+    pub fn is_tls(self) -> bool {
+        matches!(
+            self,
+            Self::TlsClientHello | Self::Sslv2ClientHello | Self::TlsServerHello | Self::TlsRecord
+        )
+    }
+}
+
+/// Counters and first impressions of one side's traffic.
+#[derive(Clone, Debug, Default)]
+pub struct SideStats {
+    /// Frames sent by this side.
+    pub frames: u64,
+    /// Bytes of those frames on the wire (frame lengths, as in `tshark -z conv,tcp`).
+    pub bytes: u64,
+    /// TCP payload bytes declared by the IP headers.
+    pub payload_bytes: u64,
+    /// Sequence number of this side's SYN, if one was seen.
+    pub syn_seq: Option<u32>,
+    /// This side sent a SYN-ACK.
+    pub sent_syn_ack: bool,
+    /// This side sent a FIN.
+    pub sent_fin: bool,
+    /// This side sent a RST.
+    pub sent_rst: bool,
+    /// Base sequence number (the SYN's, or one before the first segment's), for port reuse.
+    base_seq: Option<u32>,
+    /// The first payload this side sent: frame number, classification and up to 16 bytes.
+    pub opening: Option<(u64, Opening, Vec<u8>)>,
+    /// Frames of this side whose bytes were cut by the snapshot length.
+    pub truncated_frames: u64,
+}
+
+/// One TCP connection.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    /// 1-based, in order of first appearance.
+    pub id: u32,
+    /// The sender of the first captured segment.
+    pub a: Endpoint,
+    /// The other side.
+    pub b: Endpoint,
+    /// A's traffic.
+    pub a_stats: SideStats,
+    /// B's traffic.
+    pub b_stats: SideStats,
+    /// First frame of the connection.
+    pub first_frame: u64,
+    /// Last frame of the connection.
+    pub last_frame: u64,
+    /// The earliest frame time (frames are not always in time order).
+    pub start: Option<Timestamp>,
+    /// The latest frame time.
+    pub end: Option<Timestamp>,
+}
+
+/// Who is client and who is server, and why.
+#[derive(Clone, Copy, Debug)]
+pub struct Roles {
+    /// The client's endpoint.
+    pub client: Endpoint,
+    /// The server's endpoint.
+    pub server: Endpoint,
+    /// True when the client is side A.
+    pub client_is_a: bool,
+    /// What decided it.
+    pub basis: RoleBasis,
+}
+
+impl Connection {
+    /// Decides who is client and who is server from what was seen.
+    pub fn roles(&self) -> Roles {
+        let (basis, client_is_a) = if let Some(a_is_client) = self.syn_side() {
+            (RoleBasis::Syn, a_is_client)
+        } else if self.a_stats.sent_syn_ack != self.b_stats.sent_syn_ack {
+            (RoleBasis::SynAck, self.b_stats.sent_syn_ack)
+        } else if let Some(a_is_client) = self.hello_side() {
+            (RoleBasis::TlsHello, a_is_client)
+        } else {
+            (RoleBasis::Port, server_port_rank(self.b.port) <= server_port_rank(self.a.port))
+        };
+        let (client, server) = if client_is_a {
+            (self.a, self.b)
+        } else {
+            (self.b, self.a)
+        };
+        Roles {
+            client,
+            server,
+            client_is_a,
+            basis,
+        }
+    }
+
+    /// The client's and the server's statistics, in that order.
+    pub fn stats_by_role(&self) -> (&SideStats, &SideStats) {
+        if self.roles().client_is_a {
+            (&self.a_stats, &self.b_stats)
+        } else {
+            (&self.b_stats, &self.a_stats)
+        }
+    }
+
+    fn syn_side(&self) -> Option<bool> {
+        match (self.a_stats.syn_seq, self.b_stats.syn_seq) {
+            (Some(_), None) => Some(true),
+            (None, Some(_)) => Some(false),
+            _ => None,
+        }
+    }
+
+    fn hello_side(&self) -> Option<bool> {
+        let opening = |s: &SideStats| s.opening.as_ref().map(|(_, o, _)| *o);
+        match (opening(&self.a_stats), opening(&self.b_stats)) {
+            (Some(Opening::TlsClientHello | Opening::Sslv2ClientHello), _)
+            | (_, Some(Opening::TlsServerHello)) => Some(true),
+            (_, Some(Opening::TlsClientHello | Opening::Sslv2ClientHello))
+            | (Some(Opening::TlsServerHello), _) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Ranks how likely a port is a server's: well-known first, then registered, then the lower.
+fn server_port_rank(port: u16) -> (u8, u16) {
+    match port {
+        0..=1023 => (0, port),
+        1024..=49151 => (1, port),
+        _ => (2, port),
+    }
+}
+
+/// The key of a connection: its endpoints in a canonical order.
+type PairKey = (Endpoint, Endpoint);
+
+fn pair_key(x: Endpoint, y: Endpoint) -> PairKey {
+    if x <= y { (x, y) } else { (y, x) }
+}
+
+/// All connections of a capture, in order of first appearance.
+#[derive(Debug, Default)]
+pub struct ConnectionTable {
+    connections: Vec<Connection>,
+    /// The current connection index for each pair of endpoints.
+    index: HashMap<PairKey, usize>,
+}
+
+/// What [`ConnectionTable::track`] tells the caller about a segment.
+#[derive(Clone, Copy, Debug)]
+pub struct Tracked {
+    /// Index of the connection in [`ConnectionTable::connections`].
+    pub index: usize,
+    /// True when the segment was sent by side A.
+    pub from_a: bool,
+}
+
+impl ConnectionTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The connections in order of first appearance.
+    pub fn connections(&self) -> &[Connection] {
+        &self.connections
+    }
+
+    /// Consumes the table, returning the connections in order of first appearance.
+    pub fn into_connections(self) -> Vec<Connection> {
+        self.connections
+    }
+
+    /// Adds a segment from frame `frame` (of `frame_len` bytes on the wire).
+    pub fn track(
+        &mut self,
+        segment: &TcpSegment<'_>,
+        frame: u64,
+        frame_len: u32,
+        truncated: bool,
+        timestamp: Option<Timestamp>,
+    ) -> Tracked {
+        let src = Endpoint {
+            ip: segment.src,
+            port: segment.src_port,
+        };
+        let dst = Endpoint {
+            ip: segment.dst,
+            port: segment.dst_port,
+        };
+        let key = pair_key(src, dst);
+        let existing = self.index.get(&key).copied().filter(|&i| {
+            let conn = &self.connections[i];
+            let side = if conn.a == src { &conn.a_stats } else { &conn.b_stats };
+            // A new initial sequence number on a SYN means the ports were reused.
+            !(segment.flags.syn()
+                && !segment.flags.ack()
+                && side.base_seq.is_some_and(|base| base != segment.seq))
+        });
+        let index = existing.unwrap_or_else(|| {
+            let index = self.connections.len();
+            self.connections.push(Connection {
+                id: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                a: src,
+                b: dst,
+                a_stats: SideStats::default(),
+                b_stats: SideStats::default(),
+                first_frame: frame,
+                last_frame: frame,
+                start: timestamp,
+                end: timestamp,
+            });
+            self.index.insert(key, index);
+            index
+        });
+        let conn = &mut self.connections[index];
+        conn.last_frame = frame;
+        if let Some(ts) = timestamp {
+            conn.start = Some(conn.start.map_or(ts, |s| s.min(ts)));
+            conn.end = Some(conn.end.map_or(ts, |e| e.max(ts)));
+        }
+        let from_a = conn.a == src;
+        let side = if from_a {
+            &mut conn.a_stats
+        } else {
+            &mut conn.b_stats
+        };
+        side.frames += 1;
+        side.bytes += u64::from(frame_len);
+        side.payload_bytes += u64::from(segment.payload_len);
+        if truncated {
+            side.truncated_frames += 1;
+        }
+        let flags = segment.flags;
+        if flags.syn() {
+            if flags.ack() {
+                side.sent_syn_ack = true;
+            } else {
+                side.syn_seq = Some(segment.seq);
+            }
+        }
+        if side.base_seq.is_none() {
+            side.base_seq = Some(if flags.syn() {
+                segment.seq
+            } else {
+                segment.seq.wrapping_sub(1)
+            });
+        }
+        side.sent_fin |= flags.fin();
+        side.sent_rst |= flags.rst();
+        if side.opening.is_none() && !segment.payload.is_empty() {
+            let head = &segment.payload[..segment.payload.len().min(16)];
+            side.opening = Some((frame, Opening::classify(head), head.to_vec()));
+        }
+        Tracked { index, from_a }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openings_are_classified_by_their_first_bytes() {
+        let client_hello = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc];
+        assert_eq!(Opening::classify(&client_hello), Opening::TlsClientHello);
+        assert_eq!(
+            Opening::classify(&[0x16, 0x03, 0x03, 0x00, 0x5d, 0x02]),
+            Opening::TlsServerHello
+        );
+        assert_eq!(
+            Opening::classify(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]),
+            Opening::TlsRecord
+        );
+        // SSLv2-compatible ClientHello offering TLS 1.0 (RFC 5246 E.2).
+        assert_eq!(
+            Opening::classify(&[0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15]),
+            Opening::Sslv2ClientHello
+        );
+        assert_eq!(Opening::classify(b"GET / HTTP/1.1\r\n"), Opening::Text);
+        assert_eq!(Opening::classify(b"220 mail ESMTP\r\n"), Opening::Text);
+        assert_eq!(Opening::classify(&[0x00, 0x01, 0x02]), Opening::Binary);
+        assert!(!Opening::Text.is_tls());
+    }
+
+    #[test]
+    fn server_port_ranking_prefers_well_known_then_lower() {
+        assert!(server_port_rank(443) < server_port_rank(53144));
+        assert!(server_port_rank(8443) < server_port_rank(53144));
+        assert!(server_port_rank(4433) < server_port_rank(8443));
+    }
+}

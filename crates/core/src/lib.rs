@@ -1,0 +1,252 @@
+//! # pcap-tls-diagnose-core
+//!
+//! Reads a packet capture (pcap or pcapng, optionally gzip-compressed) and explains what happened
+//! on each TLS connection in it. This is the whole engine; the `pcap-tls-diagnose` CLI and the
+//! WASM page are thin shells around it.
+//!
+//! ```text
+//! bytes / chunks ─► capture     pcap + pcapng → Frame { number (1-based), timestamp, link type, … }
+//!               ─► wire        Ethernet/VLAN/SLL/SLL2/loopback/raw/NFLOG/PPP → IPv4/IPv6 → TCP
+//!               ─► flow        connection table; who is client and who is server
+//!               ─► report      one owned, serializable Report; text rendering
+//! ```
+//!
+//! Later stages (TCP reassembly, TLS, certificates, findings) plug in between `flow` and `report`.
+//!
+//! The core never reads the clock, the file system or the network, never panics on capture
+//! bytes, and keeps memory bounded by the number of connections, not the size of the file: feed
+//! it chunks with [`Analyzer::push`].
+//!
+//! ```
+//! let capture = include_bytes!("../../../pcaps/tls12-mtls-missing-client-cert-openssl.pcap");
+//! let report = pcap_tls_diagnose_core::diagnose(capture).unwrap();
+//! assert_eq!(report.connections.len(), 1);
+//! assert!(report.connections[0].starts_like_tls);
+//! ```
+
+pub mod capture;
+pub mod error;
+pub mod flow;
+pub mod report;
+pub mod wire;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use capture::{CaptureReader, Frame, FrameSink, LinkType, Timestamp};
+pub use error::{CaptureError, CaptureErrorKind};
+use flow::{Connection, ConnectionTable, SideStats};
+pub use report::Report;
+use report::{CaptureSummary, ConnectionReport, NotAnalysed, OpeningReport, Tool, Traffic};
+use wire::NotTcp;
+
+/// Analyses a whole capture held in memory.
+///
+/// On a capture that cannot be read to its end, the error carries the report of everything read
+/// before the problem.
+pub fn diagnose(bytes: &[u8]) -> Result<Report, Box<DiagnoseError>> {
+    let mut analyzer = Analyzer::new();
+    // An error is remembered by the analyzer and returned by `finish` with the partial report.
+    let _ = analyzer.push(bytes);
+    analyzer.finish()
+}
+
+/// A capture could not be read to its end.
+#[derive(Debug)]
+pub struct DiagnoseError {
+    /// What went wrong, and where.
+    pub error: CaptureError,
+    /// Everything that was read before it (its `capture.error` holds the same error).
+    pub partial: Report,
+}
+
+impl fmt::Display for DiagnoseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for DiagnoseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// The streaming analyser: push the capture in chunks of any size, then [`finish`](Self::finish).
+#[derive(Default)]
+pub struct Analyzer {
+    reader: CaptureReader,
+    state: State,
+}
+
+/// What the analysis has gathered so far.
+#[derive(Default)]
+struct State {
+    table: ConnectionTable,
+    first_timestamp: Option<Timestamp>,
+    last_timestamp: Option<Timestamp>,
+    link_types: BTreeSet<LinkType>,
+    truncated_frames: u64,
+    tcp_frames: u64,
+    not_tcp: BTreeMap<NotTcp, u64>,
+    secrets_blocks: u64,
+}
+
+impl FrameSink for State {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        if let Some(ts) = frame.timestamp {
+            self.first_timestamp.get_or_insert(ts);
+            self.last_timestamp = Some(ts);
+        }
+        self.link_types.insert(frame.link_type);
+        let truncated = frame.is_truncated();
+        if truncated {
+            self.truncated_frames += 1;
+        }
+        match wire::decode(frame.link_type, frame.data) {
+            Ok(segment) => {
+                self.tcp_frames += 1;
+                self.table.track(
+                    &segment,
+                    frame.number,
+                    frame.original_len,
+                    truncated,
+                    frame.timestamp,
+                );
+            }
+            Err(reason) => *self.not_tcp.entry(reason).or_default() += 1,
+        }
+    }
+
+    fn secrets(&mut self, _secrets_type: u32, _data: &[u8], _next_frame: u64) {
+        self.secrets_blocks += 1;
+    }
+}
+
+impl Analyzer {
+    /// An analyser at the start of a capture.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds the next chunk of the capture file.
+    ///
+    /// After an error, further chunks are ignored; [`finish`](Self::finish) returns the error
+    /// with the partial report.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), CaptureError> {
+        self.reader.push(chunk, &mut self.state)
+    }
+
+    /// Ends the capture and builds the report.
+    pub fn finish(mut self) -> Result<Report, Box<DiagnoseError>> {
+        let result = self.reader.finish(&mut self.state);
+        let info = self.reader.info();
+        let state = self.state;
+        let capture = CaptureSummary {
+            format: info.format,
+            gzip: info.gzip,
+            frames: info.frames,
+            link_types: state.link_types.iter().map(|l| l.name()).collect(),
+            start: state.first_timestamp.map(Timestamp::to_rfc3339),
+            end: state.last_timestamp.map(Timestamp::to_rfc3339),
+            truncated_frames: state.truncated_frames,
+            tcp_frames: state.tcp_frames,
+            not_analysed: not_analysed(&state.not_tcp),
+            decryption_secrets_blocks: state.secrets_blocks,
+            error: result.as_ref().err().cloned(),
+            first_timestamp: state.first_timestamp,
+        };
+        let connections = state
+            .table
+            .into_connections()
+            .iter()
+            .map(connection_report)
+            .collect();
+        let report = Report {
+            schema_version: report::SCHEMA_VERSION,
+            tool: Tool::default(),
+            capture,
+            connections,
+        };
+        match result {
+            Ok(()) => Ok(report),
+            Err(error) => Err(Box::new(DiagnoseError {
+                error,
+                partial: report,
+            })),
+        }
+    }
+}
+
+fn not_analysed(counts: &BTreeMap<NotTcp, u64>) -> Vec<NotAnalysed> {
+    counts
+        .iter()
+        .map(|(reason, &frames)| {
+            let (reason, detail) = match reason {
+                NotTcp::UnknownLinkType(l) => ("unknown_link_type", format!("{} frames", l.name())),
+                NotTcp::NotIp(kind) => ("not_ip", format!("non-IP (type {kind:#06x})")),
+                NotTcp::OtherTransport(p) => ("other_transport", ip_protocol_name(*p)),
+                NotTcp::Fragment => ("ip_fragment", "IP fragment".to_string()),
+                NotTcp::Truncated(layer) => ("truncated", format!("cut short in the {layer} header")),
+                NotTcp::Malformed(layer) => ("malformed", format!("malformed {layer} header")),
+            };
+            NotAnalysed {
+                reason,
+                detail,
+                frames,
+            }
+        })
+        .collect()
+}
+
+fn ip_protocol_name(protocol: u8) -> String {
+    match protocol {
+        1 => "ICMP".into(),
+        2 => "IGMP".into(),
+        17 => "UDP".into(),
+        47 => "GRE".into(),
+        50 => "ESP".into(),
+        58 => "ICMPv6".into(),
+        132 => "SCTP".into(),
+        p => format!("IP protocol {p}"),
+    }
+}
+
+fn connection_report(conn: &Connection) -> ConnectionReport {
+    let roles = conn.roles();
+    let (client, server) = conn.stats_by_role();
+    ConnectionReport {
+        id: conn.id,
+        client: roles.client,
+        server: roles.server,
+        role_basis: roles.basis,
+        first_frame: conn.first_frame,
+        last_frame: conn.last_frame,
+        start: conn.start.map(Timestamp::to_rfc3339),
+        end: conn.end.map(Timestamp::to_rfc3339),
+        client_to_server: traffic(client),
+        server_to_client: traffic(server),
+        starts_like_tls: [client, server]
+            .iter()
+            .any(|s| s.opening.as_ref().is_some_and(|(_, o, _)| o.is_tls())),
+        start_timestamp: conn.start,
+        end_timestamp: conn.end,
+    }
+}
+
+fn traffic(side: &SideStats) -> Traffic {
+    Traffic {
+        frames: side.frames,
+        bytes: side.bytes,
+        payload_bytes: side.payload_bytes,
+        syn: side.syn_seq.is_some() || side.sent_syn_ack,
+        fin: side.sent_fin,
+        rst: side.sent_rst,
+        truncated_frames: side.truncated_frames,
+        opening: side.opening.as_ref().map(|(frame, kind, head)| OpeningReport {
+            frame: *frame,
+            kind: *kind,
+            head: head.iter().map(|b| format!("{b:02x}")).collect(),
+        }),
+    }
+}

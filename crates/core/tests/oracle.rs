@@ -1,0 +1,231 @@
+//! The core's view of every capture, compared with tshark's (committed oracle files).
+//!
+//! - `pcaps/oracle/<file>.conv.txt` for the project's own captures (always present);
+//! - `../shared/captures/oracle/<source>/<file>.conv.txt` for the public corpus, when it sits
+//!   beside the repository (a user's clone may not have it: then those checks say so and pass).
+//!
+//! What is compared, per TCP connection (as `tshark -q -z conv,tcp` lists them): the two
+//! endpoints, frames and bytes in each direction, and the start relative to the first frame.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use pcap_tls_diagnose_core::report::Report;
+
+/// One row of `tshark -z conv,tcp`.
+#[derive(Clone, Debug, PartialEq)]
+struct Conversation {
+    a: String,
+    b: String,
+    /// Frames and bytes from B to A, then from A to B.
+    frames_ba: u64,
+    bytes_ba: Bytes,
+    frames_ab: u64,
+    bytes_ab: Bytes,
+    /// Relative start, in microseconds.
+    start_us: i64,
+}
+
+/// tshark prints byte counts of 10 000 and more in SI units, truncated.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Bytes {
+    Exact(u64),
+    Kilo(u64),
+    Mega(u64),
+}
+
+impl Bytes {
+    fn matches(self, n: u64) -> bool {
+        match self {
+            Self::Exact(b) => b == n,
+            Self::Kilo(k) => n / 1000 == k || (n + 500) / 1000 == k,
+            Self::Mega(m) => n / 1_000_000 == m || (n + 500_000) / 1_000_000 == m,
+        }
+    }
+}
+
+fn parse_bytes(value: &str, unit: &str) -> Bytes {
+    let n: u64 = value.parse().expect("byte count");
+    match unit {
+        "bytes" => Bytes::Exact(n),
+        "kB" => Bytes::Kilo(n),
+        "MB" => Bytes::Mega(n),
+        other => panic!("unknown unit {other}"),
+    }
+}
+
+fn parse_conv(text: &str) -> Vec<Conversation> {
+    text.lines()
+        .filter(|l| l.contains("<->"))
+        .map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(f.len(), 14, "unexpected conv line: {line}");
+            let secs: f64 = f[12].parse().expect("relative start");
+            Conversation {
+                a: f[0].to_string(),
+                b: f[2].to_string(),
+                frames_ba: f[3].parse().expect("frames"),
+                bytes_ba: parse_bytes(f[4], f[5]),
+                frames_ab: f[6].parse().expect("frames"),
+                bytes_ab: parse_bytes(f[7], f[8]),
+                start_us: (secs * 1e6).round() as i64,
+            }
+        })
+        .collect()
+}
+
+/// tshark's notation of an endpoint: `1.2.3.4:443`, or `fe80::1:443` for IPv6 (no brackets).
+fn tshark_endpoint(e: &pcap_tls_diagnose_core::flow::Endpoint) -> String {
+    format!("{}:{}", e.ip, e.port)
+}
+
+/// Compares the report's connections with tshark's; returns the differences.
+fn compare(report: &Report, expected: &[Conversation]) -> Vec<String> {
+    let origin = report.capture.first_timestamp.map_or(0, |t| t.nanos());
+    let mut ours: BTreeMap<(String, String), Vec<(u64, u64, u64, u64, i64, u32)>> = BTreeMap::new();
+    for c in &report.connections {
+        let (client, server) = (tshark_endpoint(&c.client), tshark_endpoint(&c.server));
+        let start_us = c
+            .start_timestamp
+            .map_or(0, |t| ((t.nanos() - origin) as f64 / 1e3).round() as i64);
+        let (cs, sc) = (&c.client_to_server, &c.server_to_client);
+        ours.entry((client, server)).or_default().push((
+            cs.frames, cs.bytes, sc.frames, sc.bytes, start_us, c.id,
+        ));
+    }
+    let mut problems = Vec::new();
+    for exp in expected {
+        // Find our connection between the same endpoints, either way round, starting at the
+        // same time (port reuse gives several).
+        let forward = (exp.a.clone(), exp.b.clone());
+        let backward = (exp.b.clone(), exp.a.clone());
+        let found = [(&forward, true), (&backward, false)]
+            .into_iter()
+            .find_map(|(key, a_is_client)| {
+                let list = ours.get_mut(key)?;
+                let pos = list.iter().position(|c| (c.4 - exp.start_us).abs() <= 1)?;
+                Some((list.remove(pos), a_is_client))
+            });
+        let Some(((cs_frames, cs_bytes, sc_frames, sc_bytes, _, id), a_is_client)) = found else {
+            problems.push(format!("missing: {} <-> {} at +{} µs", exp.a, exp.b, exp.start_us));
+            continue;
+        };
+        let (ab_frames, ab_bytes, ba_frames, ba_bytes) = if a_is_client {
+            (cs_frames, cs_bytes, sc_frames, sc_bytes)
+        } else {
+            (sc_frames, sc_bytes, cs_frames, cs_bytes)
+        };
+        if ab_frames != exp.frames_ab
+            || ba_frames != exp.frames_ba
+            || !exp.bytes_ab.matches(ab_bytes)
+            || !exp.bytes_ba.matches(ba_bytes)
+        {
+            problems.push(format!(
+                "connection {id} {} <-> {}: ours A→B {ab_frames} frames {ab_bytes} bytes, \
+                 B→A {ba_frames} frames {ba_bytes} bytes; tshark A→B {} {:?}, B→A {} {:?}",
+                exp.a, exp.b, exp.frames_ab, exp.bytes_ab, exp.frames_ba, exp.bytes_ba
+            ));
+        }
+    }
+    for ((client, server), rest) in ours {
+        for c in rest {
+            problems.push(format!(
+                "extra: connection {} {client} -> {server} ({} + {} frames)",
+                c.5, c.0, c.2
+            ));
+        }
+    }
+    problems
+}
+
+fn analyse(path: &Path) -> Report {
+    let bytes = std::fs::read(path).expect("read capture");
+    match pcap_tls_diagnose_core::diagnose(&bytes) {
+        Ok(report) => report,
+        Err(failure) => failure.partial,
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Captures whose tshark view differs from ours for a reason that was checked by hand.
+/// (file, reason)
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+
+fn check_corpus(captures: &Path, oracle: &Path) -> (usize, String) {
+    let mut checked = 0;
+    let mut report_text = String::new();
+    let mut files: Vec<PathBuf> = walk(oracle)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".conv.txt"))
+        .collect();
+    files.sort();
+    for conv in files {
+        let rel = conv.strip_prefix(oracle).expect("under oracle");
+        let rel_capture = rel.to_string_lossy().trim_end_matches(".conv.txt").to_string();
+        let capture = captures.join(&rel_capture);
+        if !capture.exists() {
+            continue;
+        }
+        let expected = parse_conv(&std::fs::read_to_string(&conv).expect("read oracle"));
+        let report = analyse(&capture);
+        let problems = compare(&report, &expected);
+        checked += 1;
+        let known = KNOWN_DIFFERENCES.iter().find(|(f, _)| *f == rel_capture);
+        match (problems.is_empty(), known) {
+            (true, None) => {}
+            (true, Some(_)) => {
+                let _ = writeln!(report_text, "{rel_capture}: listed as a known difference but agrees now");
+            }
+            (false, Some(_)) => {}
+            (false, None) => {
+                let _ = writeln!(report_text, "{rel_capture}:");
+                for p in problems.iter().take(5) {
+                    let _ = writeln!(report_text, "    {p}");
+                }
+                if problems.len() > 5 {
+                    let _ = writeln!(report_text, "    … {} more", problems.len() - 5);
+                }
+            }
+        }
+    }
+    (checked, report_text)
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn connections_agree_with_tshark_on_the_project_captures() {
+    let root = repo_root();
+    let (checked, problems) = check_corpus(&root.join("pcaps"), &root.join("pcaps/oracle"));
+    assert!(checked >= 25, "only {checked} captures in pcaps/ have an oracle");
+    assert!(problems.is_empty(), "disagreements with tshark:\n{problems}");
+}
+
+#[test]
+fn connections_agree_with_tshark_on_the_public_corpus() {
+    let shared = repo_root().join("../shared/captures");
+    if !shared.join("MANIFEST.md").exists() {
+        eprintln!("skipping: the public corpus ../shared/captures is not beside this clone");
+        return;
+    }
+    let (checked, problems) = check_corpus(&shared, &shared.join("oracle"));
+    assert!(checked > 250, "only {checked} corpus captures were checked");
+    assert!(problems.is_empty(), "disagreements with tshark:\n{problems}");
+}
