@@ -67,12 +67,17 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
             writeln!(out, "== {name}")?;
         }
-        out.write_all(pcap_tls_diagnose_core::report::text::render(&report).as_bytes())?;
-        out.flush()?;
+        // A file that is not a capture at all has nothing to show but the error.
+        let readable = report.capture.format.is_some();
+        if readable {
+            out.write_all(pcap_tls_diagnose_core::report::text::render(&report).as_bytes())?;
+            out.flush()?;
+        }
         if let Some(error) = error {
-            eprintln!(
-                "pcap-tls-diagnose: {name}: {error}\n  hint: the report above covers what was read before the problem"
-            );
+            eprintln!("pcap-tls-diagnose: {name}: {error}");
+            if readable {
+                eprintln!("  hint: the output above covers what was read before the problem");
+            }
             failed = true;
         }
     }

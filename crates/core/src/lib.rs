@@ -89,7 +89,24 @@ struct State {
     truncated_frames: u64,
     tcp_frames: u64,
     not_tcp: BTreeMap<NotTcp, u64>,
+    secrets: Vec<SecretsBlock>,
+    secrets_bytes: usize,
     secrets_blocks: u64,
+}
+
+/// Most bytes of pcapng Decryption Secrets kept in memory (key logs are small: ~200 bytes per
+/// TLS 1.3 connection).
+const MAX_SECRETS_BYTES: usize = 16 * 1024 * 1024;
+
+/// A pcapng Decryption Secrets Block, kept for decryption.
+#[derive(Clone, Debug)]
+pub struct SecretsBlock {
+    /// The secrets type (`0x544c534b` "TLSK" is an SSLKEYLOGFILE text).
+    pub secrets_type: u32,
+    /// The secrets as stored.
+    pub data: Vec<u8>,
+    /// The number of the first frame after the block.
+    pub next_frame: u64,
 }
 
 impl FrameSink for State {
@@ -118,8 +135,16 @@ impl FrameSink for State {
         }
     }
 
-    fn secrets(&mut self, _secrets_type: u32, _data: &[u8], _next_frame: u64) {
+    fn secrets(&mut self, secrets_type: u32, data: &[u8], next_frame: u64) {
         self.secrets_blocks += 1;
+        if self.secrets_bytes + data.len() <= MAX_SECRETS_BYTES {
+            self.secrets_bytes += data.len();
+            self.secrets.push(SecretsBlock {
+                secrets_type,
+                data: data.to_vec(),
+                next_frame,
+            });
+        }
     }
 }
 
@@ -135,6 +160,12 @@ impl Analyzer {
     /// with the partial report.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), CaptureError> {
         self.reader.push(chunk, &mut self.state)
+    }
+
+    /// The pcapng Decryption Secrets Blocks read so far (never copied into the report: they are
+    /// keys). At most 16 MiB of them are kept.
+    pub fn decryption_secrets(&self) -> &[SecretsBlock] {
+        &self.state.secrets
     }
 
     /// Ends the capture and builds the report.
@@ -187,7 +218,9 @@ fn not_analysed(counts: &BTreeMap<NotTcp, u64>) -> Vec<NotAnalysed> {
                 NotTcp::NotIp(kind) => ("not_ip", format!("non-IP (type {kind:#06x})")),
                 NotTcp::OtherTransport(p) => ("other_transport", ip_protocol_name(*p)),
                 NotTcp::Fragment => ("ip_fragment", "IP fragment".to_string()),
-                NotTcp::Truncated(layer) => ("truncated", format!("cut short in the {layer} header")),
+                NotTcp::Truncated(layer) => {
+                    ("truncated", format!("cut short in the {layer} header"))
+                }
                 NotTcp::Malformed(layer) => ("malformed", format!("malformed {layer} header")),
             };
             NotAnalysed {
@@ -243,10 +276,13 @@ fn traffic(side: &SideStats) -> Traffic {
         fin: side.sent_fin,
         rst: side.sent_rst,
         truncated_frames: side.truncated_frames,
-        opening: side.opening.as_ref().map(|(frame, kind, head)| OpeningReport {
-            frame: *frame,
-            kind: *kind,
-            head: head.iter().map(|b| format!("{b:02x}")).collect(),
-        }),
+        opening: side
+            .opening
+            .as_ref()
+            .map(|(frame, kind, head)| OpeningReport {
+                frame: *frame,
+                kind: *kind,
+                head: head.iter().map(|b| format!("{b:02x}")).collect(),
+            }),
     }
 }

@@ -90,9 +90,9 @@ fn compare(report: &Report, expected: &[Conversation]) -> Vec<String> {
             .start_timestamp
             .map_or(0, |t| ((t.nanos() - origin) as f64 / 1e3).round() as i64);
         let (cs, sc) = (&c.client_to_server, &c.server_to_client);
-        ours.entry((client, server)).or_default().push((
-            cs.frames, cs.bytes, sc.frames, sc.bytes, start_us, c.id,
-        ));
+        ours.entry((client, server))
+            .or_default()
+            .push((cs.frames, cs.bytes, sc.frames, sc.bytes, start_us, c.id));
     }
     let mut problems = Vec::new();
     for exp in expected {
@@ -100,15 +100,19 @@ fn compare(report: &Report, expected: &[Conversation]) -> Vec<String> {
         // same time (port reuse gives several).
         let forward = (exp.a.clone(), exp.b.clone());
         let backward = (exp.b.clone(), exp.a.clone());
-        let found = [(&forward, true), (&backward, false)]
-            .into_iter()
-            .find_map(|(key, a_is_client)| {
-                let list = ours.get_mut(key)?;
-                let pos = list.iter().position(|c| (c.4 - exp.start_us).abs() <= 1)?;
-                Some((list.remove(pos), a_is_client))
-            });
+        let found =
+            [(&forward, true), (&backward, false)]
+                .into_iter()
+                .find_map(|(key, a_is_client)| {
+                    let list = ours.get_mut(key)?;
+                    let pos = list.iter().position(|c| (c.4 - exp.start_us).abs() <= 1)?;
+                    Some((list.remove(pos), a_is_client))
+                });
         let Some(((cs_frames, cs_bytes, sc_frames, sc_bytes, _, id), a_is_client)) = found else {
-            problems.push(format!("missing: {} <-> {} at +{} µs", exp.a, exp.b, exp.start_us));
+            problems.push(format!(
+                "missing: {} <-> {} at +{} µs",
+                exp.a, exp.b, exp.start_us
+            ));
             continue;
         };
         let (ab_frames, ab_bytes, ba_frames, ba_bytes) = if a_is_client {
@@ -165,7 +169,10 @@ fn check_corpus(captures: &Path, oracle: &Path) -> (usize, String) {
     files.sort();
     for conv in files {
         let rel = conv.strip_prefix(oracle).expect("under oracle");
-        let rel_capture = rel.to_string_lossy().trim_end_matches(".conv.txt").to_string();
+        let rel_capture = rel
+            .to_string_lossy()
+            .trim_end_matches(".conv.txt")
+            .to_string();
         let capture = captures.join(&rel_capture);
         if !capture.exists() {
             continue;
@@ -178,7 +185,10 @@ fn check_corpus(captures: &Path, oracle: &Path) -> (usize, String) {
         match (problems.is_empty(), known) {
             (true, None) => {}
             (true, Some(_)) => {
-                let _ = writeln!(report_text, "{rel_capture}: listed as a known difference but agrees now");
+                let _ = writeln!(
+                    report_text,
+                    "{rel_capture}: listed as a known difference but agrees now"
+                );
             }
             (false, Some(_)) => {}
             (false, None) => {
@@ -210,12 +220,59 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The tcp.stream numbers in which tshark dissected at least one TLS record.
+fn tls_streams(tsv: &str) -> std::collections::BTreeSet<u32> {
+    tsv.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(1)?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn connections_that_start_like_tls_are_those_tshark_dissects_as_tls() {
+    // In pcaps/ no connection upgrades to TLS later (no STARTTLS), so tshark's set of TLS streams
+    // (with decode-as on the scenario ports) is exactly the set of connections that start like TLS.
+    let root = repo_root();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("pcaps")).expect("pcaps") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        if !(name.ends_with(".pcap") || name.ends_with(".pcapng")) {
+            continue;
+        }
+        let tsv = std::fs::read_to_string(root.join(format!("pcaps/oracle/{name}.tsv")))
+            .unwrap_or_else(|_| panic!("oracle for {name}"));
+        let expected = tls_streams(&tsv);
+        let report = analyse(&path);
+        // tshark numbers tcp.stream from 0 in order of first appearance, as our ids from 1.
+        let ours: std::collections::BTreeSet<u32> = report
+            .connections
+            .iter()
+            .filter(|c| c.starts_like_tls)
+            .map(|c| c.id - 1)
+            .collect();
+        assert_eq!(ours, expected, "{name}: connections that start like TLS");
+        checked += 1;
+    }
+    assert!(checked >= 25);
+}
+
 #[test]
 fn connections_agree_with_tshark_on_the_project_captures() {
     let root = repo_root();
     let (checked, problems) = check_corpus(&root.join("pcaps"), &root.join("pcaps/oracle"));
-    assert!(checked >= 25, "only {checked} captures in pcaps/ have an oracle");
-    assert!(problems.is_empty(), "disagreements with tshark:\n{problems}");
+    assert!(
+        checked >= 25,
+        "only {checked} captures in pcaps/ have an oracle"
+    );
+    assert!(
+        problems.is_empty(),
+        "disagreements with tshark:\n{problems}"
+    );
 }
 
 #[test]
@@ -227,5 +284,8 @@ fn connections_agree_with_tshark_on_the_public_corpus() {
     }
     let (checked, problems) = check_corpus(&shared, &shared.join("oracle"));
     assert!(checked > 250, "only {checked} corpus captures were checked");
-    assert!(problems.is_empty(), "disagreements with tshark:\n{problems}");
+    assert!(
+        problems.is_empty(),
+        "disagreements with tshark:\n{problems}"
+    );
 }

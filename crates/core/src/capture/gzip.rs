@@ -38,7 +38,11 @@ impl GzipReader {
         &self.inner
     }
 
-    pub(super) fn push(&mut self, data: &[u8], sink: &mut impl FrameSink) -> Result<(), CaptureError> {
+    pub(super) fn push(
+        &mut self,
+        data: &[u8],
+        sink: &mut impl FrameSink,
+    ) -> Result<(), CaptureError> {
         for slice in data.chunks(SLICE) {
             if let Err(err) = self.decoder.write_all(slice) {
                 return Err(self.gzip_error(&err));
@@ -75,4 +79,3 @@ impl GzipReader {
         }
     }
 }
-

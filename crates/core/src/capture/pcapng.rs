@@ -95,8 +95,12 @@ impl PcapngState {
         let length = if is_shb {
             // A section header carries its own byte-order magic, 0x1A2B3C4D.
             match data[8..12] {
-                [0x4d, 0x3c, 0x2b, 0x1a] => u32::from_le_bytes([data[4], data[5], data[6], data[7]]),
-                [0x1a, 0x2b, 0x3c, 0x4d] => u32::from_be_bytes([data[4], data[5], data[6], data[7]]),
+                [0x4d, 0x3c, 0x2b, 0x1a] => {
+                    u32::from_le_bytes([data[4], data[5], data[6], data[7]])
+                }
+                [0x1a, 0x2b, 0x3c, 0x4d] => {
+                    u32::from_be_bytes([data[4], data[5], data[6], data[7]])
+                }
                 _ => {
                     return Err(malformed(
                         "pcapng section header block",

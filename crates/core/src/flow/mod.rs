@@ -175,7 +175,10 @@ impl Connection {
         } else if let Some(a_is_client) = self.hello_side() {
             (RoleBasis::TlsHello, a_is_client)
         } else {
-            (RoleBasis::Port, server_port_rank(self.b.port) <= server_port_rank(self.a.port))
+            (
+                RoleBasis::Port,
+                server_port_rank(self.b.port) <= server_port_rank(self.a.port),
+            )
         };
         let (client, server) = if client_is_a {
             (self.a, self.b)
@@ -288,7 +291,11 @@ impl ConnectionTable {
         let key = pair_key(src, dst);
         let existing = self.index.get(&key).copied().filter(|&i| {
             let conn = &self.connections[i];
-            let side = if conn.a == src { &conn.a_stats } else { &conn.b_stats };
+            let side = if conn.a == src {
+                &conn.a_stats
+            } else {
+                &conn.b_stats
+            };
             // A new initial sequence number on a SYN means the ports were reused.
             !(segment.flags.syn()
                 && !segment.flags.ack()
@@ -378,6 +385,80 @@ mod tests {
         assert_eq!(Opening::classify(b"220 mail ESMTP\r\n"), Opening::Text);
         assert_eq!(Opening::classify(&[0x00, 0x01, 0x02]), Opening::Binary);
         assert!(!Opening::Text.is_tls());
+    }
+
+    use crate::wire::TcpFlags;
+
+    fn segment<'a>(from: u16, to: u16, flags: u8, seq: u32, payload: &'a [u8]) -> TcpSegment<'a> {
+        TcpSegment {
+            src: IpAddr::from([10, 0, 0, if from == 443 { 2 } else { 1 }]),
+            dst: IpAddr::from([10, 0, 0, if to == 443 { 2 } else { 1 }]),
+            src_port: from,
+            dst_port: to,
+            seq,
+            ack: 0,
+            flags: TcpFlags(flags),
+            payload,
+            payload_len: payload.len() as u32,
+        }
+    }
+
+    const SYN: u8 = TcpFlags::SYN;
+    const SYN_ACK: u8 = TcpFlags::SYN | TcpFlags::ACK;
+    const ACK: u8 = TcpFlags::ACK;
+    const CLIENT_HELLO: &[u8] = &[0x16, 0x03, 0x01, 0x00, 0x40, 0x01];
+
+    #[test]
+    fn the_syn_sender_is_the_client_even_when_seen_second() {
+        let mut table = ConnectionTable::new();
+        // The capture starts with the SYN-ACK (the SYN was missed), then a retransmitted SYN.
+        table.track(&segment(443, 50000, SYN_ACK, 900, &[]), 1, 60, false, None);
+        table.track(&segment(50000, 443, SYN, 100, &[]), 2, 60, false, None);
+        let conn = &table.connections()[0];
+        let roles = conn.roles();
+        assert_eq!(roles.client.port, 50000);
+        assert_eq!(roles.basis, RoleBasis::Syn);
+        assert!(!roles.client_is_a);
+    }
+
+    #[test]
+    fn a_new_isn_on_the_same_ports_is_a_new_connection() {
+        let mut table = ConnectionTable::new();
+        table.track(&segment(50000, 443, SYN, 100, &[]), 1, 60, false, None);
+        table.track(&segment(50000, 443, SYN, 100, &[]), 2, 60, false, None); // retransmission
+        table.track(&segment(443, 50000, SYN_ACK, 900, &[]), 3, 60, false, None);
+        table.track(&segment(50000, 443, SYN, 5000, &[]), 4, 60, false, None); // port reuse
+        let ids: Vec<_> = table
+            .connections()
+            .iter()
+            .map(|c| (c.id, c.first_frame, c.last_frame))
+            .collect();
+        assert_eq!(ids, vec![(1, 1, 3), (2, 4, 4)]);
+        assert_eq!(table.connections()[0].a_stats.frames, 2);
+    }
+
+    #[test]
+    fn without_a_syn_the_client_hello_decides_then_the_port() {
+        let mut table = ConnectionTable::new();
+        // Mid-stream: the server's ACK is seen first, then the client's ClientHello.
+        table.track(&segment(443, 50000, ACK, 900, &[]), 1, 60, false, None);
+        table.track(
+            &segment(50000, 443, ACK, 100, CLIENT_HELLO),
+            2,
+            60,
+            false,
+            None,
+        );
+        let roles = table.connections()[0].roles();
+        assert_eq!(
+            (roles.client.port, roles.basis),
+            (50000, RoleBasis::TlsHello)
+        );
+
+        let mut table = ConnectionTable::new();
+        table.track(&segment(443, 50000, ACK, 900, b"xx"), 1, 60, false, None);
+        let roles = table.connections()[0].roles();
+        assert_eq!((roles.server.port, roles.basis), (443, RoleBasis::Port));
     }
 
     #[test]

@@ -34,10 +34,9 @@ pub fn render(report: &Report) -> String {
         .count();
     let _ = writeln!(
         out,
-        "{} TCP connection{}, {tls} of them start{} like TLS",
+        "{} TCP connection{}, {tls} starting like TLS",
         report.connections.len(),
         plural(report.connections.len() as u64),
-        if tls == 1 { "s" } else { "" }
     );
     if capture.truncated_frames > 0 {
         let _ = writeln!(
@@ -45,6 +44,14 @@ pub fn render(report: &Report) -> String {
             "{} frame{} cut short by the capture's snapshot length",
             capture.truncated_frames,
             plural(capture.truncated_frames)
+        );
+    }
+    if capture.decryption_secrets_blocks > 0 {
+        let _ = writeln!(
+            out,
+            "{} pcapng decryption secrets block{} (key log) in the file",
+            capture.decryption_secrets_blocks,
+            plural(capture.decryption_secrets_blocks)
         );
     }
     if !capture.not_analysed.is_empty() {
@@ -126,8 +133,11 @@ fn traffic(out: &mut String, label: &str, t: &Traffic) {
 
 /// Decodes the hex head back to text, escaping what is not printable.
 fn printable(hex: &str) -> String {
-    let bytes = (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok());
-    bytes.flat_map(|b| std::ascii::escape_default(b).map(char::from)).collect()
+    let bytes =
+        (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok());
+    bytes
+        .flat_map(|b| std::ascii::escape_default(b).map(char::from))
+        .collect()
 }
 
 fn plural(n: u64) -> &'static str {

@@ -152,11 +152,15 @@ pub fn decode(link_type: LinkType, data: &[u8]) -> Result<TcpSegment<'_>, NotTcp
         LinkType::RAW | LinkType::RAW_BSD | LinkType(14) => ip(data, 0),
         LinkType::IPV4 | LinkType::IPV6 => ip(data, 0),
         LinkType::LINUX_SLL => {
-            let protocol = bytes.u16(14).ok_or(NotTcp::Truncated("linux cooked header"))?;
+            let protocol = bytes
+                .u16(14)
+                .ok_or(NotTcp::Truncated("linux cooked header"))?;
             ethertype(protocol, bytes.from(16).unwrap_or_default(), 0)
         }
         LinkType::LINUX_SLL2 => {
-            let protocol = bytes.u16(0).ok_or(NotTcp::Truncated("linux cooked v2 header"))?;
+            let protocol = bytes
+                .u16(0)
+                .ok_or(NotTcp::Truncated("linux cooked v2 header"))?;
             if data.len() < 20 {
                 return Err(NotTcp::Truncated("linux cooked v2 header"));
             }
@@ -347,8 +351,12 @@ fn ipv6(data: &[u8], depth: u8) -> Result<TcpSegment<'_>, NotTcp> {
         match next {
             // Hop-by-hop, routing, destination options: (length + 1) * 8 bytes.
             0 | 43 | 60 => {
-                let len = header.u8(1).ok_or(NotTcp::Truncated("ipv6 extension header"))?;
-                next = header.u8(0).ok_or(NotTcp::Truncated("ipv6 extension header"))?;
+                let len = header
+                    .u8(1)
+                    .ok_or(NotTcp::Truncated("ipv6 extension header"))?;
+                next = header
+                    .u8(0)
+                    .ok_or(NotTcp::Truncated("ipv6 extension header"))?;
                 at += (usize::from(len) + 1) * 8;
             }
             // Fragment header: offset or more-fragments set means a fragment.
@@ -359,13 +367,19 @@ fn ipv6(data: &[u8], depth: u8) -> Result<TcpSegment<'_>, NotTcp> {
                 if offset_flags & 0xfff9 != 0 {
                     return Err(NotTcp::Fragment);
                 }
-                next = header.u8(0).ok_or(NotTcp::Truncated("ipv6 fragment header"))?;
+                next = header
+                    .u8(0)
+                    .ok_or(NotTcp::Truncated("ipv6 fragment header"))?;
                 at += 8;
             }
             // Authentication header: (length + 2) * 4 bytes.
             51 => {
-                let len = header.u8(1).ok_or(NotTcp::Truncated("ipv6 extension header"))?;
-                next = header.u8(0).ok_or(NotTcp::Truncated("ipv6 extension header"))?;
+                let len = header
+                    .u8(1)
+                    .ok_or(NotTcp::Truncated("ipv6 extension header"))?;
+                next = header
+                    .u8(0)
+                    .ok_or(NotTcp::Truncated("ipv6 extension header"))?;
                 at += (usize::from(len) + 2) * 4;
             }
             _ => {
@@ -456,7 +470,12 @@ fn gre(data: &[u8], depth: u8) -> Result<TcpSegment<'_>, NotTcp> {
     ethertype(protocol, bytes.from(at).unwrap_or_default(), depth)
 }
 
-fn tcp<'a>(src: IpAddr, dst: IpAddr, data: &'a [u8], declared: usize) -> Result<TcpSegment<'a>, NotTcp> {
+fn tcp<'a>(
+    src: IpAddr,
+    dst: IpAddr,
+    data: &'a [u8],
+    declared: usize,
+) -> Result<TcpSegment<'a>, NotTcp> {
     let bytes = Bytes(data);
     if data.len() < 20 {
         return Err(NotTcp::Truncated("tcp"));
@@ -479,4 +498,212 @@ fn tcp<'a>(src: IpAddr, dst: IpAddr, data: &'a [u8], declared: usize) -> Result<
         payload: &data[header_len..],
         payload_len: u32::try_from(declared - header_len).unwrap_or(u32::MAX),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A TCP header: ports 40000 → 443, seq 7, ack 9, data offset 5, flags, window, no options.
+    fn tcp_header(flags: u8) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend(40000u16.to_be_bytes());
+        v.extend(443u16.to_be_bytes());
+        v.extend(7u32.to_be_bytes());
+        v.extend(9u32.to_be_bytes());
+        v.extend([0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+        v
+    }
+
+    /// IPv4 header (no options) 10.0.0.1 → 10.0.0.2 around `payload`.
+    fn ipv4(protocol: u8, fragment: u16, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![0x45, 0];
+        v.extend((20 + payload.len() as u16).to_be_bytes());
+        v.extend([0, 0]);
+        v.extend(fragment.to_be_bytes());
+        v.extend([64, protocol, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+        v.extend(payload);
+        v
+    }
+
+    /// IPv6 header ::1 → ::2 with `next` header around `payload`.
+    fn ipv6(next: u8, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![0x60, 0, 0, 0];
+        v.extend((payload.len() as u16).to_be_bytes());
+        v.extend([next, 64]);
+        v.extend(Ipv6Addr::LOCALHOST.octets());
+        v.extend(Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 2).octets());
+        v.extend(payload);
+        v
+    }
+
+    fn segment_with_payload() -> Vec<u8> {
+        let mut v = tcp_header(0x18);
+        v.extend(b"hello");
+        v
+    }
+
+    fn ethernet(ethertype: u16, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![0u8; 12];
+        v.extend(ethertype.to_be_bytes());
+        v.extend(payload);
+        v
+    }
+
+    fn assert_tcp(result: Result<TcpSegment<'_>, NotTcp>, src: &str) {
+        let seg = result.expect("a TCP segment");
+        assert_eq!(seg.src.to_string(), src);
+        assert_eq!(
+            (seg.src_port, seg.dst_port, seg.seq, seg.ack),
+            (40000, 443, 7, 9)
+        );
+        assert_eq!(seg.payload, b"hello");
+        assert_eq!(seg.payload_len, 5);
+    }
+
+    #[test]
+    fn ethernet_ipv4_tcp() {
+        let frame = ethernet(0x0800, &ipv4(6, 0x4000, &segment_with_payload()));
+        assert_tcp(decode(LinkType::ETHERNET, &frame), "10.0.0.1");
+    }
+
+    #[test]
+    fn vlan_and_qinq_tags_are_skipped() {
+        let inner = ipv4(6, 0, &segment_with_payload());
+        let mut tagged = vec![0x00, 0x64];
+        tagged.extend(0x0800u16.to_be_bytes());
+        tagged.extend(&inner);
+        assert_tcp(
+            decode(LinkType::ETHERNET, &ethernet(0x8100, &tagged)),
+            "10.0.0.1",
+        );
+        let mut outer = vec![0x00, 0x0a];
+        outer.extend(0x8100u16.to_be_bytes());
+        outer.extend(&tagged);
+        assert_tcp(
+            decode(LinkType::ETHERNET, &ethernet(0x88a8, &outer)),
+            "10.0.0.1",
+        );
+    }
+
+    #[test]
+    fn linux_cooked_v1_and_v2() {
+        let packet = ipv6(6, &segment_with_payload());
+        let mut sll = vec![0u8; 14];
+        sll.extend(0x86ddu16.to_be_bytes());
+        sll.extend(&packet);
+        assert_tcp(decode(LinkType::LINUX_SLL, &sll), "::1");
+        let mut sll2 = 0x86ddu16.to_be_bytes().to_vec();
+        sll2.extend([0u8; 18]);
+        sll2.extend(&packet);
+        assert_tcp(decode(LinkType::LINUX_SLL2, &sll2), "::1");
+    }
+
+    #[test]
+    fn bsd_loopback_in_either_byte_order() {
+        let packet = ipv4(6, 0, &segment_with_payload());
+        for family in [2u32.to_le_bytes(), 2u32.to_be_bytes()] {
+            let mut frame = family.to_vec();
+            frame.extend(&packet);
+            assert_tcp(decode(LinkType::NULL, &frame), "10.0.0.1");
+        }
+        let mut v6 = 30u32.to_le_bytes().to_vec();
+        v6.extend(ipv6(6, &segment_with_payload()));
+        assert_tcp(decode(LinkType::NULL, &v6), "::1");
+    }
+
+    #[test]
+    fn ipv6_extension_headers_are_followed_and_fragments_reported() {
+        // Hop-by-hop (8 bytes) then an atomic fragment header (offset 0, M=0): not a fragment.
+        let mut ext = vec![44, 0, 0, 0, 0, 0, 0, 0];
+        ext.extend([6, 0, 0, 0, 0, 0, 0, 1]);
+        ext.extend(segment_with_payload());
+        assert_tcp(decode(LinkType::RAW, &ipv6(0, &ext)), "::1");
+        // A first fragment (M=1).
+        let mut frag = vec![6, 0, 0, 1, 0, 0, 0, 1];
+        frag.extend(segment_with_payload());
+        assert_eq!(
+            decode(LinkType::RAW, &ipv6(44, &frag)).err(),
+            Some(NotTcp::Fragment)
+        );
+        // An IPv4 fragment (offset 8).
+        let packet = ipv4(6, 1, &segment_with_payload());
+        assert_eq!(decode(LinkType::RAW, &packet).err(), Some(NotTcp::Fragment));
+    }
+
+    #[test]
+    fn tunnels_are_followed_to_the_inner_segment() {
+        let inner = ipv4(6, 0, &segment_with_payload());
+        // 6in4.
+        let six_in_four = ipv4(41, 0, &ipv6(6, &segment_with_payload()));
+        assert_tcp(decode(LinkType::RAW, &six_in_four), "::1");
+        // GRE with a key (K bit), carrying IPv4.
+        let mut gre = vec![0x20, 0x00, 0x08, 0x00, 0, 0, 0, 1];
+        gre.extend(&inner);
+        assert_tcp(decode(LinkType::RAW, &ipv4(47, 0, &gre)), "10.0.0.1");
+        // VXLAN: UDP to 4789, 8-byte VXLAN header, Ethernet.
+        let mut vxlan = vec![
+            0xc0, 0x00, 0x12, 0xb5, 0, 0, 0, 0, 0x08, 0, 0, 0, 0, 0, 1, 0,
+        ];
+        vxlan.extend(ethernet(0x0800, &inner));
+        assert_tcp(decode(LinkType::RAW, &ipv4(17, 0, &vxlan)), "10.0.0.1");
+        // GTP-U: UDP to 2152, G-PDU with a sequence number.
+        let mut gtp = vec![0x08, 0x68, 0x08, 0x68, 0, 0, 0, 0];
+        gtp.extend([0x32, 0xff, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+        gtp.extend(&inner);
+        assert_tcp(decode(LinkType::RAW, &ipv4(17, 0, &gtp)), "10.0.0.1");
+        // PPPoE session carrying IPv4.
+        let mut pppoe = vec![0x11, 0, 0, 1, 0, 0];
+        pppoe.extend(0x0021u16.to_be_bytes());
+        pppoe.extend(&inner);
+        assert_tcp(
+            decode(LinkType::ETHERNET, &ethernet(0x8864, &pppoe)),
+            "10.0.0.1",
+        );
+        // MPLS, one label with bottom-of-stack.
+        let mut mpls = vec![0, 0, 0x11, 64];
+        mpls.extend(&inner);
+        assert_tcp(
+            decode(LinkType::ETHERNET, &ethernet(0x8847, &mpls)),
+            "10.0.0.1",
+        );
+    }
+
+    #[test]
+    fn other_traffic_is_named() {
+        assert_eq!(
+            decode(LinkType::ETHERNET, &ethernet(0x0806, &[0; 28])).err(),
+            Some(NotTcp::NotIp(0x0806))
+        );
+        assert_eq!(
+            decode(LinkType::RAW, &ipv4(17, 0, &[0, 53, 0, 53, 0, 8, 0, 0])).err(),
+            Some(NotTcp::OtherTransport(17))
+        );
+        assert_eq!(
+            decode(LinkType(105), &[0; 40]).err(),
+            Some(NotTcp::UnknownLinkType(LinkType(105)))
+        );
+    }
+
+    #[test]
+    fn truncated_and_malformed_headers_are_reported_not_panicked_on() {
+        let frame = ethernet(0x0800, &ipv4(6, 0, &segment_with_payload()));
+        for cut in 0..frame.len() {
+            let _ = decode(LinkType::ETHERNET, &frame[..cut]);
+        }
+        assert_eq!(
+            decode(LinkType::ETHERNET, &frame[..14 + 20 + 10]).err(),
+            Some(NotTcp::Truncated("tcp"))
+        );
+        // Snapshot length cut inside the payload: the segment is there, with fewer bytes.
+        let seg = decode(LinkType::ETHERNET, &frame[..frame.len() - 2]).expect("segment");
+        assert_eq!((seg.payload, seg.payload_len), (&b"hel"[..], 5));
+        // A TCP data offset beyond the IP payload.
+        let mut bad = tcp_header(0x10);
+        bad[12] = 0xf0;
+        assert_eq!(
+            decode(LinkType::RAW, &ipv4(6, 0, &bad)).err(),
+            Some(NotTcp::Malformed("tcp"))
+        );
+    }
 }

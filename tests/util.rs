@@ -1,0 +1,72 @@
+//! Runs the real `pcap-tls-diagnose` binary and reports failures with everything needed to see
+//! why (command, exit code, stdout, stderr), in the manner of ripgrep's test helpers.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A capture from pcaps/.
+pub fn pcap(name: &str) -> PathBuf {
+    root().join("pcaps").join(name)
+}
+
+/// What a run of the binary produced.
+pub struct Run {
+    pub args: Vec<String>,
+    pub output: Output,
+}
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// Asserts the exit code, printing the whole run when it differs.
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.output.status.code(),
+            Some(code),
+            "\ncommand: pcap-tls-diagnose {}\nstdout:\n{}\nstderr:\n{}",
+            self.args.join(" "),
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+/// Runs the binary with `args` (and `stdin`, if any).
+pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pcap-tls-diagnose"));
+    cmd.args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("NO_COLOR", "1");
+    let mut child = cmd.spawn().expect("spawn pcap-tls-diagnose");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(input).expect("write stdin");
+    }
+    let output = child.wait_with_output().expect("wait");
+    Run {
+        args: args
+            .iter()
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
+            .collect(),
+        output,
+    }
+}
