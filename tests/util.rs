@@ -5,32 +5,32 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// The repository root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// A capture from pcaps/.
-pub fn pcap(name: &str) -> PathBuf {
+pub(crate) fn pcap(name: &str) -> PathBuf {
     root().join("pcaps").join(name)
 }
 
 /// What a run of the binary produced.
-pub struct Run {
-    pub args: Vec<String>,
-    pub output: Output,
+pub(crate) struct Run {
+    pub(crate) args: Vec<String>,
+    pub(crate) output: Output,
 }
 
 impl Run {
-    pub fn stdout(&self) -> String {
+    pub(crate) fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
 
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
 
     /// Asserts the exit code, printing the whole run when it differs.
-    pub fn assert_code(&self, code: i32) -> &Self {
+    pub(crate) fn assert_code(&self, code: i32) -> &Self {
         assert_eq!(
             self.output.status.code(),
             Some(code),
@@ -44,7 +44,7 @@ impl Run {
 }
 
 /// Runs the binary with `args` (and `stdin`, if any).
-pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
+pub(crate) fn run<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pcap-tls-diagnose"));
     cmd.args(args)
         .stdin(if stdin.is_some() {

@@ -24,6 +24,9 @@
 //! assert!(report.connections[0].starts_like_tls);
 //! ```
 
+// Capture bytes must never panic the core: no unwrap/expect outside tests.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod capture;
 pub mod error;
 pub mod flow;
@@ -31,7 +34,7 @@ pub mod report;
 pub mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use capture::{CaptureReader, Frame, FrameSink, LinkType, Timestamp};
 pub use error::{CaptureError, CaptureErrorKind};
@@ -282,7 +285,10 @@ fn traffic(side: &SideStats) -> Traffic {
             .map(|(frame, kind, head)| OpeningReport {
                 frame: *frame,
                 kind: *kind,
-                head: head.iter().map(|b| format!("{b:02x}")).collect(),
+                head: head.iter().fold(String::new(), |mut hex, b| {
+                    let _ = write!(hex, "{b:02x}");
+                    hex
+                }),
             }),
     }
 }

@@ -6,10 +6,13 @@
 use pcap_tls_diagnose_core::capture::{CaptureReader, Frame, FrameSink, LinkType};
 use pcap_tls_diagnose_core::{Analyzer, CaptureErrorKind, diagnose};
 
+/// A frame as handed out: number, timestamp, link type, data, original length, interface.
+type FrameRow = (u64, Option<i64>, u32, Vec<u8>, u32, u32);
+
 /// What a reader handed out.
 #[derive(Default)]
 struct Collect {
-    frames: Vec<(u64, Option<i64>, u32, Vec<u8>, u32, u32)>,
+    frames: Vec<FrameRow>,
     secrets: Vec<(u32, Vec<u8>, u64)>,
 }
 
@@ -17,7 +20,8 @@ impl FrameSink for Collect {
     fn frame(&mut self, f: &Frame<'_>) {
         self.frames.push((
             f.number,
-            f.timestamp.map(|t| t.nanos()),
+            f.timestamp
+                .map(pcap_tls_diagnose_core::capture::Timestamp::nanos),
             f.link_type.0,
             f.data.to_vec(),
             f.original_len,
@@ -51,12 +55,12 @@ fn read(bytes: &[u8], chunk: usize) -> (Collect, Result<(), CaptureErrorKind>) {
 /// pcap file header: magic, version 2.4, thiszone, sigfigs, snaplen 65535, link type.
 fn pcap_header(magic: u32, big_endian: bool, link_type: u32) -> Vec<u8> {
     let mut v = Vec::new();
-    let mut put32 = |v: &mut Vec<u8>, x: u32| {
+    let put32 = |v: &mut Vec<u8>, x: u32| {
         v.extend(if big_endian {
             x.to_be_bytes()
         } else {
             x.to_le_bytes()
-        })
+        });
     };
     put32(&mut v, magic);
     let (major, minor) = (2u16, 4u16);
@@ -143,7 +147,7 @@ fn every_chunking_gives_the_same_frames() {
 /// A pcapng block: type, total length, body (padded to 4), total length.
 fn block(big_endian: bool, kind: u32, body: &[u8]) -> Vec<u8> {
     let mut body = body.to_vec();
-    while body.len() % 4 != 0 {
+    while !body.len().is_multiple_of(4) {
         body.push(0);
     }
     let len = body.len() as u32 + 12;
@@ -241,7 +245,7 @@ fn pcapng_sections_interfaces_resolutions_and_offsets() {
     file.extend(block(false, 0x0a, &dsb));
     // A second section in the other byte order: interfaces start again, binary resolution 2^-10.
     file.extend(shb(true));
-    file.extend(idb(true, 113, Some(0x80 | 10), None));
+    file.extend(idb(true, 113, Some(0x80 | 0x0a), None));
     file.extend(epb(true, 0, 3 * 1024 + 512, b"three", 5));
     let (got, result) = read(&file, 5);
     assert_eq!(result, Ok(()));

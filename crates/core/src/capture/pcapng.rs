@@ -5,9 +5,7 @@
 //! the two length fields, limits) is checked here so that a corrupt length is reported with its
 //! offset before anything is buffered; the block bodies are decoded with `pcap-parser`.
 
-use std::borrow::Cow;
-
-use pcap_parser::pcapng::{Block, parse_block_be, parse_block_le};
+use pcap_parser::pcapng::{Block, InterfaceDescriptionBlock, parse_block_be, parse_block_le};
 
 use super::{CaptureInfo, Frame, FrameSink, LinkType, MAX_BLOCK_LEN, Next, Timestamp};
 use crate::error::{CaptureError, CaptureErrorKind};
@@ -189,38 +187,7 @@ impl PcapngState {
                         offset,
                     ));
                 }
-                let mut interface = Interface {
-                    link_type: LinkType(u32::from(idb.linktype.0 as u16)),
-                    resolution: Resolution::Decimal(6),
-                    offset_secs: 0,
-                };
-                for option in &idb.options {
-                    let value: &Cow<'_, [u8]> = &option.value;
-                    match option.code.0 {
-                        9 if !value.is_empty() => {
-                            interface.resolution =
-                                Resolution::from_option(value[0]).ok_or_else(|| {
-                                    malformed(
-                                        "pcapng interface description block",
-                                        format!("impossible if_tsresol {:#04x}", value[0]),
-                                        offset,
-                                    )
-                                })?;
-                        }
-                        14 if value.len() >= 8 => {
-                            let bytes: [u8; 8] = [
-                                value[0], value[1], value[2], value[3], value[4], value[5],
-                                value[6], value[7],
-                            ];
-                            interface.offset_secs = if self.big_endian {
-                                i64::from_be_bytes(bytes)
-                            } else {
-                                i64::from_le_bytes(bytes)
-                            };
-                        }
-                        _ => {}
-                    }
-                }
+                let interface = self.interface_from(&idb, offset)?;
                 self.interfaces.push(interface);
             }
             Block::EnhancedPacket(epb) => {
@@ -262,6 +229,46 @@ impl PcapngState {
             _ => info.skipped_blocks += 1,
         }
         Ok(())
+    }
+
+    /// Reads the link type, `if_tsresol` and `if_tsoffset` (in this section's byte order).
+    fn interface_from(
+        &self,
+        idb: &InterfaceDescriptionBlock<'_>,
+        offset: u64,
+    ) -> Result<Interface, CaptureError> {
+        let mut interface = Interface {
+            // pcap-parser widens the 16-bit field to i32, so it is never negative.
+            link_type: LinkType(idb.linktype.0.unsigned_abs()),
+            resolution: Resolution::Decimal(6),
+            offset_secs: 0,
+        };
+        for option in &idb.options {
+            let value: &[u8] = &option.value;
+            match (option.code.0, value) {
+                (9, [resolution, ..]) => {
+                    interface.resolution =
+                        Resolution::from_option(*resolution).ok_or_else(|| {
+                            malformed(
+                                "pcapng interface description block",
+                                format!("impossible if_tsresol {resolution:#04x}"),
+                                offset,
+                            )
+                        })?;
+                }
+                (14, value) => {
+                    if let Some(bytes) = value.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+                        interface.offset_secs = if self.big_endian {
+                            i64::from_be_bytes(bytes)
+                        } else {
+                            i64::from_le_bytes(bytes)
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(interface)
     }
 
     fn interface(&self, id: u32, offset: u64) -> Result<Interface, CaptureError> {

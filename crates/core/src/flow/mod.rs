@@ -389,7 +389,7 @@ mod tests {
 
     use crate::wire::TcpFlags;
 
-    fn segment<'a>(from: u16, to: u16, flags: u8, seq: u32, payload: &'a [u8]) -> TcpSegment<'a> {
+    fn segment(from: u16, to: u16, flags: u8, seq: u32, payload: &[u8]) -> TcpSegment<'_> {
         TcpSegment {
             src: IpAddr::from([10, 0, 0, if from == 443 { 2 } else { 1 }]),
             dst: IpAddr::from([10, 0, 0, if to == 443 { 2 } else { 1 }]),

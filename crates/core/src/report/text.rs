@@ -87,7 +87,10 @@ fn render_connection(out: &mut String, conn: &ConnectionReport) {
         conn.first_frame,
         conn.last_frame,
         match (conn.start_timestamp, conn.end_timestamp) {
-            (Some(s), Some(e)) => format!(", {:.3} s", (e.nanos() - s.nanos()) as f64 / 1e9),
+            (Some(s), Some(e)) => {
+                let ms = (e.nanos() - s.nanos()) / 1_000_000;
+                format!(", {}.{:03} s", ms / 1000, ms % 1000)
+            }
             _ => String::new(),
         }
     );

@@ -149,8 +149,9 @@ pub fn decode(link_type: LinkType, data: &[u8]) -> Result<TcpSegment<'_>, NotTcp
             let family = bytes.u32(0).ok_or(NotTcp::Truncated("loopback"))?;
             null_family(family, bytes.from(4).unwrap_or_default())
         }
-        LinkType::RAW | LinkType::RAW_BSD | LinkType(14) => ip(data, 0),
-        LinkType::IPV4 | LinkType::IPV6 => ip(data, 0),
+        LinkType::RAW | LinkType::RAW_BSD | LinkType(14) | LinkType::IPV4 | LinkType::IPV6 => {
+            ip(data, 0)
+        }
         LinkType::LINUX_SLL => {
             let protocol = bytes
                 .u16(14)
@@ -396,14 +397,14 @@ fn ipv6(data: &[u8], depth: u8) -> Result<TcpSegment<'_>, NotTcp> {
     Err(NotTcp::Malformed("ipv6 extension header"))
 }
 
-fn transport<'a>(
+fn transport(
     protocol: u8,
     src: IpAddr,
     dst: IpAddr,
-    data: &'a [u8],
+    data: &[u8],
     declared: usize,
     depth: u8,
-) -> Result<TcpSegment<'a>, NotTcp> {
+) -> Result<TcpSegment<'_>, NotTcp> {
     match protocol {
         6 => tcp(src, dst, data, declared),
         4 | 41 if depth < MAX_TUNNEL_DEPTH => ip(data, depth + 1),
@@ -470,12 +471,7 @@ fn gre(data: &[u8], depth: u8) -> Result<TcpSegment<'_>, NotTcp> {
     ethertype(protocol, bytes.from(at).unwrap_or_default(), depth)
 }
 
-fn tcp<'a>(
-    src: IpAddr,
-    dst: IpAddr,
-    data: &'a [u8],
-    declared: usize,
-) -> Result<TcpSegment<'a>, NotTcp> {
+fn tcp(src: IpAddr, dst: IpAddr, data: &[u8], declared: usize) -> Result<TcpSegment<'_>, NotTcp> {
     let bytes = Bytes(data);
     if data.len() < 20 {
         return Err(NotTcp::Truncated("tcp"));
