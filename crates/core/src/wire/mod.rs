@@ -9,7 +9,7 @@
 //! segment is the one reported.
 //!
 //! ## No-panic contract
-//! Every read goes through [`Bytes`], which checks its bounds and answers `None` instead of
+//! Every read goes through a bounds-checked `Bytes` view, which checks its bounds and answers `None` instead of
 //! panicking; a short or malformed header yields [`NotTcp::Truncated`] or [`NotTcp::Malformed`]
 //! naming the layer. IP fragments are reported as [`NotTcp::Fragment`] (not reassembled).
 //!
