@@ -192,22 +192,9 @@ impl PcapngState {
             }
             Block::EnhancedPacket(epb) => {
                 let interface = self.interface(epb.if_id, offset)?;
-                let caplen = epb.caplen as usize;
-                let data = epb.data.get(..caplen).unwrap_or(epb.data);
+                let data = epb.data.get(..epb.caplen as usize).unwrap_or(epb.data);
                 let units = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
-                let (secs, nanos) = interface.resolution.split(units);
-                info.frames += 1;
-                sink.frame(&Frame {
-                    number: info.frames,
-                    timestamp: Some(Timestamp::from_parts(
-                        secs.saturating_add(interface.offset_secs),
-                        nanos,
-                    )),
-                    link_type: interface.link_type,
-                    data,
-                    original_len: epb.origlen,
-                    interface: epb.if_id,
-                });
+                emit_timed(interface, epb.if_id, units, data, epb.origlen, info, sink);
             }
             Block::SimplePacket(spb) => {
                 let interface = self.interface(0, offset)?;
@@ -317,21 +304,42 @@ impl PcapngState {
                 offset,
             )
         })?;
-        let (secs, nanos) = interface.resolution.split(units);
-        info.frames += 1;
-        sink.frame(&Frame {
-            number: info.frames,
-            timestamp: Some(Timestamp::from_parts(
-                secs.saturating_add(interface.offset_secs),
-                nanos,
-            )),
-            link_type: interface.link_type,
+        emit_timed(
+            interface,
+            u32::from(u16_at(8)),
+            units,
             data,
             original_len,
-            interface: u32::from(u16_at(8)),
-        });
+            info,
+            sink,
+        );
         Ok(())
     }
+}
+
+/// Numbers a packet and hands it to the sink, its timestamp read in the interface's units.
+fn emit_timed(
+    interface: Interface,
+    interface_id: u32,
+    units: u64,
+    data: &[u8],
+    original_len: u32,
+    info: &mut CaptureInfo,
+    sink: &mut impl FrameSink,
+) {
+    let (secs, nanos) = interface.resolution.split(units);
+    info.frames += 1;
+    sink.frame(&Frame {
+        number: info.frames,
+        timestamp: Some(Timestamp::from_parts(
+            secs.saturating_add(interface.offset_secs),
+            nanos,
+        )),
+        link_type: interface.link_type,
+        data,
+        original_len,
+        interface: interface_id,
+    });
 }
 
 fn block_name(block_type: u32) -> &'static str {
