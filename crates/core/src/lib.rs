@@ -30,6 +30,7 @@
 pub mod capture;
 pub mod error;
 pub mod flow;
+pub mod reassembly;
 pub mod report;
 pub mod wire;
 
