@@ -33,6 +33,8 @@ pub mod flow;
 pub mod reassembly;
 pub mod report;
 pub mod wire;
+pub mod x509;
+pub mod tls;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};

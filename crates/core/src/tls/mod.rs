@@ -1,0 +1,4 @@
+//! TLS
+pub(crate) mod codec;
+pub mod handshake;
+pub mod names;

@@ -1,0 +1,198 @@
+//! Certificates: DER in, an owned summary out (RFC 5280), judged against nothing but itself.
+//!
+//! Validity is kept as numbers too, so that later stages can compare it with the capture's own
+//! time (never the wall clock). A certificate that does not parse is kept with the reason, never
+//! dropped.
+
+use sha2::{Digest, Sha256};
+use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate, X509Name};
+use x509_parser::public_key::PublicKey;
+
+use crate::capture::Timestamp;
+
+/// What the report says about one certificate.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CertSummary {
+    /// Subject distinguished name, e.g. `CN=localhost, O=Example`.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Serial number in hex.
+    pub serial: String,
+    /// Start of validity (RFC 3339).
+    pub not_before: String,
+    /// End of validity (RFC 3339).
+    pub not_after: String,
+    /// DNS names, IP addresses, e-mail addresses and URIs of the subjectAltName extension.
+    pub subject_alt_names: Vec<String>,
+    /// Key type and size: `RSA 2048`, `EC P-256`, `Ed25519`, …
+    pub public_key: String,
+    /// Signature algorithm, by name where known.
+    pub signature_algorithm: String,
+    /// SHA-256 of the DER encoding, in hex.
+    pub sha256: String,
+    /// Subject and issuer are the same name (and the key identifiers, when present, agree).
+    pub self_signed: bool,
+    /// Key usage flags (`digitalSignature`, `keyCertSign`, …); empty without the extension.
+    pub key_usage: Vec<String>,
+    /// Extended key usages (`serverAuth`, `clientAuth`, …); empty without the extension.
+    pub extended_key_usage: Vec<String>,
+    /// Basic constraints: a CA certificate.
+    pub is_ca: bool,
+    /// Length of the DER encoding.
+    pub der_length: usize,
+    /// Start of validity, for comparisons.
+    #[serde(skip)]
+    pub not_before_time: Timestamp,
+    /// End of validity, for comparisons.
+    #[serde(skip)]
+    pub not_after_time: Timestamp,
+    /// Raw subject name (DER), for matching against CA lists.
+    #[serde(skip)]
+    pub subject_der: Vec<u8>,
+    /// Raw issuer name (DER).
+    #[serde(skip)]
+    pub issuer_der: Vec<u8>,
+}
+
+/// Summarises a DER certificate, or says why it cannot be read.
+pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
+    let (rest, cert) = X509Certificate::from_der(der).map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
+    if !rest.is_empty() {
+        return Err(format!("{} bytes after the certificate", rest.len()));
+    }
+    let validity = cert.validity();
+    let mut subject_alt_names = Vec::new();
+    let mut key_usage = Vec::new();
+    let mut extended_key_usage = Vec::new();
+    let mut subject_key_id = None;
+    let mut authority_key_id = None;
+    for ext in cert.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::SubjectAlternativeName(san) => {
+                subject_alt_names.extend(san.general_names.iter().filter_map(general_name));
+            }
+            ParsedExtension::KeyUsage(ku) => {
+                key_usage = ku.to_string().split(", ").filter(|s| !s.is_empty()).map(String::from).collect();
+            }
+            ParsedExtension::ExtendedKeyUsage(eku) => {
+                let flags = [
+                    (eku.any, "anyExtendedKeyUsage"),
+                    (eku.server_auth, "serverAuth"),
+                    (eku.client_auth, "clientAuth"),
+                    (eku.code_signing, "codeSigning"),
+                    (eku.email_protection, "emailProtection"),
+                    (eku.time_stamping, "timeStamping"),
+                    (eku.ocsp_signing, "OCSPSigning"),
+                ];
+                extended_key_usage.extend(flags.iter().filter(|(on, _)| *on).map(|(_, n)| (*n).to_string()));
+                extended_key_usage.extend(eku.other.iter().map(ToString::to_string));
+            }
+            ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(id.0.to_vec()),
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec());
+            }
+            _ => {}
+        }
+    }
+    let same_name = cert.subject().as_raw() == cert.issuer().as_raw();
+    let keys_agree = match (&subject_key_id, &authority_key_id) {
+        (Some(s), Some(a)) => s == a,
+        _ => true,
+    };
+    Ok(CertSummary {
+        subject: name(cert.subject()),
+        issuer: name(cert.issuer()),
+        serial: cert.raw_serial().iter().map(|b| format!("{b:02x}")).collect(),
+        not_before: rfc3339(validity.not_before.timestamp()),
+        not_after: rfc3339(validity.not_after.timestamp()),
+        subject_alt_names,
+        public_key: public_key(&cert),
+        signature_algorithm: oid_name(&cert.signature_algorithm.algorithm),
+        sha256: Sha256::digest(der).iter().map(|b| format!("{b:02x}")).collect(),
+        self_signed: same_name && keys_agree,
+        key_usage,
+        extended_key_usage,
+        is_ca: cert.is_ca(),
+        der_length: der.len(),
+        not_before_time: Timestamp::from_parts(validity.not_before.timestamp(), 0),
+        not_after_time: Timestamp::from_parts(validity.not_after.timestamp(), 0),
+        subject_der: cert.subject().as_raw().to_vec(),
+        issuer_der: cert.issuer().as_raw().to_vec(),
+    })
+}
+
+/// Formats a DER distinguished name (as found in a CertificateRequest's CA list).
+pub fn distinguished_name(der: &[u8]) -> String {
+    match X509Name::from_der(der) {
+        Ok((_, n)) => name(&n),
+        Err(_) => format!("(unparsable name: {})", der.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+    }
+}
+
+fn name(n: &X509Name<'_>) -> String {
+    let s = n.to_string();
+    if s.is_empty() { "(empty name)".to_string() } else { s }
+}
+
+fn rfc3339(unix: i64) -> String {
+    Timestamp::from_parts(unix, 0).to_rfc3339().replace(".000000000Z", "Z")
+}
+
+fn general_name(n: &GeneralName<'_>) -> Option<String> {
+    Some(match n {
+        GeneralName::DNSName(s) => format!("DNS:{s}"),
+        GeneralName::IPAddress(bytes) => match bytes.len() {
+            4 => format!("IP:{}", std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])),
+            16 => {
+                let mut a = [0u8; 16];
+                a.copy_from_slice(bytes);
+                format!("IP:{}", std::net::Ipv6Addr::from(a))
+            }
+            _ => format!("IP:{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        },
+        GeneralName::RFC822Name(s) => format!("email:{s}"),
+        GeneralName::URI(s) => format!("URI:{s}"),
+        GeneralName::DirectoryName(d) => format!("DirName:{}", name(d)),
+        _ => return None,
+    })
+}
+
+fn public_key(cert: &X509Certificate<'_>) -> String {
+    let spki = cert.public_key();
+    let algorithm = spki.algorithm.algorithm.to_id_string();
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
+        Ok(PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|oid| match oid.to_id_string().as_str() {
+                    "1.2.840.10045.3.1.7" => "P-256".to_string(),
+                    "1.3.132.0.34" => "P-384".to_string(),
+                    "1.3.132.0.35" => "P-521".to_string(),
+                    "1.3.132.0.10" => "secp256k1".to_string(),
+                    other => other.to_string(),
+                })
+                .unwrap_or_else(|| "(curve unknown)".to_string());
+            format!("EC {curve}")
+        }
+        Ok(PublicKey::DSA(y)) => format!("DSA {}", y.len().saturating_sub(usize::from(y.first() == Some(&0))) * 8),
+        _ => match algorithm.as_str() {
+            "1.3.101.112" => "Ed25519".to_string(),
+            "1.3.101.113" => "Ed448".to_string(),
+            "1.3.101.110" => "X25519".to_string(),
+            "2.16.840.1.101.3.4.3.17" => "ML-DSA-44".to_string(),
+            "2.16.840.1.101.3.4.3.18" => "ML-DSA-65".to_string(),
+            "2.16.840.1.101.3.4.3.19" => "ML-DSA-87".to_string(),
+            _ => oid_name(&spki.algorithm.algorithm),
+        },
+    }
+}
+
+fn oid_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
+        .map_or_else(|_| oid.to_id_string(), ToString::to_string)
+}
