@@ -16,6 +16,19 @@ struct Args {
     /// Capture file(s) to read (pcap, pcapng, optionally gzip-compressed); `-` reads stdin.
     #[arg(required = true, value_name = "CAPTURE")]
     captures: Vec<PathBuf>,
+
+    /// Output format: human-readable text, or the JSON report (schema_version 1).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// How the report is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Human-readable text.
+    Text,
+    /// The JSON report, one document per capture.
+    Json,
 }
 
 /// Bytes read from the file at a time: the core is fed chunk by chunk.
@@ -61,16 +74,22 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     for (i, path) in args.captures.iter().enumerate() {
         let name = path.display().to_string();
         let (report, error) = analyse(path).with_context(|| name.clone())?;
-        if many {
-            if i > 0 {
-                writeln!(out)?;
-            }
-            writeln!(out, "== {name}")?;
-        }
         // A file that is not a capture at all has nothing to show but the error.
         let readable = report.capture.format.is_some();
         if readable {
-            out.write_all(pcap_tls_diagnose_core::report::text::render(&report).as_bytes())?;
+            let rendered = match args.format {
+                Format::Text => {
+                    if many {
+                        if i > 0 {
+                            writeln!(out)?;
+                        }
+                        writeln!(out, "== {name}")?;
+                    }
+                    pcap_tls_diagnose_core::report::text::render(&report)
+                }
+                Format::Json => pcap_tls_diagnose_core::report::to_json(&report),
+            };
+            out.write_all(rendered.as_bytes())?;
             out.flush()?;
         }
         if let Some(error) = error {

@@ -32,9 +32,10 @@ pub mod error;
 pub mod flow;
 pub mod reassembly;
 pub mod report;
+mod timeline;
+pub mod tls;
 pub mod wire;
 pub mod x509;
-pub mod tls;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
@@ -42,8 +43,10 @@ use std::fmt::{self, Write as _};
 use capture::{CaptureReader, Frame, FrameSink, LinkType, Timestamp};
 pub use error::{CaptureError, CaptureErrorKind};
 use flow::{Connection, ConnectionTable, SideStats};
+use reassembly::Reassembler;
 pub use report::Report;
 use report::{CaptureSummary, ConnectionReport, NotAnalysed, OpeningReport, Tool, Traffic};
+use tls::{Now, TlsConnection};
 use wire::NotTcp;
 
 /// Analyses a whole capture held in memory.
@@ -89,6 +92,9 @@ pub struct Analyzer {
 #[derive(Default)]
 struct State {
     table: ConnectionTable,
+    /// Reassembly and TLS state, by connection index.
+    streams: Vec<StreamState>,
+    last_frame: u64,
     first_timestamp: Option<Timestamp>,
     last_timestamp: Option<Timestamp>,
     link_types: BTreeSet<LinkType>,
@@ -98,6 +104,25 @@ struct State {
     secrets: Vec<SecretsBlock>,
     secrets_bytes: usize,
     secrets_blocks: u64,
+}
+
+/// A connection's two byte streams and its TLS layer.
+#[derive(Default)]
+struct StreamState {
+    /// Side A's and side B's reassemblers.
+    reassembly: [Reassembler; 2],
+    tls: TlsConnection,
+}
+
+impl StreamState {
+    /// Delivers everything still held (end of capture).
+    fn flush(&mut self, frame: u64) {
+        let now = Now { frame, time: None };
+        for side in 0..2 {
+            let Self { reassembly, tls } = self;
+            reassembly[side].flush(frame, &mut |d| tls.deliver(side, &d, now));
+        }
+    }
 }
 
 /// Most bytes of pcapng Decryption Secrets kept in memory (key logs are small: ~200 bytes per
@@ -126,15 +151,44 @@ impl FrameSink for State {
         if truncated {
             self.truncated_frames += 1;
         }
+        self.last_frame = frame.number;
         match wire::decode(frame.link_type, frame.data) {
             Ok(segment) => {
                 self.tcp_frames += 1;
-                self.table.track(
+                let tracked = self.table.track(
                     &segment,
                     frame.number,
                     frame.original_len,
                     truncated,
                     frame.timestamp,
+                );
+                if tracked.index >= self.streams.len() {
+                    self.streams
+                        .resize_with(tracked.index + 1, StreamState::default);
+                }
+                let side = usize::from(!tracked.from_a);
+                let now = Now {
+                    frame: frame.number,
+                    time: frame.timestamp,
+                };
+                let StreamState { reassembly, tls } = &mut self.streams[tracked.index];
+                if segment.flags.ack() {
+                    let peer = 1 - side;
+                    reassembly[peer].acknowledge(segment.ack, frame.number, &mut |d| {
+                        tls.deliver(peer, &d, now);
+                    });
+                }
+                if !reassembly[side].is_started() && !segment.flags.syn() {
+                    tls.midstream(side);
+                }
+                let flags = segment.flags;
+                reassembly[side].segment(
+                    segment.seq,
+                    flags.syn(),
+                    flags.fin(),
+                    segment.payload,
+                    frame.number,
+                    &mut |d| tls.deliver(side, &d, now),
                 );
             }
             Err(reason) => *self.not_tcp.entry(reason).or_default() += 1,
@@ -178,7 +232,11 @@ impl Analyzer {
     pub fn finish(mut self) -> Result<Report, Box<DiagnoseError>> {
         let result = self.reader.finish(&mut self.state);
         let info = self.reader.info();
-        let state = self.state;
+        let mut state = self.state;
+        let last = state.last_frame;
+        for stream in &mut state.streams {
+            stream.flush(last);
+        }
         let capture = CaptureSummary {
             format: info.format,
             gzip: info.gzip,
@@ -197,7 +255,8 @@ impl Analyzer {
             .table
             .into_connections()
             .iter()
-            .map(connection_report)
+            .zip(&state.streams)
+            .map(|(conn, stream)| connection_report(conn, stream))
             .collect();
         let report = Report {
             schema_version: report::SCHEMA_VERSION,
@@ -251,9 +310,15 @@ fn ip_protocol_name(protocol: u8) -> String {
     }
 }
 
-fn connection_report(conn: &Connection) -> ConnectionReport {
+fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionReport {
     let roles = conn.roles();
     let (client, server) = conn.stats_by_role();
+    let view = timeline::build(
+        conn,
+        &roles,
+        &stream.tls,
+        [stream.reassembly[0].events(), stream.reassembly[1].events()],
+    );
     ConnectionReport {
         id: conn.id,
         client: roles.client,
@@ -268,6 +333,24 @@ fn connection_report(conn: &Connection) -> ConnectionReport {
         starts_like_tls: [client, server]
             .iter()
             .any(|s| s.opening.as_ref().is_some_and(|(_, o, _)| o.is_tls())),
+        starttls: view.starttls,
+        tls_version: view.tls_version,
+        cipher_suite: view.cipher_suite,
+        sni: view.sni,
+        alpn: view.alpn,
+        alpn_selected: view.alpn_selected,
+        outcome: view.outcome.unwrap_or(report::Outcome::NotTls),
+        resumed: view.resumed,
+        client_certificate_requested: view.client_certificate_requested,
+        certificate_request: view.certificate_request,
+        server_certificates: view.server_certificates,
+        client_certificates: view.client_certificates,
+        client_hello: view.client_hello,
+        server_hello: view.server_hello,
+        messages: view.messages,
+        alerts: view.alerts,
+        anomalies: view.anomalies,
+        dropped_events: view.dropped_events,
         start_timestamp: conn.start,
         end_timestamp: conn.end,
     }

@@ -115,6 +115,11 @@ impl Reassembler {
         Self::default()
     }
 
+    /// True once the first segment of this direction was seen.
+    pub fn is_started(&self) -> bool {
+        self.base.is_some()
+    }
+
     /// Anomalies so far, in the order they were found.
     pub fn events(&self) -> &[StreamEvent] {
         &self.events

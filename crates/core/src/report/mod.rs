@@ -4,9 +4,19 @@
 
 pub mod text;
 
+/// The JSON form of the report (the public contract, `schema_version` 1), pretty-printed with
+/// a final newline. The CLI's `--format json` and the WASM build print exactly this.
+pub fn to_json(report: &Report) -> String {
+    // Serializing owned strings, numbers and vectors cannot fail.
+    let mut json = serde_json::to_string_pretty(report).unwrap_or_default();
+    json.push('\n');
+    json
+}
+
 use crate::capture::{CaptureFormat, Timestamp};
 use crate::error::CaptureError;
 use crate::flow::{Endpoint, Opening, RoleBasis};
+use crate::tls::handshake::{CertEntry, ClientHello, ServerHello};
 
 /// Version of the JSON contract described in the README.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -99,9 +109,9 @@ pub struct ConnectionReport {
     pub first_frame: u64,
     /// Last frame of the connection.
     pub last_frame: u64,
-    /// Time of the first frame (RFC 3339).
+    /// Time of the earliest frame (RFC 3339).
     pub start: Option<String>,
-    /// Time of the last frame (RFC 3339).
+    /// Time of the latest frame (RFC 3339).
     pub end: Option<String>,
     /// Traffic from the client.
     pub client_to_server: Traffic,
@@ -109,12 +119,153 @@ pub struct ConnectionReport {
     pub server_to_client: Traffic,
     /// True when either side's first payload looks like TLS (by content, not by port).
     pub starts_like_tls: bool,
+    /// TLS started after another protocol (STARTTLS and the like).
+    pub starttls: bool,
+    /// The version the ServerHello chose (`TLS 1.2`, …); `null` without a ServerHello.
+    pub tls_version: Option<String>,
+    /// The cipher suite the ServerHello chose.
+    pub cipher_suite: Option<String>,
+    /// The server name the client asked for (SNI).
+    pub sni: Option<String>,
+    /// ALPN protocols the client offered.
+    pub alpn: Vec<String>,
+    /// The ALPN protocol the server chose, when visible (TLS ≤ 1.2).
+    pub alpn_selected: Option<String>,
+    /// How the handshake ended.
+    pub outcome: Outcome,
+    /// An abbreviated (resumed) handshake.
+    pub resumed: bool,
+    /// Did the server ask for a client certificate? `null`: cannot be known (encrypted).
+    pub client_certificate_requested: Option<bool>,
+    /// The server's CertificateRequest, when visible.
+    pub certificate_request: Option<CertificateRequestReport>,
+    /// The server's certificates, leaf first; `null` when no Certificate message is visible.
+    pub server_certificates: Option<Vec<CertEntry>>,
+    /// The client's certificates; `[]` is an empty Certificate message; `null` when none visible.
+    pub client_certificates: Option<Vec<CertEntry>>,
+    /// What the (last) ClientHello offered.
+    pub client_hello: Option<ClientHello>,
+    /// What the ServerHello chose.
+    pub server_hello: Option<ServerHello>,
+    /// Handshake messages and other TLS records, in order.
+    pub messages: Vec<MessageReport>,
+    /// Alerts, in order.
+    pub alerts: Vec<AlertReport>,
+    /// Capture and stream anomalies (gaps, mid-stream start, STARTTLS, …), in frame order.
+    pub anomalies: Vec<Anomaly>,
+    /// TLS events not kept because of the per-connection limit.
+    pub dropped_events: u64,
     /// Time of the first frame, for library users.
     #[serde(skip)]
     pub start_timestamp: Option<Timestamp>,
     /// Time of the last frame, for library users.
     #[serde(skip)]
     pub end_timestamp: Option<Timestamp>,
+}
+
+/// How a connection's TLS handshake ended.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Both sides finished the handshake (for TLS 1.3 without keys: inferred, see the README).
+    Established,
+    /// A fatal alert, or the connection closed, before the handshake finished.
+    Failed,
+    /// The capture ends before the handshake did.
+    Incomplete,
+    /// No TLS on this connection.
+    NotTls,
+}
+
+/// Who sent something.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The client.
+    Client,
+    /// The server.
+    Server,
+}
+
+/// A handshake message or another TLS record.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MessageReport {
+    /// The frame that completed it (where Wireshark shows it).
+    pub frame: u64,
+    /// The frame that carried its first byte, when different.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_frame: Option<u64>,
+    /// Time of `frame` (RFC 3339).
+    pub time: Option<String>,
+    /// Who sent it.
+    pub from: Party,
+    /// `client_hello`, `certificate`, …; `change_cipher_spec`; `encrypted_handshake` (a
+    /// handshake record after ChangeCipherSpec); `encrypted_record` (application_data: in TLS 1.3
+    /// also the encrypted handshake); `heartbeat`.
+    #[serde(rename = "type")]
+    pub typ: String,
+    /// Its content is encrypted.
+    pub encrypted: bool,
+    /// Handshake messages: the declared body length; records: the record length.
+    pub length: u32,
+    /// Certificate messages: the certificate_list length (0 = empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificates_length: Option<u32>,
+    /// Bytes of it are missing from the capture (or it was too large to read).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+/// An alert.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AlertReport {
+    /// The frame that carried it.
+    pub frame: u64,
+    /// Its time.
+    pub time: Option<String>,
+    /// Who sent it.
+    pub from: Party,
+    /// `warning` or `fatal`; `null` when encrypted.
+    pub level: Option<String>,
+    /// AlertDescription number; `null` when encrypted.
+    pub code: Option<u8>,
+    /// Its name, e.g. `handshake_failure`; `null` when encrypted.
+    pub description: Option<String>,
+    /// The alert's content is encrypted.
+    pub encrypted: bool,
+    /// Record length.
+    pub length: u16,
+}
+
+/// A CertificateRequest, as the report shows it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CertificateRequestReport {
+    /// Sent in the TLS 1.3 form.
+    pub tls13: bool,
+    /// Certificate types (TLS ≤ 1.2).
+    pub certificate_types: Vec<String>,
+    /// Signature algorithms the server accepts.
+    pub signature_algorithms: Vec<String>,
+    /// Signature algorithms accepted in certificates (TLS 1.3).
+    pub signature_algorithms_cert: Vec<String>,
+    /// Distinguished names of the accepted CAs; empty means any.
+    pub certificate_authorities: Vec<String>,
+    /// OID filters (TLS 1.3).
+    pub oid_filters: Vec<String>,
+}
+
+/// Something about the capture or the stream that limits what can be seen.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Anomaly {
+    /// The frame where it shows.
+    pub frame: u64,
+    /// Whose direction.
+    pub from: Party,
+    /// `gap`, `overlap`, `out_of_order`, `midstream`, `starttls`, `not_tls`, `resync`,
+    /// `incomplete_message`, `oversized_message`, `truncated_frames`.
+    pub kind: String,
+    /// In words.
+    pub detail: String,
 }
 
 /// One direction of a connection.

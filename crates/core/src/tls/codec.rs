@@ -40,11 +40,13 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn u24(&mut self) -> Option<u32> {
-        self.bytes(3).map(|b| u32::from_be_bytes([0, b[0], b[1], b[2]]))
+        self.bytes(3)
+            .map(|b| u32::from_be_bytes([0, b[0], b[1], b[2]]))
     }
 
     pub(crate) fn u32(&mut self) -> Option<u32> {
-        self.bytes(4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.bytes(4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// `opaque x<0..2^8-1>`.
@@ -88,7 +90,13 @@ mod tests {
         assert_eq!(inner.u8(), Some(0xcc));
         assert_eq!(r.u8(), Some(0xdd));
         assert_eq!(r.u8(), None);
-        assert!(Reader::new(&[0x05, 0x01]).vec8().is_none(), "claims 5 bytes, has 1");
-        assert_eq!(Reader::new(&[0x00, 0x01, 0x00, 0x02, 0x09]).u16_list(), vec![1, 2]);
+        assert!(
+            Reader::new(&[0x05, 0x01]).vec8().is_none(),
+            "claims 5 bytes, has 1"
+        );
+        assert_eq!(
+            Reader::new(&[0x00, 0x01, 0x00, 0x02, 0x09]).u16_list(),
+            vec![1, 2]
+        );
     }
 }

@@ -304,7 +304,11 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
                         .into_iter()
                         .filter(|v| !names::is_grease(*v))
                         .collect();
-                    if let Some(&max) = versions.iter().filter(|v| **v <= 0x0304 || **v >= 0x7f00).max() {
+                    if let Some(&max) = versions
+                        .iter()
+                        .filter(|v| **v <= 0x0304 || **v >= 0x7f00)
+                        .max()
+                    {
                         out.max_version = out.max_version.max(max);
                     }
                     out.supported_versions = names16(&versions, names::version);
@@ -361,12 +365,20 @@ fn server_hello(body: &[u8]) -> Result<ServerHello, String> {
     let random = r.bytes(32).ok_or_else(short)?;
     // TLS 1.3 drafts before 22 had no session id and no compression method.
     let old_draft = (0x7f00..0x7f16).contains(&legacy);
-    let session_id = if old_draft { &[][..] } else { r.vec8().ok_or_else(short)?.rest() };
+    let session_id = if old_draft {
+        &[][..]
+    } else {
+        r.vec8().ok_or_else(short)?.rest()
+    };
     let suite = r.u16().ok_or_else(short)?;
     if !old_draft {
         r.u8().ok_or_else(short)?;
     }
-    let ext_block = if r.is_empty() { None } else { Some(r.vec16().ok_or_else(short)?.rest()) };
+    let ext_block = if r.is_empty() {
+        None
+    } else {
+        Some(r.vec16().ok_or_else(short)?.rest())
+    };
     let mut out = ServerHello {
         hello_retry_request: random == HRR_RANDOM,
         legacy_version: names::version(legacy),
@@ -398,8 +410,13 @@ fn server_hello(body: &[u8]) -> Result<ServerHello, String> {
     Ok(out)
 }
 
+/// TLS 1.3 or one of its drafts.
+pub fn is_tls13_version(version: u16) -> bool {
+    version == 0x0304 || (0x7f00..=0x7fff).contains(&version)
+}
+
 fn is_tls13(version: Option<u16>) -> bool {
-    version.is_some_and(|v| v == 0x0304 || (0x7f00..=0x7fff).contains(&v))
+    version.is_some_and(is_tls13_version)
 }
 
 /// RFC 5246 §7.4.2 `opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>;`
@@ -409,17 +426,30 @@ fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, 
     let tls13 = is_tls13(version);
     let mut r = Reader::new(body);
     let context_length = if tls13 {
-        Some(r.vec8().ok_or("the certificate_request_context does not fit")?.rest().len())
+        Some(
+            r.vec8()
+                .ok_or("the certificate_request_context does not fit")?
+                .rest()
+                .len(),
+        )
     } else {
         None
     };
-    let list_length = Reader::new(r.rest()).u24().ok_or("the certificate_list length does not fit")?;
-    let mut list = r.vec24().ok_or("the certificate_list runs past the message")?;
+    let list_length = Reader::new(r.rest())
+        .u24()
+        .ok_or("the certificate_list length does not fit")?;
+    let mut list = r
+        .vec24()
+        .ok_or("the certificate_list runs past the message")?;
     let mut certificates = Vec::new();
     while !list.is_empty() {
-        let der = list.vec24().ok_or("a certificate runs past the certificate_list")?.rest();
+        let der = list
+            .vec24()
+            .ok_or("a certificate runs past the certificate_list")?
+            .rest();
         if tls13 {
-            list.vec16().ok_or("a certificate entry's extensions run past the list")?;
+            list.vec16()
+                .ok_or("a certificate entry's extensions run past the list")?;
         }
         certificates.push(match x509::summarize(der) {
             Ok(summary) => CertEntry::Parsed(Box::new(summary)),
@@ -451,20 +481,32 @@ fn certificate_request(body: &[u8], version: Option<u16>) -> Result<CertificateR
     }
 }
 
-fn certificate_request_tls12(body: &[u8], with_algorithms: bool) -> Result<CertificateRequest, String> {
+fn certificate_request_tls12(
+    body: &[u8],
+    with_algorithms: bool,
+) -> Result<CertificateRequest, String> {
     let mut r = Reader::new(body);
     let types = r.vec8().ok_or("certificate_types do not fit")?;
     let mut out = CertificateRequest {
-        certificate_types: types.rest().iter().map(|&t| names::certificate_type(t)).collect(),
+        certificate_types: types
+            .rest()
+            .iter()
+            .map(|&t| names::certificate_type(t))
+            .collect(),
         ..CertificateRequest::default()
     };
     if with_algorithms {
-        let algorithms = r.vec16().ok_or("supported_signature_algorithms do not fit")?;
+        let algorithms = r
+            .vec16()
+            .ok_or("supported_signature_algorithms do not fit")?;
         out.signature_algorithms = names16(&algorithms.u16_list(), names::signature_scheme);
     }
     let authorities = r.vec16().ok_or("certificate_authorities do not fit")?;
     if !r.is_empty() {
-        return Err(format!("{} bytes after certificate_authorities", r.rest().len()));
+        return Err(format!(
+            "{} bytes after certificate_authorities",
+            r.rest().len()
+        ));
     }
     read_authorities(authorities, &mut out)?;
     Ok(out)
@@ -473,8 +515,12 @@ fn certificate_request_tls12(body: &[u8], with_algorithms: bool) -> Result<Certi
 /// `DistinguishedName authorities<3..2^16-1>; opaque DistinguishedName<1..2^16-1>;`
 fn read_authorities(mut list: Reader<'_>, out: &mut CertificateRequest) -> Result<(), String> {
     while !list.is_empty() {
-        let dn = list.vec16().ok_or("a distinguished name runs past the list")?.rest();
-        out.certificate_authorities.push(x509::distinguished_name(dn));
+        let dn = list
+            .vec16()
+            .ok_or("a distinguished name runs past the list")?
+            .rest();
+        out.certificate_authorities
+            .push(x509::distinguished_name(dn));
         out.certificate_authorities_der.push(dn.to_vec());
     }
     Ok(())
@@ -482,7 +528,8 @@ fn read_authorities(mut list: Reader<'_>, out: &mut CertificateRequest) -> Resul
 
 fn certificate_request_tls13(body: &[u8]) -> Result<CertificateRequest, String> {
     let mut r = Reader::new(body);
-    r.vec8().ok_or("the certificate_request_context does not fit")?;
+    r.vec8()
+        .ok_or("the certificate_request_context does not fit")?;
     let block = r.vec16().ok_or("the extensions do not fit")?;
     let mut out = CertificateRequest {
         tls13: true,
@@ -491,15 +538,21 @@ fn certificate_request_tls13(body: &[u8]) -> Result<CertificateRequest, String> 
     for (typ, data) in extensions(Some(block.rest())) {
         match typ {
             ext::SIGNATURE_ALGORITHMS => {
-                let list = Reader::new(data).vec16().ok_or("signature_algorithms do not fit")?;
+                let list = Reader::new(data)
+                    .vec16()
+                    .ok_or("signature_algorithms do not fit")?;
                 out.signature_algorithms = names16(&list.u16_list(), names::signature_scheme);
             }
             ext::SIGNATURE_ALGORITHMS_CERT => {
-                let list = Reader::new(data).vec16().ok_or("signature_algorithms_cert do not fit")?;
+                let list = Reader::new(data)
+                    .vec16()
+                    .ok_or("signature_algorithms_cert do not fit")?;
                 out.signature_algorithms_cert = names16(&list.u16_list(), names::signature_scheme);
             }
             ext::CERTIFICATE_AUTHORITIES => {
-                let list = Reader::new(data).vec16().ok_or("certificate_authorities do not fit")?;
+                let list = Reader::new(data)
+                    .vec16()
+                    .ok_or("certificate_authorities do not fit")?;
                 read_authorities(list, &mut out)?;
             }
             ext::OID_FILTERS => {
@@ -508,7 +561,11 @@ fn certificate_request_tls13(body: &[u8]) -> Result<CertificateRequest, String> 
                     out.oid_filters.push(format!(
                         "{}={}",
                         oid_string(oid.rest()),
-                        values.rest().iter().map(|b| format!("{b:02x}")).collect::<String>()
+                        values
+                            .rest()
+                            .iter()
+                            .map(|b| format!("{b:02x}"))
+                            .collect::<String>()
                     ));
                 }
             }
@@ -577,14 +634,31 @@ mod tests {
         assert_eq!(cr.signature_algorithms.len(), 16);
         assert_eq!(
             cr.signature_algorithms[..4],
-            ["ecdsa_secp256r1_sha256", "ecdsa_secp384r1_sha384", "ecdsa_secp521r1_sha512", "ed25519"]
+            [
+                "ecdsa_secp256r1_sha256",
+                "ecdsa_secp384r1_sha384",
+                "ecdsa_secp521r1_sha512",
+                "ed25519"
+            ]
         );
-        assert!(cr.signature_algorithms.contains(&"rsa_pss_rsae_sha256".to_string()));
-        assert!(cr.signature_algorithms.contains(&"ecdsa_sha224".to_string()));
-        assert_eq!(cr.certificate_authorities, vec!["CN=Test Root CA, O=pcap-tls-diagnose"]);
+        assert!(
+            cr.signature_algorithms
+                .contains(&"rsa_pss_rsae_sha256".to_string())
+        );
+        assert!(
+            cr.signature_algorithms
+                .contains(&"ecdsa_sha224".to_string())
+        );
+        assert_eq!(
+            cr.certificate_authorities,
+            vec!["CN=Test Root CA, O=pcap-tls-diagnose"]
+        );
         assert!(cr.certificate_types.is_empty());
         // Read with the TLS 1.2 layout the same bytes do not fit: the version decides.
-        assert!(matches!(parse(13, body, Some(0x0303)), Details::Malformed { .. }));
+        assert!(matches!(
+            parse(13, body, Some(0x0303)),
+            Details::Malformed { .. }
+        ));
     }
 
     #[test]
@@ -611,19 +685,29 @@ mod tests {
         let Details::Certificate(c) = parse(11, &[0, 0, 0], Some(0x0303)) else {
             panic!("empty");
         };
-        assert_eq!((c.list_length, c.certificates.len(), c.context_length), (0, 0, None));
+        assert_eq!(
+            (c.list_length, c.certificates.len(), c.context_length),
+            (0, 0, None)
+        );
         // TLS 1.3 empty Certificate: context length 0, list length 0.
         let Details::Certificate(c) = parse(11, &[0, 0, 0, 0], Some(0x0304)) else {
             panic!("empty 1.3");
         };
         assert_eq!((c.list_length, c.context_length), (0, Some(0)));
         // A list holding garbage instead of a certificate is kept, with the reason.
-        let Details::Certificate(c) = parse(11, &[0, 0, 5, 0, 0, 2, 0xde, 0xad], Some(0x0303)) else {
+        let Details::Certificate(c) = parse(11, &[0, 0, 5, 0, 0, 2, 0xde, 0xad], Some(0x0303))
+        else {
             panic!("garbage");
         };
-        assert!(matches!(c.certificates[..], [CertEntry::Unparsable { der_length: 2, .. }]));
+        assert!(matches!(
+            c.certificates[..],
+            [CertEntry::Unparsable { der_length: 2, .. }]
+        ));
         // A list length beyond the message is malformed, not a panic.
-        assert!(matches!(parse(11, &[0, 0, 9, 0], Some(0x0303)), Details::Malformed { .. }));
+        assert!(matches!(
+            parse(11, &[0, 0, 9, 0], Some(0x0303)),
+            Details::Malformed { .. }
+        ));
     }
 
     #[test]
@@ -636,7 +720,10 @@ mod tests {
             panic!("server hello");
         };
         assert!(sh.hello_retry_request);
-        assert_eq!((sh.version.as_str(), sh.cipher_suite.as_str()), ("TLS 1.3", "TLS_AES_128_GCM_SHA256"));
+        assert_eq!(
+            (sh.version.as_str(), sh.cipher_suite.as_str()),
+            ("TLS 1.3", "TLS_AES_128_GCM_SHA256")
+        );
     }
 
     #[test]

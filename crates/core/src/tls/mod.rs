@@ -1,4 +1,677 @@
-//! TLS
+//! TLS over one TCP connection: two reassembled byte streams in, an ordered list of events out.
+//!
+//! ```text
+//! Delivery (per direction) ─► record layer ─► handshake layer ─► TlsEvent { side, frame, kind }
+//!                              (RFC 5246 §6.2,   (messages split over records,
+//!                               RFC 8446 §5)       RFC 8446 §4)
+//! ```
+//!
+//! TLS is recognised by content, on any port: a stream that starts with a TLS record header or an
+//! SSL 2.0-compatible ClientHello is TLS. A stream that starts otherwise (SMTP, IMAP, POP3, FTP,
+//! PostgreSQL, … before STARTTLS) is watched for a handshake record at the start of a later
+//! segment, which marks the upgrade. A stream captured mid-connection, or whose framing a capture
+//! gap broke, is resynchronised at the next segment that starts with a plausible record header.
+//!
+//! Encrypted content is never guessed at: records after ChangeCipherSpec (TLS ≤ 1.2) and every
+//! application_data record are events with their sizes. In TLS 1.3, ChangeCipherSpec is the
+//! middlebox-compatibility dummy (RFC 8446 Appendix D.4) and changes nothing.
+//!
+//! Memory: a record is buffered only when its content is read (handshake, alert, CCS; at most
+//! 18 KiB); a handshake message at most [`MAX_HANDSHAKE_MESSAGE`] bytes — a larger declared
+//! length is reported and its bytes skipped unbuffered. Events per connection are capped.
+
 pub(crate) mod codec;
 pub mod handshake;
 pub mod names;
+
+use crate::capture::Timestamp;
+use crate::reassembly::Delivery;
+use handshake::{Details, HandshakeMessage};
+
+/// The largest handshake message that is buffered and parsed (certificate chains stay far below).
+pub const MAX_HANDSHAKE_MESSAGE: u32 = 1 << 20;
+/// The largest record length accepted as TLS (RFC 5246 §6.2.3: 2^14 + 2048).
+const MAX_RECORD: u16 = 18432;
+/// Events kept per connection; further ones are counted.
+const MAX_EVENTS: usize = 512;
+/// Encrypted records listed per direction; further ones are counted.
+const MAX_LISTED_ENCRYPTED: u32 = 16;
+/// Bytes of a non-TLS stream watched for a STARTTLS upgrade before giving up.
+const MAX_PREAMBLE: u64 = 1 << 20;
+
+/// Which side of the connection (the flow table's A or B) sent something.
+pub type SideIndex = usize;
+
+/// Something that happened on a connection's TLS layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsEvent {
+    /// 0 for side A, 1 for side B.
+    pub side: SideIndex,
+    /// The frame whose arrival completed it (as Wireshark places a reassembled message).
+    pub frame: u64,
+    /// The frame that carried its first byte.
+    pub first_frame: u64,
+    /// Time of `frame`.
+    pub time: Option<Timestamp>,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// The kinds of [`TlsEvent`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// A cleartext handshake message.
+    Handshake(HandshakeMessage),
+    /// A handshake message with bytes missing from the capture.
+    HandshakeIncomplete {
+        /// Its type.
+        typ: u8,
+        /// Its declared length.
+        length: u32,
+        /// Bytes the capture lacks.
+        missing: u64,
+    },
+    /// A handshake message longer than [`MAX_HANDSHAKE_MESSAGE`]: skipped.
+    HandshakeOversized {
+        /// Its type.
+        typ: u8,
+        /// Its declared length.
+        length: u32,
+    },
+    /// A handshake record after ChangeCipherSpec (TLS ≤ 1.2): Finished or a renegotiation.
+    EncryptedHandshake {
+        /// Record length.
+        length: u16,
+    },
+    /// ChangeCipherSpec.
+    ChangeCipherSpec {
+        /// The TLS 1.3 middlebox-compatibility dummy.
+        middlebox: bool,
+    },
+    /// A cleartext alert.
+    Alert {
+        /// 1 warning, 2 fatal.
+        level: u8,
+        /// AlertDescription.
+        description: u8,
+    },
+    /// An alert record whose content is encrypted.
+    EncryptedAlert {
+        /// Record length.
+        length: u16,
+    },
+    /// An application_data record (in TLS 1.3 also every encrypted handshake record).
+    EncryptedRecord {
+        /// Record length.
+        length: u16,
+    },
+    /// A heartbeat record (RFC 6520).
+    Heartbeat {
+        /// Record length.
+        length: u16,
+    },
+    /// An SSL 2.0 record other than the ClientHello.
+    Sslv2Record {
+        /// SSLv2 message type (4 is SERVER-HELLO).
+        message_type: u8,
+        /// Record length.
+        length: u16,
+    },
+    /// The stream switched to TLS after a cleartext protocol (STARTTLS).
+    Upgrade {
+        /// Stream offset where TLS starts.
+        offset: u64,
+    },
+    /// The stream stopped looking like TLS here (or never did).
+    NotTls {
+        /// Stream offset.
+        offset: u64,
+        /// Up to 16 bytes found there.
+        head: Vec<u8>,
+    },
+    /// Parsing found its footing again after a gap or a mid-stream start.
+    Resync {
+        /// Stream offset.
+        offset: u64,
+    },
+}
+
+/// Counts of application data beyond the listed records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecordCount {
+    /// application_data records in all.
+    pub records: u64,
+    /// Their bytes.
+    pub bytes: u64,
+}
+
+/// How a direction's stream is being read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Mode {
+    /// Nothing received yet.
+    #[default]
+    Start,
+    /// Reading TLS records.
+    Tls,
+    /// Looking for TLS at the start of each segment: `strict` accepts only a handshake record
+    /// carrying a hello (an upgrade); otherwise any plausible record (resynchronisation).
+    Searching { strict: bool },
+    /// Given up.
+    Stopped,
+}
+
+/// A record being received.
+#[derive(Debug)]
+struct Record {
+    content_type: u8,
+    length: u16,
+    received: u16,
+    first_frame: u64,
+    /// The content is read (handshake before ChangeCipherSpec, alert, ChangeCipherSpec).
+    keep: bool,
+    /// Content, for the types that are read.
+    data: Vec<u8>,
+    /// Missing byte ranges within the record: (position, length).
+    holes: Vec<(usize, usize)>,
+}
+
+/// Handshake message assembly (messages span records).
+#[derive(Debug, Default)]
+struct HandshakeAssembler {
+    buf: Vec<u8>,
+    first_frame: u64,
+    missing: u64,
+    /// Bytes still to skip of an oversized message.
+    skip: u64,
+    /// The framing was lost in a gap: wait for the next handshake record.
+    lost: bool,
+}
+
+/// One direction's parsing state.
+#[derive(Debug, Default)]
+struct Side {
+    mode: Mode,
+    header: Vec<u8>,
+    record: Option<Record>,
+    handshake: HandshakeAssembler,
+    /// ChangeCipherSpec was sent (TLS ≤ 1.2): later records are encrypted.
+    encrypted: bool,
+    listed_encrypted: u32,
+    app_data: RecordCount,
+    /// Stream offset of the next byte.
+    offset: u64,
+    /// The direction started mid-connection.
+    midstream: bool,
+    reported_not_tls: bool,
+    /// The stream started with something else and switched to TLS.
+    upgraded: bool,
+}
+
+/// The TLS state of one connection.
+#[derive(Debug, Default)]
+pub struct TlsConnection {
+    sides: [Side; 2],
+    /// The version the ServerHello chose, once seen.
+    pub version: Option<u16>,
+    /// What happened, in order.
+    pub events: Vec<TlsEvent>,
+    /// Events not kept because of the cap.
+    pub dropped_events: u64,
+}
+
+/// The frame being processed: events it completes are placed here.
+#[derive(Clone, Copy, Debug)]
+pub struct Now {
+    /// Frame number.
+    pub frame: u64,
+    /// Its time.
+    pub time: Option<Timestamp>,
+}
+
+fn plausible_header(h: &[u8]) -> bool {
+    matches!(h, [20..=24, 3, 0..=4, hi, lo, ..] if u16::from_be_bytes([*hi, *lo]) <= MAX_RECORD)
+}
+
+fn sslv2_client_hello(h: &[u8]) -> bool {
+    matches!(h, [hi, _, 1, 0 | 3, 0..=4, ..] if hi & 0x80 != 0)
+}
+
+/// A handshake record that starts with a ClientHello or ServerHello (an upgrade's first bytes).
+fn hello_record(h: &[u8]) -> bool {
+    plausible_header(h) && h[0] == 22 && matches!(h.get(5), Some(1 | 2))
+}
+
+impl TlsConnection {
+    /// A connection with nothing seen.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// True when either direction carried TLS.
+    pub fn is_tls(&self) -> bool {
+        self.sides.iter().any(|s| s.mode == Mode::Tls)
+            || self
+                .events
+                .iter()
+                .any(|e| !matches!(e.kind, EventKind::NotTls { .. }))
+    }
+
+    /// True when a direction switched to TLS after a cleartext start (STARTTLS).
+    pub fn upgraded(&self) -> bool {
+        self.sides.iter().any(|s| s.upgraded)
+    }
+
+    /// application_data counts per side (A, B).
+    pub fn app_data(&self) -> [RecordCount; 2] {
+        [self.sides[0].app_data, self.sides[1].app_data]
+    }
+
+    /// Notes that a direction's capture started mid-connection (before its first delivery).
+    pub fn midstream(&mut self, side: SideIndex) {
+        self.sides[side].midstream = true;
+    }
+
+    /// Takes what the reassembler delivers for `side`.
+    pub fn deliver(&mut self, side: SideIndex, delivery: &Delivery<'_>, now: Now) {
+        match *delivery {
+            Delivery::Data { bytes, frame, .. } => self.data(side, bytes, frame, now),
+            Delivery::Gap { len, .. } => self.gap(side, len, now),
+        }
+    }
+
+    fn push(&mut self, side: SideIndex, first_frame: u64, now: Now, kind: EventKind) {
+        if self.events.len() >= MAX_EVENTS {
+            self.dropped_events += 1;
+            return;
+        }
+        self.events.push(TlsEvent {
+            side,
+            frame: now.frame,
+            first_frame,
+            time: now.time,
+            kind,
+        });
+    }
+
+    fn data(&mut self, side: SideIndex, mut bytes: &[u8], frame: u64, now: Now) {
+        // Decide how to read a stream at its first bytes, and look for TLS at each segment start
+        // while searching.
+        match self.sides[side].mode {
+            Mode::Start => {
+                let s = &mut self.sides[side];
+                s.mode = if plausible_header(bytes) || sslv2_client_hello(bytes) {
+                    Mode::Tls
+                } else if s.midstream {
+                    Mode::Searching { strict: false }
+                } else {
+                    Mode::Searching { strict: true }
+                };
+            }
+            Mode::Searching { strict } => {
+                let found = if strict {
+                    hello_record(bytes)
+                } else {
+                    plausible_header(bytes)
+                };
+                if found {
+                    let s = &mut self.sides[side];
+                    s.mode = Mode::Tls;
+                    s.header.clear();
+                    s.record = None;
+                    s.handshake = HandshakeAssembler::default();
+                    let offset = s.offset;
+                    let kind = if strict {
+                        s.upgraded = true;
+                        EventKind::Upgrade { offset }
+                    } else {
+                        EventKind::Resync { offset }
+                    };
+                    self.push(side, frame, now, kind);
+                }
+            }
+            Mode::Tls | Mode::Stopped => {}
+        }
+        if let Mode::Searching { strict } = self.sides[side].mode {
+            let s = &mut self.sides[side];
+            if !s.reported_not_tls {
+                s.reported_not_tls = true;
+                let (offset, head) = (s.offset, bytes[..bytes.len().min(16)].to_vec());
+                self.push(side, frame, now, EventKind::NotTls { offset, head });
+            }
+            let s = &mut self.sides[side];
+            s.offset += bytes.len() as u64;
+            if strict && s.offset > MAX_PREAMBLE {
+                s.mode = Mode::Stopped;
+            }
+            return;
+        }
+        if self.sides[side].mode == Mode::Stopped {
+            self.sides[side].offset += bytes.len() as u64;
+            return;
+        }
+        // An SSL 2.0-compatible ClientHello can only open a stream.
+        if self.sides[side].offset == 0 && sslv2_client_hello(bytes) {
+            bytes = self.sslv2(side, bytes, frame, now);
+        }
+        while !bytes.is_empty() && self.sides[side].mode == Mode::Tls {
+            bytes = self.record_bytes(side, bytes, frame, now);
+        }
+        self.sides[side].offset += bytes.len() as u64;
+    }
+
+    /// Reads an SSLv2-format record at the start of a stream; returns the rest.
+    fn sslv2<'a>(&mut self, side: SideIndex, bytes: &'a [u8], frame: u64, now: Now) -> &'a [u8] {
+        let length = usize::from(u16::from_be_bytes([bytes[0] & 0x7f, bytes[1]]));
+        let Some(body) = bytes.get(2..2 + length) else {
+            // Split over segments: rare enough for a legacy format to read only the header.
+            self.sides[side].offset += bytes.len() as u64;
+            self.sides[side].mode = Mode::Searching { strict: false };
+            return &[];
+        };
+        let details = match handshake::sslv2_client_hello(&body[1..]) {
+            Ok(ch) => Details::ClientHello(Box::new(ch)),
+            Err(reason) => Details::Malformed { reason },
+        };
+        let message = HandshakeMessage {
+            typ: 1,
+            length: u32::try_from(length).unwrap_or(0),
+            details,
+        };
+        self.push(side, frame, now, EventKind::Handshake(message));
+        self.sides[side].offset += (2 + length) as u64;
+        &bytes[2 + length..]
+    }
+
+    /// Consumes record bytes; returns what is left of `bytes`.
+    fn record_bytes<'a>(
+        &mut self,
+        side: SideIndex,
+        bytes: &'a [u8],
+        frame: u64,
+        now: Now,
+    ) -> &'a [u8] {
+        let s = &mut self.sides[side];
+        if s.record.is_none() {
+            // A server answering an SSLv2 hello in SSLv2 (SERVER-HELLO): noted, not followed.
+            if s.offset == 0 && bytes[0] & 0x80 != 0 && bytes.len() >= 3 {
+                let length = u16::from_be_bytes([bytes[0] & 0x7f, bytes[1]]);
+                let kind = EventKind::Sslv2Record {
+                    message_type: bytes[2],
+                    length,
+                };
+                s.offset += bytes.len() as u64;
+                s.mode = Mode::Stopped;
+                self.push(side, frame, now, kind);
+                return &[];
+            }
+            let need = 5 - s.header.len();
+            let take = need.min(bytes.len());
+            s.header.extend_from_slice(&bytes[..take]);
+            s.offset += take as u64;
+            let rest = &bytes[take..];
+            if s.header.len() < 5 {
+                return rest;
+            }
+            if !plausible_header(&s.header) {
+                let offset = s.offset - 5;
+                let head: Vec<u8> = s
+                    .header
+                    .iter()
+                    .chain(rest.iter())
+                    .take(16)
+                    .copied()
+                    .collect();
+                s.header.clear();
+                s.mode = Mode::Searching { strict: false };
+                s.reported_not_tls = true;
+                self.push(side, frame, now, EventKind::NotTls { offset, head });
+                // The rest of this segment cannot be framed; the next segment may resync.
+                self.sides[side].offset += rest.len() as u64;
+                return &[];
+            }
+            let content_type = s.header[0];
+            let length = u16::from_be_bytes([s.header[3], s.header[4]]);
+            s.header.clear();
+            let keeps_data =
+                matches!(content_type, 20 | 21) || (content_type == 22 && !s.encrypted);
+            s.record = Some(Record {
+                content_type,
+                length,
+                received: 0,
+                first_frame: frame,
+                keep: keeps_data,
+                data: if keeps_data {
+                    Vec::with_capacity(usize::from(length))
+                } else {
+                    Vec::new()
+                },
+                holes: Vec::new(),
+            });
+            if length == 0 {
+                self.finish_record(side, now);
+            }
+            return rest;
+        }
+        let Some(record) = s.record.as_mut() else {
+            return &[];
+        };
+        let take = usize::from(record.length - record.received).min(bytes.len());
+        if record.keep {
+            record.data.extend_from_slice(&bytes[..take]);
+        }
+        record.received += take as u16;
+        s.offset += take as u64;
+        if record.received == record.length {
+            self.finish_record(side, now);
+        }
+        &bytes[take..]
+    }
+
+    /// Bytes missing from the capture in this direction.
+    fn gap(&mut self, side: SideIndex, len: u64, now: Now) {
+        let s = &mut self.sides[side];
+        s.offset += len;
+        if s.mode != Mode::Tls {
+            return;
+        }
+        if let Some(record) = s.record.as_mut() {
+            let remaining = u64::from(record.length - record.received);
+            if len <= remaining {
+                // The gap lies inside this record: its framing survives.
+                record.holes.push((record.data.len(), len as usize));
+                if record.keep {
+                    record.data.resize(record.data.len() + len as usize, 0);
+                }
+                record.received += len as u16;
+                if record.received == record.length {
+                    self.finish_record(side, now);
+                }
+                return;
+            }
+        }
+        // The gap swallowed a record header: the framing is lost until a segment resyncs.
+        let s = &mut self.sides[side];
+        s.record = None;
+        s.header.clear();
+        s.handshake.lost = true;
+        s.mode = Mode::Searching { strict: false };
+    }
+
+    fn finish_record(&mut self, side: SideIndex, now: Now) {
+        let Some(record) = self.sides[side].record.take() else {
+            return;
+        };
+        let first = record.first_frame;
+        let s = &mut self.sides[side];
+        match record.content_type {
+            20 => {
+                let middlebox = self.version.is_some_and(handshake::is_tls13_version);
+                if !middlebox {
+                    s.encrypted = true;
+                }
+                self.push(side, first, now, EventKind::ChangeCipherSpec { middlebox });
+            }
+            21 => {
+                if s.encrypted || record.length != 2 || !record.holes.is_empty() {
+                    self.push(
+                        side,
+                        first,
+                        now,
+                        EventKind::EncryptedAlert {
+                            length: record.length,
+                        },
+                    );
+                } else {
+                    let kind = EventKind::Alert {
+                        level: record.data[0],
+                        description: record.data[1],
+                    };
+                    self.push(side, first, now, kind);
+                }
+            }
+            22 if s.encrypted => {
+                self.push(
+                    side,
+                    first,
+                    now,
+                    EventKind::EncryptedHandshake {
+                        length: record.length,
+                    },
+                );
+            }
+            22 => self.handshake_record(side, &record, now),
+            23 => {
+                s.app_data.records += 1;
+                s.app_data.bytes += u64::from(record.length);
+                if s.listed_encrypted < MAX_LISTED_ENCRYPTED {
+                    s.listed_encrypted += 1;
+                    self.push(
+                        side,
+                        first,
+                        now,
+                        EventKind::EncryptedRecord {
+                            length: record.length,
+                        },
+                    );
+                }
+            }
+            _ => self.push(
+                side,
+                first,
+                now,
+                EventKind::Heartbeat {
+                    length: record.length,
+                },
+            ),
+        }
+    }
+
+    /// Feeds a cleartext handshake record to the message assembler.
+    fn handshake_record(&mut self, side: SideIndex, record: &Record, now: Now) {
+        let mut pos = 0;
+        let mut holes = record.holes.iter().peekable();
+        {
+            let hs = &mut self.sides[side].handshake;
+            if hs.lost {
+                // Take the record start as a message start again.
+                *hs = HandshakeAssembler::default();
+            }
+        }
+        while pos < record.data.len() {
+            let (chunk_end, hole) = match holes.peek() {
+                Some(&&(at, len)) if at == pos => {
+                    holes.next();
+                    (pos + len, true)
+                }
+                Some(&&(at, _)) => (at, false),
+                None => (record.data.len(), false),
+            };
+            let chunk = &record.data[pos..chunk_end];
+            self.handshake_bytes(side, chunk, hole, record.first_frame, now);
+            pos = chunk_end;
+        }
+    }
+
+    fn handshake_bytes(
+        &mut self,
+        side: SideIndex,
+        mut chunk: &[u8],
+        hole: bool,
+        frame: u64,
+        now: Now,
+    ) {
+        while !chunk.is_empty() {
+            let version = self.version;
+            let hs = &mut self.sides[side].handshake;
+            if hs.lost {
+                return;
+            }
+            if hs.skip > 0 {
+                let take = (hs.skip as usize).min(chunk.len());
+                hs.skip -= take as u64;
+                chunk = &chunk[take..];
+                continue;
+            }
+            if hs.buf.is_empty() {
+                hs.first_frame = frame;
+            }
+            if hs.buf.len() < 4 {
+                if hole {
+                    // The message header itself is missing.
+                    hs.lost = true;
+                    return;
+                }
+                let take = (4 - hs.buf.len()).min(chunk.len());
+                hs.buf.extend_from_slice(&chunk[..take]);
+                chunk = &chunk[take..];
+                if hs.buf.len() < 4 {
+                    return;
+                }
+            }
+            let typ = hs.buf[0];
+            let length = u32::from_be_bytes([0, hs.buf[1], hs.buf[2], hs.buf[3]]);
+            if length > MAX_HANDSHAKE_MESSAGE {
+                hs.skip = u64::from(length);
+                hs.buf.clear();
+                let first = hs.first_frame;
+                self.push(
+                    side,
+                    first,
+                    now,
+                    EventKind::HandshakeOversized { typ, length },
+                );
+                continue;
+            }
+            let want = 4 + length as usize - hs.buf.len();
+            let take = want.min(chunk.len());
+            hs.buf.extend_from_slice(&chunk[..take]);
+            if hole {
+                hs.missing += take as u64;
+            }
+            chunk = &chunk[take..];
+            if hs.buf.len() < 4 + length as usize {
+                return;
+            }
+            let body = std::mem::take(&mut hs.buf);
+            let (first, missing) = (hs.first_frame, std::mem::take(&mut hs.missing));
+            let kind = if missing > 0 {
+                EventKind::HandshakeIncomplete {
+                    typ,
+                    length,
+                    missing,
+                }
+            } else {
+                let details = handshake::parse(typ, &body[4..], version);
+                if let Details::ServerHello(sh) = &details {
+                    self.version = Some(sh.version_number);
+                }
+                EventKind::Handshake(HandshakeMessage {
+                    typ,
+                    length,
+                    details,
+                })
+            };
+            self.push(side, first, now, kind);
+        }
+    }
+}

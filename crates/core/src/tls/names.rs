@@ -268,7 +268,10 @@ mod tests {
         assert_eq!(alert_description(116), "certificate_required");
         assert_eq!(alert_description(200), "unknown_alert_200");
         assert_eq!(cipher_suite(0x1301), "TLS_AES_128_GCM_SHA256");
-        assert_eq!(cipher_suite(0xc02f), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+        assert_eq!(
+            cipher_suite(0xc02f),
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+        );
         assert_eq!(cipher_suite(0x1234), "0x1234");
         assert_eq!(cipher_suite(0x2a2a), "GREASE 0x2a2a");
         assert_eq!(version(0x0303), "TLS 1.2");

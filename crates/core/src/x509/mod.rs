@@ -57,7 +57,8 @@ pub struct CertSummary {
 
 /// Summarises a DER certificate, or says why it cannot be read.
 pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
-    let (rest, cert) = X509Certificate::from_der(der).map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
+    let (rest, cert) = X509Certificate::from_der(der)
+        .map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
     if !rest.is_empty() {
         return Err(format!("{} bytes after the certificate", rest.len()));
     }
@@ -73,7 +74,12 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
                 subject_alt_names.extend(san.general_names.iter().filter_map(general_name));
             }
             ParsedExtension::KeyUsage(ku) => {
-                key_usage = ku.to_string().split(", ").filter(|s| !s.is_empty()).map(String::from).collect();
+                key_usage = ku
+                    .to_string()
+                    .split(", ")
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect();
             }
             ParsedExtension::ExtendedKeyUsage(eku) => {
                 let flags = [
@@ -85,7 +91,12 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
                     (eku.time_stamping, "timeStamping"),
                     (eku.ocsp_signing, "OCSPSigning"),
                 ];
-                extended_key_usage.extend(flags.iter().filter(|(on, _)| *on).map(|(_, n)| (*n).to_string()));
+                extended_key_usage.extend(
+                    flags
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, n)| (*n).to_string()),
+                );
                 extended_key_usage.extend(eku.other.iter().map(ToString::to_string));
             }
             ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(id.0.to_vec()),
@@ -103,13 +114,20 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
     Ok(CertSummary {
         subject: name(cert.subject()),
         issuer: name(cert.issuer()),
-        serial: cert.raw_serial().iter().map(|b| format!("{b:02x}")).collect(),
+        serial: cert
+            .raw_serial()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
         not_before: rfc3339(validity.not_before.timestamp()),
         not_after: rfc3339(validity.not_after.timestamp()),
         subject_alt_names,
         public_key: public_key(&cert),
         signature_algorithm: oid_name(&cert.signature_algorithm.algorithm),
-        sha256: Sha256::digest(der).iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: Sha256::digest(der)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
         self_signed: same_name && keys_agree,
         key_usage,
         extended_key_usage,
@@ -126,30 +144,45 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
 pub fn distinguished_name(der: &[u8]) -> String {
     match X509Name::from_der(der) {
         Ok((_, n)) => name(&n),
-        Err(_) => format!("(unparsable name: {})", der.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        Err(_) => format!(
+            "(unparsable name: {})",
+            der.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ),
     }
 }
 
 fn name(n: &X509Name<'_>) -> String {
     let s = n.to_string();
-    if s.is_empty() { "(empty name)".to_string() } else { s }
+    if s.is_empty() {
+        "(empty name)".to_string()
+    } else {
+        s
+    }
 }
 
 fn rfc3339(unix: i64) -> String {
-    Timestamp::from_parts(unix, 0).to_rfc3339().replace(".000000000Z", "Z")
+    Timestamp::from_parts(unix, 0)
+        .to_rfc3339()
+        .replace(".000000000Z", "Z")
 }
 
 fn general_name(n: &GeneralName<'_>) -> Option<String> {
     Some(match n {
         GeneralName::DNSName(s) => format!("DNS:{s}"),
         GeneralName::IPAddress(bytes) => match bytes.len() {
-            4 => format!("IP:{}", std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])),
+            4 => format!(
+                "IP:{}",
+                std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])
+            ),
             16 => {
                 let mut a = [0u8; 16];
                 a.copy_from_slice(bytes);
                 format!("IP:{}", std::net::Ipv6Addr::from(a))
             }
-            _ => format!("IP:{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+            _ => format!(
+                "IP:{}",
+                bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            ),
         },
         GeneralName::RFC822Name(s) => format!("email:{s}"),
         GeneralName::URI(s) => format!("URI:{s}"),
@@ -179,7 +212,10 @@ fn public_key(cert: &X509Certificate<'_>) -> String {
                 .unwrap_or_else(|| "(curve unknown)".to_string());
             format!("EC {curve}")
         }
-        Ok(PublicKey::DSA(y)) => format!("DSA {}", y.len().saturating_sub(usize::from(y.first() == Some(&0))) * 8),
+        Ok(PublicKey::DSA(y)) => format!(
+            "DSA {}",
+            y.len().saturating_sub(usize::from(y.first() == Some(&0))) * 8
+        ),
         _ => match algorithm.as_str() {
             "1.3.101.112" => "Ed25519".to_string(),
             "1.3.101.113" => "Ed448".to_string(),

@@ -1,0 +1,398 @@
+//! From one connection's TLS events to what the report says about its handshake: the message
+//! ladder, alerts, negotiated parameters, certificates and the outcome.
+//!
+//! Sides A/B of the flow table become client/server here, once the roles are known.
+
+use crate::flow::{Connection, Roles};
+use crate::reassembly::StreamEvent;
+use crate::report::{
+    AlertReport, Anomaly, CertificateRequestReport, MessageReport, Outcome, Party,
+};
+use crate::tls::handshake::{
+    self, CertEntry, CertificateRequest, ClientHello, Details, ServerHello,
+};
+use crate::tls::{EventKind, TlsConnection, TlsEvent, names};
+
+/// The TLS part of a connection's report.
+#[derive(Debug, Default)]
+pub(crate) struct TlsView {
+    pub(crate) tls_version: Option<String>,
+    pub(crate) cipher_suite: Option<String>,
+    pub(crate) sni: Option<String>,
+    pub(crate) alpn: Vec<String>,
+    pub(crate) alpn_selected: Option<String>,
+    pub(crate) outcome: Option<Outcome>,
+    pub(crate) resumed: bool,
+    pub(crate) client_certificate_requested: Option<bool>,
+    pub(crate) certificate_request: Option<CertificateRequestReport>,
+    pub(crate) server_certificates: Option<Vec<CertEntry>>,
+    pub(crate) client_certificates: Option<Vec<CertEntry>>,
+    pub(crate) client_hello: Option<ClientHello>,
+    pub(crate) server_hello: Option<ServerHello>,
+    pub(crate) messages: Vec<MessageReport>,
+    pub(crate) alerts: Vec<AlertReport>,
+    pub(crate) anomalies: Vec<Anomaly>,
+    pub(crate) starttls: bool,
+    pub(crate) dropped_events: u64,
+}
+
+fn party(side: usize, roles: &Roles) -> Party {
+    if (side == 0) == roles.client_is_a {
+        Party::Client
+    } else {
+        Party::Server
+    }
+}
+
+/// Builds the TLS view of a connection.
+pub(crate) fn build(
+    conn: &Connection,
+    roles: &Roles,
+    tls: &TlsConnection,
+    stream_events: [&[StreamEvent]; 2],
+) -> TlsView {
+    let mut view = TlsView {
+        starttls: tls.upgraded(),
+        dropped_events: tls.dropped_events,
+        ..TlsView::default()
+    };
+    let version = tls.version;
+    for event in &tls.events {
+        let from = party(event.side, roles);
+        let time = event.time.map(crate::capture::Timestamp::to_rfc3339);
+        let message = |typ: String, encrypted: bool, length: u32| MessageReport {
+            frame: event.frame,
+            first_frame: (event.first_frame != event.frame).then_some(event.first_frame),
+            time: time.clone(),
+            from,
+            typ,
+            encrypted,
+            length,
+            certificates_length: None,
+            incomplete: false,
+        };
+        match &event.kind {
+            EventKind::Handshake(msg) => {
+                let mut m = message(names::handshake_type(msg.typ), false, msg.length);
+                absorb(&mut view, from, &msg.details, &mut m);
+                view.messages.push(m);
+            }
+            EventKind::HandshakeIncomplete {
+                typ,
+                length,
+                missing,
+            } => {
+                let mut m = message(names::handshake_type(*typ), false, *length);
+                m.incomplete = true;
+                view.messages.push(m);
+                view.anomalies.push(Anomaly {
+                    frame: event.frame,
+                    from,
+                    kind: "incomplete_message".into(),
+                    detail: format!(
+                        "{} of {} bytes of the {} are missing from the capture",
+                        missing,
+                        length,
+                        names::handshake_type(*typ)
+                    ),
+                });
+            }
+            EventKind::HandshakeOversized { typ, length } => {
+                let mut m = message(names::handshake_type(*typ), false, *length);
+                m.incomplete = true;
+                view.messages.push(m);
+                view.anomalies.push(Anomaly {
+                    frame: event.frame,
+                    from,
+                    kind: "oversized_message".into(),
+                    detail: format!(
+                        "a {} claims {length} bytes; not read",
+                        names::handshake_type(*typ)
+                    ),
+                });
+            }
+            EventKind::EncryptedHandshake { length } => {
+                view.messages.push(message(
+                    "encrypted_handshake".into(),
+                    true,
+                    u32::from(*length),
+                ));
+            }
+            EventKind::ChangeCipherSpec { .. } => {
+                view.messages
+                    .push(message("change_cipher_spec".into(), false, 1))
+            }
+            EventKind::EncryptedRecord { length } => {
+                view.messages
+                    .push(message("encrypted_record".into(), true, u32::from(*length)));
+            }
+            EventKind::Heartbeat { length } => {
+                view.messages
+                    .push(message("heartbeat".into(), true, u32::from(*length)))
+            }
+            EventKind::Sslv2Record {
+                message_type,
+                length,
+            } => {
+                view.messages.push(message(
+                    format!("sslv2_message_{message_type}"),
+                    false,
+                    u32::from(*length),
+                ));
+            }
+            EventKind::Alert { level, description } => view.alerts.push(AlertReport {
+                frame: event.frame,
+                time: time.clone(),
+                from,
+                level: Some(names::alert_level(*level)),
+                code: Some(*description),
+                description: Some(names::alert_description(*description)),
+                encrypted: false,
+                length: 2,
+            }),
+            EventKind::EncryptedAlert { length } => view.alerts.push(AlertReport {
+                frame: event.frame,
+                time: time.clone(),
+                from,
+                level: None,
+                code: None,
+                description: None,
+                encrypted: true,
+                length: *length,
+            }),
+            EventKind::Upgrade { offset } => view.anomalies.push(Anomaly {
+                frame: event.frame,
+                from,
+                kind: "starttls".into(),
+                detail: format!("TLS starts after {offset} bytes of another protocol"),
+            }),
+            EventKind::NotTls { offset, head } => view.anomalies.push(Anomaly {
+                frame: event.frame,
+                from,
+                kind: "not_tls".into(),
+                detail: format!(
+                    "bytes at stream offset {offset} are not TLS: {}",
+                    printable(head)
+                ),
+            }),
+            EventKind::Resync { offset } => view.anomalies.push(Anomaly {
+                frame: event.frame,
+                from,
+                kind: "resync".into(),
+                detail: format!("TLS records found again at stream offset {offset}"),
+            }),
+        }
+    }
+    for (side, events) in stream_events.iter().enumerate() {
+        let from = party(side, roles);
+        for e in *events {
+            view.anomalies.push(match *e {
+                StreamEvent::MidstreamStart { frame } => Anomaly {
+                    frame,
+                    from,
+                    kind: "midstream".into(),
+                    detail: "the capture starts after this direction's SYN".into(),
+                },
+                StreamEvent::Gap { frame, offset, len } => Anomaly {
+                    frame,
+                    from,
+                    kind: "gap".into(),
+                    detail: format!("{len} bytes at stream offset {offset} were never captured"),
+                },
+                StreamEvent::Overlap { frame, offset } => Anomaly {
+                    frame,
+                    from,
+                    kind: "overlap".into(),
+                    detail: format!("a retransmission differs from the first copy at stream offset {offset}; the first copy was kept"),
+                },
+                StreamEvent::OutOfOrder { frame } => Anomaly {
+                    frame,
+                    from,
+                    kind: "out_of_order".into(),
+                    detail: "segments arrived out of order (reordered)".into(),
+                },
+            });
+        }
+    }
+    view.anomalies.sort_by_key(|a| a.frame);
+    if let Some(sh) = &view.server_hello {
+        view.tls_version = Some(sh.version.clone());
+        view.cipher_suite = Some(sh.cipher_suite.clone());
+        view.alpn_selected.clone_from(&sh.alpn);
+    } else if let Some(ch) = &view.client_hello {
+        // No ServerHello: nothing was negotiated; the version stays unknown.
+        let _ = ch;
+    }
+    if let Some(ch) = &view.client_hello {
+        view.sni.clone_from(&ch.sni);
+        view.alpn.clone_from(&ch.alpn);
+    }
+    view.resumed = resumed(&view, version);
+    view.client_certificate_requested = certificate_requested(&view, version);
+    view.outcome = Some(outcome(conn, roles, tls, &view, version));
+    view
+}
+
+/// Takes what the report needs from a message's details.
+fn absorb(view: &mut TlsView, from: Party, details: &Details, m: &mut MessageReport) {
+    match details {
+        Details::ClientHello(ch) if from == Party::Client => {
+            // After a HelloRetryRequest the second ClientHello is the one that counts.
+            view.client_hello = Some((**ch).clone());
+        }
+        Details::ServerHello(sh) if from == Party::Server => {
+            if sh.hello_retry_request {
+                m.typ = "hello_retry_request".into();
+            }
+            view.server_hello = Some((**sh).clone());
+        }
+        Details::Certificate(c) => {
+            m.certificates_length = Some(c.list_length);
+            let list = Some(c.certificates.clone());
+            match from {
+                Party::Server => view.server_certificates = list,
+                Party::Client => view.client_certificates = list,
+            }
+        }
+        Details::CertificateRequest(cr) if from == Party::Server => {
+            view.certificate_request = Some(certificate_request(cr));
+        }
+        _ => {}
+    }
+}
+
+fn certificate_request(cr: &CertificateRequest) -> CertificateRequestReport {
+    CertificateRequestReport {
+        tls13: cr.tls13,
+        certificate_types: cr.certificate_types.clone(),
+        signature_algorithms: cr.signature_algorithms.clone(),
+        signature_algorithms_cert: cr.signature_algorithms_cert.clone(),
+        certificate_authorities: cr.certificate_authorities.clone(),
+        oid_filters: cr.oid_filters.clone(),
+    }
+}
+
+/// TLS ≤ 1.2: the server went from ServerHello straight to ChangeCipherSpec (abbreviated
+/// handshake, RFC 5246 §7.3). TLS 1.3: the server accepted a pre-shared key.
+fn resumed(view: &TlsView, version: Option<u16>) -> bool {
+    let Some(sh) = &view.server_hello else {
+        return false;
+    };
+    if version.is_some_and(handshake::is_tls13_version) {
+        return sh.pre_shared_key;
+    }
+    let mut after_hello = view
+        .messages
+        .iter()
+        .filter(|m| m.from == Party::Server)
+        .skip_while(|m| m.typ != "server_hello");
+    after_hello.next();
+    after_hello
+        .find(|m| m.typ != "new_session_ticket")
+        .is_some_and(|m| m.typ == "change_cipher_spec")
+}
+
+/// Whether the server asked for a client certificate: `None` when it cannot be seen.
+fn certificate_requested(view: &TlsView, version: Option<u16>) -> Option<bool> {
+    if view.certificate_request.is_some()
+        || view
+            .messages
+            .iter()
+            .any(|m| m.typ == "certificate_request" && m.from == Party::Server)
+    {
+        return Some(true);
+    }
+    if version.is_some_and(handshake::is_tls13_version) {
+        return None;
+    }
+    // In TLS ≤ 1.2 a CertificateRequest comes before ServerHelloDone, in clear.
+    let done = view
+        .messages
+        .iter()
+        .any(|m| m.typ == "server_hello_done" && m.from == Party::Server);
+    (done || view.resumed).then_some(false)
+}
+
+fn outcome(
+    conn: &Connection,
+    roles: &Roles,
+    tls: &TlsConnection,
+    view: &TlsView,
+    version: Option<u16>,
+) -> Outcome {
+    if !tls.is_tls() || (view.messages.is_empty() && view.alerts.is_empty()) {
+        return Outcome::NotTls;
+    }
+    let fatal = |e: &&TlsEvent| matches!(e.kind, EventKind::Alert { level: 2, .. });
+    let first_fatal = tls.events.iter().find(fatal).map(|e| e.frame);
+    let established_at = established_frame(tls, roles, version);
+    match (established_at, first_fatal) {
+        (Some(done), Some(alert)) if alert < done => Outcome::Failed,
+        (Some(_), _) => Outcome::Established,
+        (None, Some(_)) => Outcome::Failed,
+        (None, None) => {
+            let (client, server) = conn.stats_by_role();
+            let closed = client.sent_fin || client.sent_rst || server.sent_fin || server.sent_rst;
+            if closed || view.alerts.iter().any(|a| a.encrypted) {
+                Outcome::Failed
+            } else {
+                Outcome::Incomplete
+            }
+        }
+    }
+}
+
+/// The frame at which the handshake visibly completed, if it did.
+fn established_frame(tls: &TlsConnection, roles: &Roles, version: Option<u16>) -> Option<u64> {
+    let side_of = |p: Party| usize::from((p == Party::Client) != roles.client_is_a);
+    let (client, server) = (side_of(Party::Client), side_of(Party::Server));
+    if version.is_some_and(handshake::is_tls13_version) {
+        // Without keys: the client's Finished flight is its first encrypted record after the
+        // ServerHello; the handshake held if the server then sent more than one alert-sized
+        // record (a NewSessionTicket or application data).
+        let hello = tls.events.iter().position(|e| {
+            e.side == server && matches!(&e.kind, EventKind::Handshake(m) if matches!(&m.details, Details::ServerHello(sh) if !sh.hello_retry_request))
+        })?;
+        let client_finished = tls.events[hello..].iter().position(|e| {
+            e.side == client && matches!(e.kind, EventKind::EncryptedRecord { .. })
+        })? + hello;
+        let later: Vec<&TlsEvent> = tls.events[client_finished..]
+            .iter()
+            .filter(|e| e.side == server && matches!(e.kind, EventKind::EncryptedRecord { .. }))
+            .collect();
+        let substantial = later
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::EncryptedRecord { length } if length > 64));
+        return substantial.then(|| tls.events[client_finished].frame);
+    }
+    // TLS ≤ 1.2: both sides sent ChangeCipherSpec and an encrypted handshake message (Finished).
+    let finished = |side: usize| {
+        let ccs = tls
+            .events
+            .iter()
+            .position(|e| e.side == side && matches!(e.kind, EventKind::ChangeCipherSpec { .. }))?;
+        tls.events[ccs..]
+            .iter()
+            .find(|e| e.side == side && matches!(e.kind, EventKind::EncryptedHandshake { .. }))
+            .map(|e| e.frame)
+    };
+    Some(finished(client)?.max(finished(server)?))
+}
+
+fn printable(bytes: &[u8]) -> String {
+    if bytes
+        .iter()
+        .all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\r' || *b == b'\n')
+    {
+        format!(
+            "\"{}\"",
+            bytes
+                .iter()
+                .flat_map(|b| std::ascii::escape_default(*b))
+                .map(char::from)
+                .collect::<String>()
+        )
+    } else {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
