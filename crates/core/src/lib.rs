@@ -49,6 +49,16 @@ use report::{CaptureSummary, ConnectionReport, NotAnalysed, OpeningReport, Tool,
 use tls::{Now, TlsConnection};
 use wire::NotTcp;
 
+/// Lower-case hex of some bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
 /// Analyses a whole capture held in memory.
 ///
 /// On a capture that cannot be read to its end, the error carries the report of everything read
@@ -117,10 +127,9 @@ struct StreamState {
 impl StreamState {
     /// Delivers everything still held (end of capture).
     fn flush(&mut self, frame: u64) {
-        let now = Now { frame, time: None };
         for side in 0..2 {
             let Self { reassembly, tls } = self;
-            reassembly[side].flush(frame, &mut |d| tls.deliver(side, &d, now));
+            reassembly[side].flush(frame, &mut |d| tls.deliver(side, &d, None));
         }
     }
 }
@@ -167,10 +176,10 @@ impl FrameSink for State {
                         .resize_with(tracked.index + 1, StreamState::default);
                 }
                 let side = usize::from(!tracked.from_a);
-                let now = Now {
+                let now = Some(Now {
                     frame: frame.number,
                     time: frame.timestamp,
-                };
+                });
                 let StreamState { reassembly, tls } = &mut self.streams[tracked.index];
                 if segment.flags.ack() {
                     let peer = 1 - side;
@@ -187,7 +196,7 @@ impl FrameSink for State {
                     flags.syn(),
                     flags.fin(),
                     segment.payload,
-                    frame.number,
+                    (frame.number, frame.timestamp),
                     &mut |d| tls.deliver(side, &d, now),
                 );
             }

@@ -58,161 +58,12 @@ pub(crate) fn build(
     };
     let version = tls.version;
     for event in &tls.events {
-        let from = party(event.side, roles);
-        let time = event.time.map(crate::capture::Timestamp::to_rfc3339);
-        let message = |typ: String, encrypted: bool, length: u32| MessageReport {
-            frame: event.frame,
-            first_frame: (event.first_frame != event.frame).then_some(event.first_frame),
-            time: time.clone(),
-            from,
-            typ,
-            encrypted,
-            length,
-            certificates_length: None,
-            incomplete: false,
-        };
-        match &event.kind {
-            EventKind::Handshake(msg) => {
-                let mut m = message(names::handshake_type(msg.typ), false, msg.length);
-                absorb(&mut view, from, &msg.details, &mut m);
-                view.messages.push(m);
-            }
-            EventKind::HandshakeIncomplete {
-                typ,
-                length,
-                missing,
-            } => {
-                let mut m = message(names::handshake_type(*typ), false, *length);
-                m.incomplete = true;
-                view.messages.push(m);
-                view.anomalies.push(Anomaly {
-                    frame: event.frame,
-                    from,
-                    kind: "incomplete_message".into(),
-                    detail: format!(
-                        "{} of {} bytes of the {} are missing from the capture",
-                        missing,
-                        length,
-                        names::handshake_type(*typ)
-                    ),
-                });
-            }
-            EventKind::HandshakeOversized { typ, length } => {
-                let mut m = message(names::handshake_type(*typ), false, *length);
-                m.incomplete = true;
-                view.messages.push(m);
-                view.anomalies.push(Anomaly {
-                    frame: event.frame,
-                    from,
-                    kind: "oversized_message".into(),
-                    detail: format!(
-                        "a {} claims {length} bytes; not read",
-                        names::handshake_type(*typ)
-                    ),
-                });
-            }
-            EventKind::EncryptedHandshake { length } => {
-                view.messages.push(message(
-                    "encrypted_handshake".into(),
-                    true,
-                    u32::from(*length),
-                ));
-            }
-            EventKind::ChangeCipherSpec { .. } => {
-                view.messages
-                    .push(message("change_cipher_spec".into(), false, 1))
-            }
-            EventKind::EncryptedRecord { length } => {
-                view.messages
-                    .push(message("encrypted_record".into(), true, u32::from(*length)));
-            }
-            EventKind::Heartbeat { length } => {
-                view.messages
-                    .push(message("heartbeat".into(), true, u32::from(*length)))
-            }
-            EventKind::Sslv2Record {
-                message_type,
-                length,
-            } => {
-                view.messages.push(message(
-                    format!("sslv2_message_{message_type}"),
-                    false,
-                    u32::from(*length),
-                ));
-            }
-            EventKind::Alert { level, description } => view.alerts.push(AlertReport {
-                frame: event.frame,
-                time: time.clone(),
-                from,
-                level: Some(names::alert_level(*level)),
-                code: Some(*description),
-                description: Some(names::alert_description(*description)),
-                encrypted: false,
-                length: 2,
-            }),
-            EventKind::EncryptedAlert { length } => view.alerts.push(AlertReport {
-                frame: event.frame,
-                time: time.clone(),
-                from,
-                level: None,
-                code: None,
-                description: None,
-                encrypted: true,
-                length: *length,
-            }),
-            EventKind::Upgrade { offset } => view.anomalies.push(Anomaly {
-                frame: event.frame,
-                from,
-                kind: "starttls".into(),
-                detail: format!("TLS starts after {offset} bytes of another protocol"),
-            }),
-            EventKind::NotTls { offset, head } => view.anomalies.push(Anomaly {
-                frame: event.frame,
-                from,
-                kind: "not_tls".into(),
-                detail: format!(
-                    "bytes at stream offset {offset} are not TLS: {}",
-                    printable(head)
-                ),
-            }),
-            EventKind::Resync { offset } => view.anomalies.push(Anomaly {
-                frame: event.frame,
-                from,
-                kind: "resync".into(),
-                detail: format!("TLS records found again at stream offset {offset}"),
-            }),
-        }
+        tls_event(&mut view, event, party(event.side, roles));
     }
     for (side, events) in stream_events.iter().enumerate() {
         let from = party(side, roles);
-        for e in *events {
-            view.anomalies.push(match *e {
-                StreamEvent::MidstreamStart { frame } => Anomaly {
-                    frame,
-                    from,
-                    kind: "midstream".into(),
-                    detail: "the capture starts after this direction's SYN".into(),
-                },
-                StreamEvent::Gap { frame, offset, len } => Anomaly {
-                    frame,
-                    from,
-                    kind: "gap".into(),
-                    detail: format!("{len} bytes at stream offset {offset} were never captured"),
-                },
-                StreamEvent::Overlap { frame, offset } => Anomaly {
-                    frame,
-                    from,
-                    kind: "overlap".into(),
-                    detail: format!("a retransmission differs from the first copy at stream offset {offset}; the first copy was kept"),
-                },
-                StreamEvent::OutOfOrder { frame } => Anomaly {
-                    frame,
-                    from,
-                    kind: "out_of_order".into(),
-                    detail: "segments arrived out of order (reordered)".into(),
-                },
-            });
-        }
+        view.anomalies
+            .extend(events.iter().map(|e| stream_anomaly(e, from)));
     }
     view.anomalies.sort_by_key(|a| a.frame);
     if let Some(sh) = &view.server_hello {
@@ -233,10 +84,190 @@ pub(crate) fn build(
     view
 }
 
+/// A record or message to list: type, encrypted, length, handshake type, incomplete.
+type Listed = (String, bool, u32, Option<u8>, bool);
+
+/// Adds one TLS event to the view.
+fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party) {
+    let time = event.time.map(crate::capture::Timestamp::to_rfc3339);
+    let Some((typ, encrypted, length, handshake_type, incomplete)) =
+        classify(view, event, from, time.as_ref())
+    else {
+        return;
+    };
+    let mut m = MessageReport {
+        frame: event.frame,
+        first_frame: (event.first_frame != event.frame).then_some(event.first_frame),
+        time,
+        from,
+        typ,
+        encrypted,
+        length,
+        certificates_length: None,
+        incomplete,
+        sslv2_format: false,
+        handshake_type,
+    };
+    if let EventKind::Handshake(msg) = &event.kind {
+        absorb(view, from, &msg.details, &mut m);
+    }
+    view.messages.push(m);
+}
+
+/// Records alerts and anomalies; returns what is to be listed as a message.
+fn classify(
+    view: &mut TlsView,
+    event: &TlsEvent,
+    from: Party,
+    time: Option<&String>,
+) -> Option<Listed> {
+    let anomaly = |kind: &str, detail: String| Anomaly {
+        frame: event.frame,
+        from,
+        kind: kind.into(),
+        detail,
+    };
+    match &event.kind {
+        EventKind::Handshake(m) => Some((
+            names::handshake_type(m.typ),
+            false,
+            m.length,
+            Some(m.typ),
+            false,
+        )),
+        EventKind::HandshakeIncomplete {
+            typ,
+            length,
+            missing,
+        } => {
+            let name = names::handshake_type(*typ);
+            let detail =
+                format!("{missing} of {length} bytes of the {name} are missing from the capture");
+            view.anomalies.push(anomaly("incomplete_message", detail));
+            Some((name, false, *length, Some(*typ), true))
+        }
+        EventKind::HandshakeOversized { typ, length } => {
+            let name = names::handshake_type(*typ);
+            view.anomalies.push(anomaly(
+                "oversized_message",
+                format!("a {name} claims {length} bytes; not read"),
+            ));
+            Some((name, false, *length, Some(*typ), true))
+        }
+        EventKind::EncryptedHandshake { length } => Some((
+            "encrypted_handshake".into(),
+            true,
+            u32::from(*length),
+            None,
+            false,
+        )),
+        EventKind::ChangeCipherSpec { .. } => {
+            Some(("change_cipher_spec".into(), false, 1, None, false))
+        }
+        EventKind::EncryptedRecord { length } => Some((
+            "encrypted_record".into(),
+            true,
+            u32::from(*length),
+            None,
+            false,
+        )),
+        EventKind::Heartbeat { length } => {
+            Some(("heartbeat".into(), true, u32::from(*length), None, false))
+        }
+        EventKind::Sslv2Record {
+            message_type,
+            length,
+        } => Some((
+            format!("sslv2_message_{message_type}"),
+            false,
+            u32::from(*length),
+            None,
+            false,
+        )),
+        EventKind::Alert { .. } | EventKind::EncryptedAlert { .. } => {
+            view.alerts.push(alert(event, from, time.cloned()));
+            None
+        }
+        EventKind::Upgrade { offset } => {
+            view.anomalies.push(anomaly(
+                "starttls",
+                format!("TLS starts after {offset} bytes of another protocol"),
+            ));
+            None
+        }
+        EventKind::NotTls { offset, head } => {
+            let detail = format!(
+                "bytes at stream offset {offset} are not TLS: {}",
+                printable(head)
+            );
+            view.anomalies.push(anomaly("not_tls", detail));
+            None
+        }
+        EventKind::Resync { offset } => {
+            view.anomalies.push(anomaly(
+                "resync",
+                format!("TLS records found again at stream offset {offset}"),
+            ));
+            None
+        }
+    }
+}
+
+fn alert(event: &TlsEvent, from: Party, time: Option<String>) -> AlertReport {
+    let (level, code, length) = match event.kind {
+        EventKind::Alert { level, description } => (Some(level), Some(description), 2),
+        EventKind::EncryptedAlert { length } => (None, None, length),
+        _ => (None, None, 0),
+    };
+    AlertReport {
+        frame: event.frame,
+        time,
+        from,
+        level: level.map(names::alert_level),
+        code,
+        description: code.map(names::alert_description),
+        encrypted: code.is_none(),
+        length,
+    }
+}
+
+/// Describes a reassembly anomaly.
+fn stream_anomaly(e: &StreamEvent, from: Party) -> Anomaly {
+    match *e {
+        StreamEvent::MidstreamStart { frame } => Anomaly {
+            frame,
+            from,
+            kind: "midstream".into(),
+            detail: "the capture starts after this direction's SYN".into(),
+        },
+        StreamEvent::Gap { frame, offset, len } => Anomaly {
+            frame,
+            from,
+            kind: "gap".into(),
+            detail: format!("{len} bytes at stream offset {offset} were never captured"),
+        },
+        StreamEvent::Overlap { frame, offset } => Anomaly {
+            frame,
+            from,
+            kind: "overlap".into(),
+            detail: format!(
+                "a retransmission differs from the first copy at stream offset {offset}; the first copy was kept"
+            ),
+        },
+        StreamEvent::OutOfOrder { frame } => Anomaly {
+            frame,
+            from,
+            kind: "out_of_order".into(),
+            detail: "segments arrived out of order (reordered)".into(),
+        },
+    }
+}
+
 /// Takes what the report needs from a message's details.
 fn absorb(view: &mut TlsView, from: Party, details: &Details, m: &mut MessageReport) {
     match details {
         Details::ClientHello(ch) if from == Party::Client => {
+            m.sslv2_format = ch.sslv2_format;
             // After a HelloRetryRequest the second ClientHello is the one that counts.
             view.client_hello = Some((**ch).clone());
         }
@@ -393,6 +424,6 @@ fn printable(bytes: &[u8]) -> String {
                 .collect::<String>()
         )
     } else {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex(bytes)
     }
 }

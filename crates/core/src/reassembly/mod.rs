@@ -22,6 +22,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::capture::Timestamp;
+
 /// Most bytes held beyond a hole, per direction.
 pub const MAX_PENDING_BYTES: usize = 256 * 1024;
 /// Delivered bytes remembered for comparing retransmissions, per direction.
@@ -38,6 +40,8 @@ pub enum Delivery<'a> {
         bytes: &'a [u8],
         /// The frame that carried them.
         frame: u64,
+        /// That frame's time.
+        time: Option<Timestamp>,
     },
     /// Bytes that were never captured.
     Gap {
@@ -86,6 +90,7 @@ pub enum StreamEvent {
 #[derive(Debug)]
 struct Pending {
     frame: u64,
+    time: Option<Timestamp>,
     bytes: Vec<u8>,
 }
 
@@ -136,7 +141,7 @@ impl Reassembler {
     }
 
     /// Maps a sequence number to the stream offset nearest to `near`.
-    fn unwrap(&self, base: u32, seq: u32, near: u64) -> u64 {
+    fn stream_offset(base: u32, seq: u32, near: u64) -> u64 {
         let rel = u64::from(seq.wrapping_sub(base));
         let epoch = near & !0xffff_ffff;
         // Of the three candidates around `near`, take the closest.
@@ -155,10 +160,24 @@ impl Reassembler {
         syn: bool,
         fin: bool,
         payload: &[u8],
-        frame: u64,
+        (frame, time): (u64, Option<Timestamp>),
         deliver: &mut impl FnMut(Delivery<'_>),
     ) {
         let base = match self.base {
+            // A SYN with a new initial sequence number before any data: the earlier segments
+            // belonged to an attempt that was abandoned (a stray ACK, a refused SYN-ACK).
+            Some(base)
+                if syn
+                    && base != seq.wrapping_add(1)
+                    && self.next == 0
+                    && self.pending.is_empty() =>
+            {
+                self.events
+                    .retain(|e| !matches!(e, StreamEvent::MidstreamStart { .. }));
+                self.acked = 0;
+                self.base = Some(seq.wrapping_add(1));
+                seq.wrapping_add(1)
+            }
             Some(base) => base,
             None => {
                 let base = if syn { seq.wrapping_add(1) } else { seq };
@@ -170,7 +189,7 @@ impl Reassembler {
             }
         };
         let data_seq = if syn { seq.wrapping_add(1) } else { seq };
-        let offset = self.unwrap(base, data_seq, self.next);
+        let offset = Self::stream_offset(base, data_seq, self.next);
         let end = offset + payload.len() as u64;
         if fin {
             self.fin = Some(end);
@@ -183,9 +202,9 @@ impl Reassembler {
             self.skip_to(offset, frame, deliver);
         }
         if offset > self.next {
-            self.hold(offset, payload, frame, deliver);
+            self.hold(offset, payload, (frame, time), deliver);
         } else {
-            self.accept(offset, payload, frame, deliver);
+            self.accept(offset, payload, (frame, time), deliver);
             self.drain(deliver);
         }
     }
@@ -193,7 +212,7 @@ impl Reassembler {
     /// The peer acknowledged `ack` (a sequence number of this direction).
     pub fn acknowledge(&mut self, ack: u32, frame: u64, deliver: &mut impl FnMut(Delivery<'_>)) {
         let Some(base) = self.base else { return };
-        let offset = self.unwrap(base, ack, self.next);
+        let offset = Self::stream_offset(base, ack, self.next);
         // A FIN takes one sequence number: acknowledging it acknowledges no data.
         let offset = match self.fin {
             Some(fin) if offset == fin + 1 => fin,
@@ -202,19 +221,22 @@ impl Reassembler {
         if offset > self.acked && offset <= self.next + (1 << 31) {
             self.acked = offset;
         }
-        if let Some((&first, _)) = self.pending.first_key_value() {
-            if first > self.next && self.acked >= first {
-                self.skip_to(first, frame, deliver);
-                self.drain(deliver);
-            }
+        if let Some((&first, _)) = self.pending.first_key_value()
+            && first > self.next
+            && self.acked >= first
+        {
+            self.skip_to(first, frame, deliver);
+            self.drain(deliver);
         }
     }
 
-    /// The capture ended (or the connection closed): delivers everything still waiting.
+    /// The capture ended: delivers everything still waiting. A gap is placed at the frame of
+    /// the first segment after it.
     pub fn flush(&mut self, frame: u64, deliver: &mut impl FnMut(Delivery<'_>)) {
-        while let Some((&first, _)) = self.pending.first_key_value() {
+        while let Some((&first, pending)) = self.pending.first_key_value() {
             if first > self.next {
-                self.skip_to(first, frame, deliver);
+                let after = pending.frame;
+                self.skip_to(first, after, deliver);
             }
             self.drain(deliver);
         }
@@ -247,7 +269,7 @@ impl Reassembler {
         &mut self,
         offset: u64,
         payload: &[u8],
-        frame: u64,
+        (frame, time): (u64, Option<Timestamp>),
         deliver: &mut impl FnMut(Delivery<'_>),
     ) {
         if !self.reported_out_of_order {
@@ -265,6 +287,7 @@ impl Reassembler {
             offset,
             Pending {
                 frame,
+                time,
                 bytes: payload.to_vec(),
             },
         );
@@ -284,7 +307,7 @@ impl Reassembler {
         &mut self,
         offset: u64,
         payload: &[u8],
-        frame: u64,
+        (frame, time): (u64, Option<Timestamp>),
         deliver: &mut impl FnMut(Delivery<'_>),
     ) {
         let end = offset + payload.len() as u64;
@@ -311,6 +334,7 @@ impl Reassembler {
             offset: self.next,
             bytes: new,
             frame,
+            time,
         });
         self.next = end;
         self.remember(new);
@@ -336,7 +360,12 @@ impl Reassembler {
             }
             let (offset, pending) = entry.remove_entry();
             self.pending_bytes -= pending.bytes.len();
-            self.accept(offset, &pending.bytes, pending.frame, deliver);
+            self.accept(
+                offset,
+                &pending.bytes,
+                (pending.frame, pending.time),
+                deliver,
+            );
         }
     }
 }
@@ -368,6 +397,7 @@ mod tests {
                     offset,
                     bytes,
                     frame,
+                    ..
                 } => {
                     format!("{offset}:{}@{frame}", String::from_utf8_lossy(bytes))
                 }
@@ -384,7 +414,7 @@ mod tests {
                         flags.contains('S'),
                         flags.contains('F'),
                         payload,
-                        frame,
+                        (frame, None),
                         &mut deliver,
                     );
                 }
@@ -502,6 +532,19 @@ mod tests {
     fn acknowledged_bytes_at_the_very_end_are_a_gap() {
         let (out, _) = run(&[Seg(1, 0, "S", b""), Seg(2, 1, "", b"ab"), Ack(3, 6), End]);
         assert_eq!(out, "0:ab@2 2+3!2");
+    }
+
+    #[test]
+    fn a_later_syn_with_a_new_isn_rebases_an_empty_stream() {
+        // A stray ACK, then the real SYN-ACK with another initial sequence number.
+        let (out, events) = run(&[
+            Seg(1, 9_000, "", b""),
+            Seg(2, 500, "S", b""),
+            Seg(3, 501, "", b"hello"),
+            End,
+        ]);
+        assert_eq!(out, "0:hello@3");
+        assert!(events.is_empty(), "{events:?}");
     }
 
     #[test]

@@ -214,6 +214,12 @@ pub struct MessageReport {
     /// Bytes of it are missing from the capture (or it was too large to read).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+    /// A ClientHello in the SSL 2.0-compatible format.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sslv2_format: bool,
+    /// The HandshakeType number, for handshake messages.
+    #[serde(skip)]
+    pub handshake_type: Option<u8>,
 }
 
 /// An alert.

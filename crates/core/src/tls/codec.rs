@@ -50,21 +50,21 @@ impl<'a> Reader<'a> {
     }
 
     /// `opaque x<0..2^8-1>`.
-    pub(crate) fn vec8(&mut self) -> Option<Reader<'a>> {
+    pub(crate) fn vec8(&mut self) -> Option<Self> {
         let n = self.u8()?;
-        self.bytes(usize::from(n)).map(Reader::new)
+        self.bytes(usize::from(n)).map(Self::new)
     }
 
     /// `opaque x<0..2^16-1>`.
-    pub(crate) fn vec16(&mut self) -> Option<Reader<'a>> {
+    pub(crate) fn vec16(&mut self) -> Option<Self> {
         let n = self.u16()?;
-        self.bytes(usize::from(n)).map(Reader::new)
+        self.bytes(usize::from(n)).map(Self::new)
     }
 
     /// `opaque x<0..2^24-1>`.
-    pub(crate) fn vec24(&mut self) -> Option<Reader<'a>> {
+    pub(crate) fn vec24(&mut self) -> Option<Self> {
         let n = self.u24()?;
-        self.bytes(n as usize).map(Reader::new)
+        self.bytes(n as usize).map(Self::new)
     }
 
     /// All remaining bytes as a list of `u16`s (an odd trailing byte is ignored).

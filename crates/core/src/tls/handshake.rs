@@ -174,6 +174,10 @@ pub struct CertificateMessage {
     pub context_length: Option<usize>,
     /// The certificates, leaf first; one that fails to parse is kept with the reason.
     pub certificates: Vec<CertEntry>,
+    /// The message's lengths disagree (for example a list longer than the message); the
+    /// certificates that fit are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub malformed: Option<String>,
 }
 
 /// One certificate of a Certificate message.
@@ -435,22 +439,29 @@ fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, 
     } else {
         None
     };
-    let list_length = Reader::new(r.rest())
-        .u24()
-        .ok_or("the certificate_list length does not fit")?;
-    let mut list = r
-        .vec24()
-        .ok_or("the certificate_list runs past the message")?;
+    let list_length = r.u24().ok_or("the certificate_list length does not fit")?;
+    let mut malformed = None;
+    // A list longer than the message is read as far as it goes, as Wireshark does.
+    let mut list = if let Some(bytes) = r.bytes(list_length as usize) {
+        Reader::new(bytes)
+    } else {
+        malformed = Some(format!(
+            "certificate_list claims {list_length} bytes, the message holds {}",
+            r.rest().len()
+        ));
+        Reader::new(r.rest())
+    };
     let mut certificates = Vec::new();
     while !list.is_empty() {
-        let der = list
-            .vec24()
-            .ok_or("a certificate runs past the certificate_list")?
-            .rest();
-        if tls13 {
-            list.vec16()
-                .ok_or("a certificate entry's extensions run past the list")?;
+        let Some(der) = list.vec24() else {
+            malformed.get_or_insert_with(|| "a certificate runs past the certificate_list".into());
+            break;
+        };
+        if tls13 && list.vec16().is_none() {
+            malformed
+                .get_or_insert_with(|| "a certificate entry's extensions run past the list".into());
         }
+        let der = der.rest();
         certificates.push(match x509::summarize(der) {
             Ok(summary) => CertEntry::Parsed(Box::new(summary)),
             Err(error) => CertEntry::Unparsable {
@@ -463,6 +474,7 @@ fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, 
         list_length,
         context_length,
         certificates,
+        malformed,
     })
 }
 
@@ -561,11 +573,7 @@ fn certificate_request_tls13(body: &[u8]) -> Result<CertificateRequest, String> 
                     out.oid_filters.push(format!(
                         "{}={}",
                         oid_string(oid.rest()),
-                        values
-                            .rest()
-                            .iter()
-                            .map(|b| format!("{b:02x}"))
-                            .collect::<String>()
+                        crate::hex(values.rest())
                     ));
                 }
             }
@@ -703,11 +711,12 @@ mod tests {
             c.certificates[..],
             [CertEntry::Unparsable { der_length: 2, .. }]
         ));
-        // A list length beyond the message is malformed, not a panic.
-        assert!(matches!(
-            parse(11, &[0, 0, 9, 0], Some(0x0303)),
-            Details::Malformed { .. }
-        ));
+        // A list length beyond the message is kept, marked malformed, never a panic.
+        let Details::Certificate(c) = parse(11, &[0, 0, 9, 0], Some(0x0303)) else {
+            panic!("too long");
+        };
+        assert_eq!(c.list_length, 9);
+        assert!(c.malformed.is_some());
     }
 
     #[test]

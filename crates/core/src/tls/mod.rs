@@ -205,6 +205,11 @@ struct Side {
     reported_not_tls: bool,
     /// The stream started with something else and switched to TLS.
     upgraded: bool,
+    /// This side sent a ClientHello offering TLS 1.3.
+    offered_tls13: bool,
+    /// A ChangeCipherSpec came before any ServerHello from a client offering TLS 1.3: the next
+    /// handshake record is a cleartext ClientHello (after a HelloRetryRequest) or encrypted.
+    ambiguous_ccs: bool,
 }
 
 /// The TLS state of one connection.
@@ -271,11 +276,21 @@ impl TlsConnection {
         self.sides[side].midstream = true;
     }
 
-    /// Takes what the reassembler delivers for `side`.
-    pub fn deliver(&mut self, side: SideIndex, delivery: &Delivery<'_>, now: Now) {
+    /// Takes what the reassembler delivers for `side`. Events are placed at `now`, the frame
+    /// being processed; without one (at the end of the capture) at the frame that carried the
+    /// bytes.
+    pub fn deliver(&mut self, side: SideIndex, delivery: &Delivery<'_>, now: Option<Now>) {
         match *delivery {
-            Delivery::Data { bytes, frame, .. } => self.data(side, bytes, frame, now),
-            Delivery::Gap { len, .. } => self.gap(side, len, now),
+            Delivery::Data {
+                bytes, frame, time, ..
+            } => {
+                let now = now.unwrap_or(Now { frame, time });
+                self.data(side, bytes, frame, now);
+            }
+            Delivery::Gap { len, frame, .. } => {
+                let now = now.unwrap_or(Now { frame, time: None });
+                self.gap(side, len, now);
+            }
         }
     }
 
@@ -505,7 +520,17 @@ impl TlsConnection {
         let s = &mut self.sides[side];
         match record.content_type {
             20 => {
-                let middlebox = self.version.is_some_and(handshake::is_tls13_version);
+                // TLS 1.3's dummy ChangeCipherSpec. Without a ServerHello in the capture, a client
+                // offering TLS 1.3 may send it ahead of a second ClientHello (after a
+                // HelloRetryRequest) or of its encrypted Finished: the next record decides.
+                let middlebox = match self.version {
+                    Some(v) => handshake::is_tls13_version(v),
+                    None if s.offered_tls13 => {
+                        s.ambiguous_ccs = true;
+                        true
+                    }
+                    None => false,
+                };
                 if !middlebox {
                     s.encrypted = true;
                 }
@@ -527,6 +552,26 @@ impl TlsConnection {
                         description: record.data[1],
                     };
                     self.push(side, first, now, kind);
+                }
+            }
+            22 if s.ambiguous_ccs => {
+                s.ambiguous_ccs = false;
+                let d = &record.data;
+                let client_hello = d.len() >= 4
+                    && d[0] == 1
+                    && u32::from_be_bytes([0, d[1], d[2], d[3]]) as usize + 4 <= d.len();
+                if client_hello {
+                    self.handshake_record(side, &record, now);
+                } else {
+                    s.encrypted = true;
+                    self.push(
+                        side,
+                        first,
+                        now,
+                        EventKind::EncryptedHandshake {
+                            length: record.length,
+                        },
+                    );
                 }
             }
             22 if s.encrypted => {
@@ -662,8 +707,13 @@ impl TlsConnection {
                 }
             } else {
                 let details = handshake::parse(typ, &body[4..], version);
-                if let Details::ServerHello(sh) = &details {
-                    self.version = Some(sh.version_number);
+                match &details {
+                    Details::ServerHello(sh) => self.version = Some(sh.version_number),
+                    Details::ClientHello(ch) => {
+                        self.sides[side].offered_tls13 |=
+                            handshake::is_tls13_version(ch.max_version);
+                    }
+                    _ => {}
                 }
                 EventKind::Handshake(HandshakeMessage {
                     typ,

@@ -114,20 +114,13 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
     Ok(CertSummary {
         subject: name(cert.subject()),
         issuer: name(cert.issuer()),
-        serial: cert
-            .raw_serial()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        serial: crate::hex(cert.raw_serial()),
         not_before: rfc3339(validity.not_before.timestamp()),
         not_after: rfc3339(validity.not_after.timestamp()),
         subject_alt_names,
         public_key: public_key(&cert),
         signature_algorithm: oid_name(&cert.signature_algorithm.algorithm),
-        sha256: Sha256::digest(der)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        sha256: crate::hex(&Sha256::digest(der)),
         self_signed: same_name && keys_agree,
         key_usage,
         extended_key_usage,
@@ -144,10 +137,7 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
 pub fn distinguished_name(der: &[u8]) -> String {
     match X509Name::from_der(der) {
         Ok((_, n)) => name(&n),
-        Err(_) => format!(
-            "(unparsable name: {})",
-            der.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        ),
+        Err(_) => format!("(unparsable name: {})", crate::hex(der)),
     }
 }
 
@@ -179,10 +169,7 @@ fn general_name(n: &GeneralName<'_>) -> Option<String> {
                 a.copy_from_slice(bytes);
                 format!("IP:{}", std::net::Ipv6Addr::from(a))
             }
-            _ => format!(
-                "IP:{}",
-                bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-            ),
+            _ => format!("IP:{}", crate::hex(bytes)),
         },
         GeneralName::RFC822Name(s) => format!("email:{s}"),
         GeneralName::URI(s) => format!("URI:{s}"),
@@ -202,14 +189,16 @@ fn public_key(cert: &X509Certificate<'_>) -> String {
                 .parameters
                 .as_ref()
                 .and_then(|p| p.as_oid().ok())
-                .map(|oid| match oid.to_id_string().as_str() {
-                    "1.2.840.10045.3.1.7" => "P-256".to_string(),
-                    "1.3.132.0.34" => "P-384".to_string(),
-                    "1.3.132.0.35" => "P-521".to_string(),
-                    "1.3.132.0.10" => "secp256k1".to_string(),
-                    other => other.to_string(),
-                })
-                .unwrap_or_else(|| "(curve unknown)".to_string());
+                .map_or_else(
+                    || "(curve unknown)".to_string(),
+                    |oid| match oid.to_id_string().as_str() {
+                        "1.2.840.10045.3.1.7" => "P-256".to_string(),
+                        "1.3.132.0.34" => "P-384".to_string(),
+                        "1.3.132.0.35" => "P-521".to_string(),
+                        "1.3.132.0.10" => "secp256k1".to_string(),
+                        other => other.to_string(),
+                    },
+                );
             format!("EC {curve}")
         }
         Ok(PublicKey::DSA(y)) => format!(
