@@ -191,14 +191,16 @@ impl FrameSink for State {
                     tls.midstream(side);
                 }
                 let flags = segment.flags;
-                reassembly[side].segment(
-                    segment.seq,
-                    flags.syn(),
-                    flags.fin(),
-                    segment.payload,
-                    (frame.number, frame.timestamp),
-                    &mut |d| tls.deliver(side, &d, now),
-                );
+                let seg = reassembly::Segment {
+                    seq: segment.seq,
+                    syn: flags.syn(),
+                    fin: flags.fin(),
+                    payload: segment.payload,
+                    wire_len: segment.payload_len as usize,
+                    frame: frame.number,
+                    time: frame.timestamp,
+                };
+                reassembly[side].segment(&seg, &mut |d| tls.deliver(side, &d, now));
             }
             Err(reason) => *self.not_tcp.entry(reason).or_default() += 1,
         }

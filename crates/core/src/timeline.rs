@@ -65,6 +65,20 @@ pub(crate) fn build(
         view.anomalies
             .extend(events.iter().map(|e| stream_anomaly(e, from)));
     }
+    let (client, server) = conn.stats_by_role();
+    for (silent, talker, stats) in [
+        (Party::Server, "client", server),
+        (Party::Client, "server", client),
+    ] {
+        if stats.frames == 0 {
+            view.anomalies.push(Anomaly {
+                frame: conn.first_frame,
+                from: silent,
+                kind: "one_sided".into(),
+                detail: format!("only the {talker}'s packets were captured"),
+            });
+        }
+    }
     view.anomalies.sort_by_key(|a| a.frame);
     if let Some(sh) = &view.server_hello {
         view.tls_version = Some(sh.version.clone());
@@ -252,6 +266,14 @@ fn stream_anomaly(e: &StreamEvent, from: Party) -> Anomaly {
             kind: "overlap".into(),
             detail: format!(
                 "a retransmission differs from the first copy at stream offset {offset}; the first copy was kept"
+            ),
+        },
+        StreamEvent::Truncated { frame, offset, len } => Anomaly {
+            frame,
+            from,
+            kind: "truncated".into(),
+            detail: format!(
+                "the capture's snapshot length cut {len} bytes at stream offset {offset}"
             ),
         },
         StreamEvent::OutOfOrder { frame } => Anomaly {

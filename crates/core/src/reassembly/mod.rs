@@ -79,11 +79,40 @@ pub enum StreamEvent {
         /// Stream offset of the first differing byte.
         offset: u64,
     },
+    /// The capture's snapshot length cut this segment's payload: its last bytes are missing.
+    Truncated {
+        /// The cut frame.
+        frame: u64,
+        /// Stream offset of the first missing byte.
+        offset: u64,
+        /// Missing bytes.
+        len: u64,
+    },
     /// Segments were captured out of order.
     OutOfOrder {
         /// The first frame that arrived ahead of a hole.
         frame: u64,
     },
+}
+
+/// One TCP segment of this direction, as the reassembler needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Segment<'a> {
+    /// Sequence number.
+    pub seq: u32,
+    /// SYN flag.
+    pub syn: bool,
+    /// FIN flag.
+    pub fin: bool,
+    /// The captured payload.
+    pub payload: &'a [u8],
+    /// The payload length on the wire (more than `payload.len()` when the snapshot length cut
+    /// the frame).
+    pub wire_len: usize,
+    /// The frame that carried it.
+    pub frame: u64,
+    /// That frame's time.
+    pub time: Option<Timestamp>,
 }
 
 /// A segment waiting for a hole before it to be filled.
@@ -154,15 +183,16 @@ impl Reassembler {
     }
 
     /// Takes one segment of this direction.
-    pub fn segment(
-        &mut self,
-        seq: u32,
-        syn: bool,
-        fin: bool,
-        payload: &[u8],
-        (frame, time): (u64, Option<Timestamp>),
-        deliver: &mut impl FnMut(Delivery<'_>),
-    ) {
+    pub fn segment(&mut self, seg: &Segment<'_>, deliver: &mut impl FnMut(Delivery<'_>)) {
+        let Segment {
+            seq,
+            syn,
+            fin,
+            payload,
+            frame,
+            time,
+            ..
+        } = *seg;
         let base = match self.base {
             // A SYN with a new initial sequence number before any data: the earlier segments
             // belonged to an attempt that was abandoned (a stray ACK, a refused SYN-ACK).
@@ -191,10 +221,11 @@ impl Reassembler {
         let data_seq = if syn { seq.wrapping_add(1) } else { seq };
         let offset = Self::stream_offset(base, data_seq, self.next);
         let end = offset + payload.len() as u64;
+        let wire_end = offset + seg.wire_len.max(payload.len()) as u64;
         if fin {
-            self.fin = Some(end);
+            self.fin = Some(wire_end);
         }
-        if payload.is_empty() {
+        if payload.is_empty() && wire_end == end {
             return;
         }
         if offset > self.next && self.acked >= offset {
@@ -202,11 +233,31 @@ impl Reassembler {
             self.skip_to(offset, frame, deliver);
         }
         if offset > self.next {
-            self.hold(offset, payload, (frame, time), deliver);
-        } else {
-            self.accept(offset, payload, (frame, time), deliver);
-            self.drain(deliver);
+            if !payload.is_empty() {
+                self.hold(offset, payload, (frame, time), deliver);
+            }
+            return;
         }
+        if !payload.is_empty() {
+            self.accept(offset, payload, (frame, time), deliver);
+        }
+        if wire_end > self.next {
+            // The snapshot length cut the segment: its tail is known to be missing.
+            let missing = wire_end - self.next;
+            self.events.push(StreamEvent::Truncated {
+                frame,
+                offset: self.next,
+                len: missing,
+            });
+            deliver(Delivery::Gap {
+                offset: self.next,
+                len: missing,
+                frame,
+            });
+            self.next = wire_end;
+            self.recent.clear();
+        }
+        self.drain(deliver);
     }
 
     /// The peer acknowledged `ack` (a sequence number of this direction).
@@ -410,11 +461,15 @@ mod tests {
                 Seg(frame, seq, flags, payload) => {
                     last = frame;
                     r.segment(
-                        seq,
-                        flags.contains('S'),
-                        flags.contains('F'),
-                        payload,
-                        (frame, None),
+                        &Segment {
+                            seq,
+                            syn: flags.contains('S'),
+                            fin: flags.contains('F'),
+                            payload,
+                            wire_len: payload.len(),
+                            frame,
+                            time: None,
+                        },
                         &mut deliver,
                     );
                 }
@@ -545,6 +600,41 @@ mod tests {
         ]);
         assert_eq!(out, "0:hello@3");
         assert!(events.is_empty(), "{events:?}");
+    }
+
+    #[test]
+    fn a_segment_cut_by_the_snapshot_length_leaves_a_known_gap() {
+        let mut r = Reassembler::new();
+        let mut out = Vec::new();
+        let mut deliver = |d: Delivery<'_>| out.push(format!("{d:?}"));
+        let seg = |seq, payload: &'static [u8], wire_len, frame| Segment {
+            seq,
+            syn: false,
+            fin: false,
+            payload,
+            wire_len,
+            frame,
+            time: None,
+        };
+        r.segment(
+            &Segment {
+                syn: true,
+                ..seg(0, b"", 0, 1)
+            },
+            &mut deliver,
+        );
+        r.segment(&seg(1, b"abc", 10, 2), &mut deliver);
+        r.segment(&seg(11, b"xyz", 3, 3), &mut deliver);
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(
+            out[1].starts_with("Gap { offset: 3, len: 7, frame: 2"),
+            "{out:?}"
+        );
+        assert!(r.events().contains(&StreamEvent::Truncated {
+            frame: 2,
+            offset: 3,
+            len: 7
+        }));
     }
 
     #[test]
