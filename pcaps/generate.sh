@@ -411,7 +411,7 @@ s_tls12-certificate-segment-deleted() {
   # Delete the server's third data segment: it lies inside the Certificate message.
   local frame
   frame=$(tshark -r "$file" -Y "tcp.srcport == $port && tcp.len > 0" -T fields -e frame.number 2>/dev/null | sed -n 3p)
-  editcap "$file" "$file.tmp" "$frame" && mv "$file.tmp" "$file"
+  editcap -F pcap "$file" "$file.tmp" "$frame" && mv "$file.tmp" "$file"
   echo "   deleted frame $frame"
 }
 

@@ -57,8 +57,8 @@ pub(crate) fn build(
         ..TlsView::default()
     };
     let version = tls.version;
-    for event in &tls.events {
-        tls_event(&mut view, event, party(event.side, roles));
+    for (seq, event) in tls.events.iter().enumerate() {
+        tls_event(&mut view, event, party(event.side, roles), seq);
     }
     for (side, events) in stream_events.iter().enumerate() {
         let from = party(side, roles);
@@ -102,10 +102,10 @@ pub(crate) fn build(
 type Listed = (String, bool, u32, Option<u8>, bool);
 
 /// Adds one TLS event to the view.
-fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party) {
+fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party, seq: usize) {
     let time = event.time.map(crate::capture::Timestamp::to_rfc3339);
     let Some((typ, encrypted, length, handshake_type, incomplete)) =
-        classify(view, event, from, time.as_ref())
+        classify(view, event, from, time.as_ref(), seq)
     else {
         return;
     };
@@ -121,6 +121,9 @@ fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party) {
         incomplete,
         sslv2_format: false,
         handshake_type,
+        timestamp: event.time,
+        seq,
+        summary: None,
     };
     if let EventKind::Handshake(msg) = &event.kind {
         absorb(view, from, &msg.details, &mut m);
@@ -134,6 +137,7 @@ fn classify(
     event: &TlsEvent,
     from: Party,
     time: Option<&String>,
+    seq: usize,
 ) -> Option<Listed> {
     let anomaly = |kind: &str, detail: String| Anomaly {
         frame: event.frame,
@@ -199,7 +203,7 @@ fn classify(
             false,
         )),
         EventKind::Alert { .. } | EventKind::EncryptedAlert { .. } => {
-            view.alerts.push(alert(event, from, time.cloned()));
+            view.alerts.push(alert(event, from, time.cloned(), seq));
             None
         }
         EventKind::Upgrade { offset } => {
@@ -227,7 +231,7 @@ fn classify(
     }
 }
 
-fn alert(event: &TlsEvent, from: Party, time: Option<String>) -> AlertReport {
+fn alert(event: &TlsEvent, from: Party, time: Option<String>, seq: usize) -> AlertReport {
     let (level, code, length) = match event.kind {
         EventKind::Alert { level, description } => (Some(level), Some(description), 2),
         EventKind::EncryptedAlert { length } => (None, None, length),
@@ -242,6 +246,8 @@ fn alert(event: &TlsEvent, from: Party, time: Option<String>) -> AlertReport {
         description: code.map(names::alert_description),
         encrypted: code.is_none(),
         length,
+        timestamp: event.time,
+        seq,
     }
 }
 
@@ -290,6 +296,7 @@ fn absorb(view: &mut TlsView, from: Party, details: &Details, m: &mut MessageRep
     match details {
         Details::ClientHello(ch) if from == Party::Client => {
             m.sslv2_format = ch.sslv2_format;
+            m.summary = Some(client_hello_summary(ch));
             // After a HelloRetryRequest the second ClientHello is the one that counts.
             view.client_hello = Some((**ch).clone());
         }
@@ -297,10 +304,24 @@ fn absorb(view: &mut TlsView, from: Party, details: &Details, m: &mut MessageRep
             if sh.hello_retry_request {
                 m.typ = "hello_retry_request".into();
             }
+            m.summary = Some(format!("{}, {}", sh.version, sh.cipher_suite));
             view.server_hello = Some((**sh).clone());
         }
         Details::Certificate(c) => {
             m.certificates_length = Some(c.list_length);
+            m.summary = Some(if c.list_length == 0 {
+                "EMPTY: no certificate (certificates length 0)".to_string()
+            } else {
+                let n = c.certificates.len();
+                format!(
+                    "{n} certificate{} ({} bytes){}",
+                    if n == 1 { "" } else { "s" },
+                    c.list_length,
+                    c.malformed
+                        .as_ref()
+                        .map_or(String::new(), |m| format!("; malformed: {m}"))
+                )
+            });
             let list = Some(c.certificates.clone());
             match from {
                 Party::Server => view.server_certificates = list,
@@ -308,10 +329,47 @@ fn absorb(view: &mut TlsView, from: Party, details: &Details, m: &mut MessageRep
             }
         }
         Details::CertificateRequest(cr) if from == Party::Server => {
+            m.summary = Some(if cr.certificate_authorities.is_empty() {
+                "accepts a certificate from any CA (empty CA list)".to_string()
+            } else {
+                format!(
+                    "accepts certificates issued by {} CA{}",
+                    cr.certificate_authorities.len(),
+                    if cr.certificate_authorities.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
+                )
+            });
             view.certificate_request = Some(certificate_request(cr));
+        }
+        Details::Malformed { reason } => m.summary = Some(format!("malformed: {reason}")),
+        Details::NewSessionTicket { lifetime, .. } => {
+            m.summary = Some(format!("lifetime {lifetime} s"));
         }
         _ => {}
     }
+}
+
+fn client_hello_summary(ch: &ClientHello) -> String {
+    let mut parts = Vec::new();
+    if ch.sslv2_format {
+        parts.push("SSLv2 format".to_string());
+    }
+    parts.push(if ch.supported_versions.is_empty() {
+        format!("offers up to {}", ch.legacy_version)
+    } else {
+        format!("offers {}", ch.supported_versions.join(", "))
+    });
+    parts.push(format!("{} cipher suites", ch.cipher_suites.len()));
+    if let Some(sni) = &ch.sni {
+        parts.push(format!("SNI {sni}"));
+    }
+    if !ch.alpn.is_empty() {
+        parts.push(format!("ALPN {}", ch.alpn.join(",")));
+    }
+    parts.join(", ")
 }
 
 fn certificate_request(cr: &CertificateRequest) -> CertificateRequestReport {

@@ -220,6 +220,15 @@ pub struct MessageReport {
     /// The HandshakeType number, for handshake messages.
     #[serde(skip)]
     pub handshake_type: Option<u8>,
+    /// Time of `frame`, for library users.
+    #[serde(skip)]
+    pub timestamp: Option<Timestamp>,
+    /// Position among the connection's messages and alerts.
+    #[serde(skip)]
+    pub seq: usize,
+    /// A one-line summary of the message's content, for the text ladder.
+    #[serde(skip)]
+    pub summary: Option<String>,
 }
 
 /// An alert.
@@ -241,6 +250,12 @@ pub struct AlertReport {
     pub encrypted: bool,
     /// Record length.
     pub length: u16,
+    /// Time of `frame`, for library users.
+    #[serde(skip)]
+    pub timestamp: Option<Timestamp>,
+    /// Position among the connection's messages and alerts.
+    #[serde(skip)]
+    pub seq: usize,
 }
 
 /// A CertificateRequest, as the report shows it.

@@ -1,13 +1,26 @@
-//! The human-readable rendering of a [`Report`].
+//! The human-readable rendering of a [`Report`]: per connection, the handshake as a ladder
+//! (frame, time since the connection's first frame, direction, message, key details), then the
+//! certificates and the server's CertificateRequest. Deterministic: no clock, no colour.
 
 use std::fmt::Write;
 
-use super::{ConnectionReport, Report, Traffic};
+use super::{AlertReport, ConnectionReport, MessageReport, Outcome, Party, Report, Traffic};
+use crate::capture::Timestamp;
 use crate::flow::{Opening, RoleBasis};
+use crate::tls::handshake::CertEntry;
 
-/// Renders the report as plain text (no colour; the CLI adds none at this stage).
+/// Renders the report as plain text.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    header(&mut out, report);
+    for conn in &report.connections {
+        out.push('\n');
+        connection(&mut out, conn);
+    }
+    out
+}
+
+fn header(out: &mut String, report: &Report) {
     let capture = &report.capture;
     let format = match (capture.format, capture.gzip) {
         (Some(f), true) => format!("{f} (gzip)"),
@@ -27,16 +40,21 @@ pub fn render(report: &Report) -> String {
         let _ = write!(out, ", {start} to {end}");
     }
     out.push('\n');
-    let tls = report
+    let tls: Vec<&ConnectionReport> = report
         .connections
         .iter()
-        .filter(|c| c.starts_like_tls)
-        .count();
+        .filter(|c| c.outcome != Outcome::NotTls)
+        .collect();
+    let count = |o: Outcome| tls.iter().filter(|c| c.outcome == o).count();
     let _ = writeln!(
         out,
-        "{} TCP connection{}, {tls} starting like TLS",
+        "{} TCP connection{}, {} with TLS: {} established, {} failed, {} incomplete",
         report.connections.len(),
         plural(report.connections.len() as u64),
+        tls.len(),
+        count(Outcome::Established),
+        count(Outcome::Failed),
+        count(Outcome::Incomplete),
     );
     if capture.truncated_frames > 0 {
         let _ = writeln!(
@@ -62,40 +80,227 @@ pub fn render(report: &Report) -> String {
             .collect();
         let _ = writeln!(out, "not analysed: {}", parts.join(", "));
     }
-    for conn in &report.connections {
-        out.push('\n');
-        render_connection(&mut out, conn);
-    }
-    out
 }
 
-fn render_connection(out: &mut String, conn: &ConnectionReport) {
-    let basis = match conn.role_basis {
-        RoleBasis::Syn => "client sent the SYN",
-        RoleBasis::SynAck => "server sent the SYN-ACK",
-        RoleBasis::TlsHello => "client sent the TLS ClientHello",
-        RoleBasis::Port => "guessed from the port numbers",
+fn connection(out: &mut String, conn: &ConnectionReport) {
+    let _ = write!(
+        out,
+        "connection {}  {} → {}",
+        conn.id, conn.client, conn.server
+    );
+    if let Some(sni) = &conn.sni {
+        let _ = write!(out, "  SNI {sni}");
+    }
+    if let Some(version) = &conn.tls_version {
+        let _ = write!(out, "  {version}");
+    }
+    let status = match conn.outcome {
+        Outcome::Established => "established",
+        Outcome::Failed => "FAILED",
+        Outcome::Incomplete => "incomplete",
+        Outcome::NotTls => "not TLS",
     };
     let _ = writeln!(
         out,
-        "connection {}  {} → {}  ({basis})",
-        conn.id, conn.client, conn.server
+        "  {status}{}",
+        if conn.resumed { " (resumed)" } else { "" }
     );
-    let _ = writeln!(
+    let basis = match conn.role_basis {
+        RoleBasis::Syn => "client sent the SYN",
+        RoleBasis::SynAck => "server sent the SYN-ACK",
+        RoleBasis::TlsHello => "client sent the ClientHello",
+        RoleBasis::Port => "client and server guessed from the ports",
+    };
+    let mut facts = vec![
+        format!("frames {}–{}", conn.first_frame, conn.last_frame),
+        duration(conn.start_timestamp, conn.end_timestamp),
+        basis.to_string(),
+    ];
+    if let Some(suite) = &conn.cipher_suite {
+        facts.insert(0, suite.clone());
+    }
+    if conn.starttls {
+        facts.push("TLS after a STARTTLS-style upgrade".into());
+    }
+    facts.retain(|f| !f.is_empty());
+    let _ = writeln!(out, "  {}", facts.join("; "));
+    if conn.outcome == Outcome::NotTls {
+        traffic(out, "client → server", &conn.client_to_server);
+        traffic(out, "server → client", &conn.server_to_client);
+    } else {
+        ladder(out, conn);
+    }
+    certificates(
         out,
-        "  frames {}–{}{}",
-        conn.first_frame,
-        conn.last_frame,
-        match (conn.start_timestamp, conn.end_timestamp) {
-            (Some(s), Some(e)) => {
-                let ms = (e.nanos() - s.nanos()) / 1_000_000;
-                format!(", {}.{:03} s", ms / 1000, ms % 1000)
-            }
-            _ => String::new(),
-        }
+        "server certificates",
+        conn.server_certificates.as_deref(),
     );
-    traffic(out, "client → server", &conn.client_to_server);
-    traffic(out, "server → client", &conn.server_to_client);
+    certificates(
+        out,
+        "client certificates",
+        conn.client_certificates.as_deref(),
+    );
+    if let Some(cr) = &conn.certificate_request {
+        let _ = writeln!(out, "  certificate request:");
+        if cr.certificate_authorities.is_empty() {
+            let _ = writeln!(out, "    accepted CAs: any (the list is empty)");
+        } else {
+            let _ = writeln!(out, "    accepted CAs:");
+            for ca in &cr.certificate_authorities {
+                let _ = writeln!(out, "      {ca}");
+            }
+        }
+        if !cr.certificate_types.is_empty() {
+            let _ = writeln!(
+                out,
+                "    certificate types: {}",
+                cr.certificate_types.join(", ")
+            );
+        }
+        if !cr.signature_algorithms.is_empty() {
+            let _ = writeln!(
+                out,
+                "    signature algorithms: {}",
+                cr.signature_algorithms.join(", ")
+            );
+        }
+    }
+    if !conn.anomalies.is_empty() {
+        let _ = writeln!(out, "  capture notes:");
+        for a in &conn.anomalies {
+            let _ = writeln!(
+                out,
+                "    frame {:>5}  {}: {}",
+                a.frame,
+                party(a.from),
+                a.detail
+            );
+        }
+    }
+}
+
+/// One line of the ladder.
+enum Step<'a> {
+    Message(&'a MessageReport),
+    Alert(&'a AlertReport),
+}
+
+fn ladder(out: &mut String, conn: &ConnectionReport) {
+    let mut steps: Vec<(usize, Step<'_>)> = conn
+        .messages
+        .iter()
+        .map(|m| (m.seq, Step::Message(m)))
+        .chain(conn.alerts.iter().map(|a| (a.seq, Step::Alert(a))))
+        .collect();
+    steps.sort_by_key(|(seq, _)| *seq);
+    let _ = writeln!(out, "  frame  time (s)   direction        message");
+    let mut last_frame = None;
+    for (_, step) in &steps {
+        let (frame, timestamp, from, text) = match step {
+            Step::Message(m) => (m.frame, m.timestamp, m.from, message_text(m)),
+            Step::Alert(a) => (a.frame, a.timestamp, a.from, alert_text(a)),
+        };
+        let time = if last_frame == Some(frame) {
+            String::new()
+        } else {
+            relative(conn.start_timestamp, timestamp)
+        };
+        let frame_text = if last_frame == Some(frame) {
+            String::new()
+        } else {
+            frame.to_string()
+        };
+        last_frame = Some(frame);
+        let arrow = match from {
+            Party::Client => "client → server",
+            Party::Server => "client ← server",
+        };
+        let _ = writeln!(out, "  {frame_text:>5}  {time:<9}  {arrow}  {text}");
+    }
+    if conn.dropped_events > 0 {
+        let _ = writeln!(out, "  …      {} more TLS events not kept", conn.dropped_events);
+    }
+}
+
+fn message_text(m: &MessageReport) -> String {
+    let name = match m.typ.as_str() {
+        "encrypted_handshake" => format!("encrypted handshake message ({} bytes)", m.length),
+        "encrypted_record" => format!("encrypted record ({} bytes)", m.length),
+        "change_cipher_spec" => "ChangeCipherSpec".to_string(),
+        "heartbeat" => format!("heartbeat ({} bytes)", m.length),
+        other => camel(other),
+    };
+    let mut text = name;
+    if let Some(summary) = &m.summary {
+        let _ = write!(text, "  {summary}");
+    }
+    if m.incomplete {
+        text.push_str("  (incomplete: bytes missing from the capture)");
+    }
+    text
+}
+
+fn alert_text(a: &AlertReport) -> String {
+    match (&a.level, &a.description, a.code) {
+        (Some(level), Some(description), Some(code)) => {
+            format!("Alert {level} {description} ({code})")
+        }
+        _ => format!("encrypted alert ({} bytes)", a.length),
+    }
+}
+
+/// `client_hello` → `ClientHello`.
+fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+        })
+        .collect()
+}
+
+fn certificates(out: &mut String, title: &str, list: Option<&[CertEntry]>) {
+    let Some(list) = list else { return };
+    if list.is_empty() {
+        let _ = writeln!(out, "  {title}: none (an empty Certificate message)");
+        return;
+    }
+    let _ = writeln!(out, "  {title}:");
+    for (i, entry) in list.iter().enumerate() {
+        match entry {
+            CertEntry::Parsed(c) => {
+                let _ = writeln!(out, "    [{i}] {}", c.subject);
+                let _ = writeln!(out, "        issuer {}", c.issuer);
+                let _ = writeln!(
+                    out,
+                    "        valid {} to {}; {}; {}{}",
+                    c.not_before,
+                    c.not_after,
+                    c.public_key,
+                    c.signature_algorithm,
+                    if c.self_signed { "; self-signed" } else { "" }
+                );
+                if !c.subject_alt_names.is_empty() {
+                    let _ = writeln!(out, "        names {}", c.subject_alt_names.join(", "));
+                }
+                if !c.extended_key_usage.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "        extended key usage {}",
+                        c.extended_key_usage.join(", ")
+                    );
+                }
+            }
+            CertEntry::Unparsable { error, der_length } => {
+                let _ = writeln!(
+                    out,
+                    "    [{i}] unreadable certificate ({der_length} bytes): {error}"
+                );
+            }
+        }
+    }
 }
 
 fn traffic(out: &mut String, label: &str, t: &Traffic) {
@@ -132,6 +337,34 @@ fn traffic(out: &mut String, label: &str, t: &Traffic) {
         let _ = write!(out, "; starts with {what} (frame {})", opening.frame);
     }
     out.push('\n');
+}
+
+fn party(p: Party) -> &'static str {
+    match p {
+        Party::Client => "client",
+        Party::Server => "server",
+    }
+}
+
+fn duration(start: Option<Timestamp>, end: Option<Timestamp>) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => format!("{} s", seconds(e.nanos() - s.nanos())),
+        _ => String::new(),
+    }
+}
+
+fn relative(start: Option<Timestamp>, at: Option<Timestamp>) -> String {
+    match (start, at) {
+        (Some(s), Some(t)) => seconds(t.nanos() - s.nanos()),
+        _ => String::new(),
+    }
+}
+
+/// Seconds with millisecond precision, from nanoseconds (integer arithmetic).
+fn seconds(nanos: i64) -> String {
+    let ms = nanos.div_euclid(1_000_000);
+    let sign = if ms < 0 { "-" } else { "" };
+    format!("{sign}{}.{:03}", ms.abs() / 1000, ms.abs() % 1000)
 }
 
 /// Decodes the hex head back to text, escaping what is not printable.
