@@ -7,22 +7,49 @@ use std::process::{Command, Stdio};
 
 use util::{pcap, root, run};
 
+/// Golden text output for every capture in pcaps/ (tests/snapshots/, reviewed by hand: a
+/// change shows as a `.snap.new` file and fails the test).
 #[test]
-fn headline_capture_lists_its_connection() {
-    let path = pcap("tls12-mtls-missing-client-cert-openssl.pcap");
-    let run = run(&[&path], None);
-    run.assert_code(0);
-    assert_eq!(run.stderr(), "");
-    let expected = "\
-pcap, 12 frames (ETHERNET), 2026-11-23T18:12:08.784405000Z to 2026-11-23T18:12:08.786679000Z
-1 TCP connection, 1 starting like TLS
+fn text_output_of_every_capture_is_as_reviewed() {
+    for path in all_captures() {
+        let run = run(&[&path], None);
+        run.assert_code(0);
+        assert_eq!(run.stderr(), "");
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        insta::with_settings!({ snapshot_path => "snapshots/text", prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(name, run.stdout());
+        });
+    }
+}
 
-connection 1  127.0.0.1:46830 → 127.0.0.1:20181  (client sent the SYN)
-  frames 1–12, 0.002 s
-  client → server: 6 frames, 715 bytes (311 payload), SYN FIN; starts with a TLS ClientHello (frame 4)
-  server → client: 6 frames, 2652 bytes (2248 payload), SYN FIN; starts with a TLS ServerHello (frame 6)
-";
-    assert_eq!(run.stdout(), expected);
+/// Golden JSON for a few captures that between them use every part of the report.
+#[test]
+fn json_output_of_representative_captures_is_as_reviewed() {
+    for name in [
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+        "tls13-mtls-missing-client-cert.pcap",
+        "tls12-session-resumption.pcap",
+        "plain-http-to-tls-port.pcap",
+        "tls12-certificate-segment-deleted.pcap",
+        "tls12-mtls-missing-client-cert-snaplen96.pcap",
+    ] {
+        let run = run(
+            &[
+                std::ffi::OsStr::new("--format"),
+                "json".as_ref(),
+                pcap(name).as_os_str(),
+            ],
+            None,
+        );
+        run.assert_code(0);
+        insta::with_settings!({ snapshot_path => "snapshots/json", prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(name, run.stdout());
+        });
+    }
 }
 
 #[test]
@@ -30,10 +57,8 @@ fn plain_http_is_not_taken_for_tls() {
     let run = run(&[pcap("plain-http-to-tls-port.pcap")], None);
     run.assert_code(0);
     let out = run.stdout();
-    assert!(
-        out.contains("1 TCP connection, 0 starting like TLS"),
-        "{out}"
-    );
+    assert!(out.contains("1 TCP connection, 0 with TLS"), "{out}");
+    assert!(out.contains("  not TLS\n"), "{out}");
     assert!(
         out.contains("starts with text \"GET / HTTP/1.1\\r\\n\" (frame 4)"),
         "{out}"
@@ -50,7 +75,7 @@ fn several_captures_are_headed_by_their_names() {
     assert!(out.starts_with(&format!("== {}\n", a.display())), "{out}");
     assert!(out.contains(&format!("\n== {}\n", b.display())), "{out}");
     assert!(
-        out.contains("3 TCP connections, 3 starting like TLS"),
+        out.contains("3 TCP connections, 3 with TLS: 2 established, 1 failed"),
         "{out}"
     );
 }
@@ -62,7 +87,7 @@ fn stdin_is_read_with_a_dash() {
     run.assert_code(0);
     assert!(
         run.stdout()
-            .contains("1 TCP connection, 1 starting like TLS")
+            .contains("1 TCP connection, 1 with TLS: 1 established")
     );
 }
 
@@ -139,4 +164,90 @@ fn a_closed_pipe_is_not_an_error() {
     let output = child.wait_with_output().expect("wait");
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+/// Every capture in pcaps/ and, when present, the public corpus.
+fn all_captures() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root().join("pcaps"))
+        .expect("pcaps")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn json_output_matches_the_published_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/report.schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::draft202012::new(&schema).expect("a valid schema");
+    let files = all_captures();
+    assert!(files.len() >= 25);
+    for path in &files {
+        let run = run(
+            &[
+                std::ffi::OsStr::new("--format"),
+                "json".as_ref(),
+                path.as_os_str(),
+            ],
+            None,
+        );
+        run.assert_code(0);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON output");
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .take(3)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+}
+
+#[test]
+fn json_output_reads_back_the_headline_facts() {
+    let run = run(
+        &[
+            std::ffi::OsStr::new("--format"),
+            "json".as_ref(),
+            pcap("tls12-mtls-missing-client-cert-openssl.pcap").as_os_str(),
+        ],
+        None,
+    );
+    run.assert_code(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON");
+    let conn = &report["connections"][0];
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(conn["tls_version"], "TLS 1.2");
+    assert_eq!(conn["outcome"], "failed");
+    assert_eq!(conn["client_certificate_requested"], true);
+    assert_eq!(conn["client_certificates"], serde_json::json!([]));
+    assert_eq!(
+        conn["certificate_request"]["certificate_authorities"],
+        serde_json::json!(["CN=Test Root CA, O=pcap-tls-diagnose"])
+    );
+    let alert = &conn["alerts"][0];
+    assert_eq!(
+        (
+            alert["frame"].as_u64(),
+            alert["from"].as_str(),
+            alert["code"].as_u64()
+        ),
+        (Some(9), Some("server"), Some(40))
+    );
+    let empty = conn["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .find(|m| m["type"] == "certificate" && m["from"] == "client")
+        .expect("the client's Certificate");
+    assert_eq!(
+        (
+            empty["frame"].as_u64(),
+            empty["certificates_length"].as_u64()
+        ),
+        (Some(8), Some(0))
+    );
 }

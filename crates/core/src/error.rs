@@ -10,7 +10,7 @@ use std::fmt;
 /// A capture file could not be read from `offset` on.
 ///
 /// What was read before `offset` stays valid and is reported as a partial result.
-#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Eq, PartialEq)]
 pub struct CaptureError {
     /// What is wrong.
     pub kind: CaptureErrorKind,
@@ -106,3 +106,22 @@ impl fmt::Display for CaptureError {
 }
 
 impl std::error::Error for CaptureError {}
+
+/// JSON form: `{"kind": "cut_short", "what": …, "missing": …, "offset": N, "message": "…"}`.
+impl serde::Serialize for CaptureError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Repr<'a> {
+            #[serde(flatten)]
+            kind: &'a CaptureErrorKind,
+            offset: u64,
+            message: String,
+        }
+        Repr {
+            kind: &self.kind,
+            offset: self.offset,
+            message: self.to_string(),
+        }
+        .serialize(serializer)
+    }
+}

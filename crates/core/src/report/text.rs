@@ -218,7 +218,11 @@ fn ladder(out: &mut String, conn: &ConnectionReport) {
         let _ = writeln!(out, "  {frame_text:>5}  {time:<9}  {arrow}  {text}");
     }
     if conn.dropped_events > 0 {
-        let _ = writeln!(out, "  …      {} more TLS events not kept", conn.dropped_events);
+        let _ = writeln!(
+            out,
+            "  …      {} more TLS events not kept",
+            conn.dropped_events
+        );
     }
 }
 
