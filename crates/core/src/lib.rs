@@ -30,6 +30,8 @@
 pub mod capture;
 pub mod error;
 pub mod flow;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod reassembly;
 pub mod report;
 mod timeline;
@@ -164,13 +166,15 @@ impl FrameSink for State {
         match wire::decode(frame.link_type, frame.data) {
             Ok(segment) => {
                 self.tcp_frames += 1;
-                let tracked = self.table.track(
+                let Some(tracked) = self.table.track(
                     &segment,
                     frame.number,
                     frame.original_len,
                     truncated,
                     frame.timestamp,
-                );
+                ) else {
+                    return;
+                };
                 if tracked.index >= self.streams.len() {
                     self.streams
                         .resize_with(tracked.index + 1, StreamState::default);
@@ -259,6 +263,8 @@ impl Analyzer {
             tcp_frames: state.tcp_frames,
             not_analysed: not_analysed(&state.not_tcp),
             decryption_secrets_blocks: state.secrets_blocks,
+            untracked_connections: state.table.untracked_connections(),
+            untracked_frames: state.table.untracked_frames(),
             error: result.as_ref().err().cloned(),
             first_timestamp: state.first_timestamp,
         };
@@ -324,6 +330,12 @@ fn ip_protocol_name(protocol: u8) -> String {
 fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionReport {
     let roles = conn.roles();
     let (client, server) = conn.stats_by_role();
+    let app = stream.tls.app_data();
+    let (client_app, server_app) = if roles.client_is_a {
+        (app[0], app[1])
+    } else {
+        (app[1], app[0])
+    };
     let view = timeline::build(
         conn,
         &roles,
@@ -339,8 +351,8 @@ fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionRepor
         last_frame: conn.last_frame,
         start: conn.start.map(Timestamp::to_rfc3339),
         end: conn.end.map(Timestamp::to_rfc3339),
-        client_to_server: traffic(client),
-        server_to_client: traffic(server),
+        client_to_server: traffic(client, client_app),
+        server_to_client: traffic(server, server_app),
         starts_like_tls: [client, server]
             .iter()
             .any(|s| s.opening.as_ref().is_some_and(|(_, o, _)| o.is_tls())),
@@ -367,8 +379,10 @@ fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionRepor
     }
 }
 
-fn traffic(side: &SideStats) -> Traffic {
+fn traffic(side: &SideStats, app: tls::RecordCount) -> Traffic {
     Traffic {
+        application_data_records: app.records,
+        application_data_bytes: app.bytes,
         frames: side.frames,
         bytes: side.bytes,
         payload_bytes: side.payload_bytes,

@@ -238,12 +238,21 @@ fn pair_key(x: Endpoint, y: Endpoint) -> PairKey {
     if x <= y { (x, y) } else { (y, x) }
 }
 
+/// At most this many connections are tracked; segments of further connections are counted in
+/// [`ConnectionTable::untracked_frames`] and the report says so. A SYN flood or a port scan
+/// cannot exhaust memory this way.
+pub const MAX_CONNECTIONS: usize = 100_000;
+
 /// All connections of a capture, in order of first appearance.
 #[derive(Debug, Default)]
 pub struct ConnectionTable {
     connections: Vec<Connection>,
     /// The current connection index for each pair of endpoints.
     index: HashMap<PairKey, usize>,
+    /// Frames of connections beyond [`MAX_CONNECTIONS`].
+    untracked_frames: u64,
+    /// Connections beyond [`MAX_CONNECTIONS`], counted by their SYNs.
+    untracked_connections: u64,
 }
 
 /// What [`ConnectionTable::track`] tells the caller about a segment.
@@ -261,6 +270,16 @@ impl ConnectionTable {
         Self::default()
     }
 
+    /// Frames of connections that were not tracked because of [`MAX_CONNECTIONS`].
+    pub fn untracked_frames(&self) -> u64 {
+        self.untracked_frames
+    }
+
+    /// Connections that were not tracked because of [`MAX_CONNECTIONS`] (counted by SYNs).
+    pub fn untracked_connections(&self) -> u64 {
+        self.untracked_connections
+    }
+
     /// The connections in order of first appearance.
     pub fn connections(&self) -> &[Connection] {
         &self.connections
@@ -271,7 +290,8 @@ impl ConnectionTable {
         self.connections
     }
 
-    /// Adds a segment from frame `frame` (of `frame_len` bytes on the wire).
+    /// Adds a segment from frame `frame` (of `frame_len` bytes on the wire); `None` when the
+    /// connection is beyond [`MAX_CONNECTIONS`].
     pub fn track(
         &mut self,
         segment: &TcpSegment<'_>,
@@ -279,7 +299,7 @@ impl ConnectionTable {
         frame_len: u32,
         truncated: bool,
         timestamp: Option<Timestamp>,
-    ) -> Tracked {
+    ) -> Option<Tracked> {
         let src = Endpoint {
             ip: segment.src,
             port: segment.src_port,
@@ -290,7 +310,9 @@ impl ConnectionTable {
         };
         let key = pair_key(src, dst);
         let existing = self.index.get(&key).copied().filter(|&i| {
-            let conn = &self.connections[i];
+            let Some(conn) = self.connections.get(i) else {
+                return false;
+            };
             let side = if conn.a == src {
                 &conn.a_stats
             } else {
@@ -301,6 +323,15 @@ impl ConnectionTable {
                 && !segment.flags.ack()
                 && side.base_seq.is_some_and(|base| base != segment.seq))
         });
+        if existing.is_none() && self.connections.len() >= MAX_CONNECTIONS {
+            // Nothing is remembered of untracked connections (that is the point); they are
+            // counted by their SYNs.
+            self.untracked_frames += 1;
+            if segment.flags.syn() && !segment.flags.ack() {
+                self.untracked_connections += 1;
+            }
+            return None;
+        }
         let index = existing.unwrap_or_else(|| {
             let index = self.connections.len();
             self.connections.push(Connection {
@@ -356,7 +387,7 @@ impl ConnectionTable {
             let head = &segment.payload[..segment.payload.len().min(16)];
             side.opening = Some((frame, Opening::classify(head), head.to_vec()));
         }
-        Tracked { index, from_a }
+        Some(Tracked { index, from_a })
     }
 }
 

@@ -75,6 +75,10 @@ pub struct CaptureSummary {
     pub not_analysed: Vec<NotAnalysed>,
     /// pcapng Decryption Secrets Blocks found (their key logs are kept for decryption).
     pub decryption_secrets_blocks: u64,
+    /// Connections beyond the tracking limit (100,000), counted by their SYNs: not analysed.
+    pub untracked_connections: u64,
+    /// Frames of those connections.
+    pub untracked_frames: u64,
     /// Why reading stopped early, if it did; everything in the report was read before it.
     pub error: Option<CaptureError>,
     /// Time of the first frame, for library users.
@@ -306,6 +310,10 @@ pub struct Traffic {
     pub rst: bool,
     /// Frames cut by the snapshot length.
     pub truncated_frames: u64,
+    /// TLS application_data records (in TLS 1.3 including the encrypted handshake).
+    pub application_data_records: u64,
+    /// Their bytes (record lengths).
+    pub application_data_bytes: u64,
     /// How the first payload looks, with its frame.
     pub opening: Option<OpeningReport>,
 }

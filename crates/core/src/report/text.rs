@@ -72,6 +72,15 @@ fn header(out: &mut String, report: &Report) {
             plural(capture.decryption_secrets_blocks)
         );
     }
+    if capture.untracked_frames > 0 {
+        let _ = writeln!(
+            out,
+            "more than {} connections: {} frames of about {} further connections were not analysed",
+            crate::flow::MAX_CONNECTIONS,
+            capture.untracked_frames,
+            capture.untracked_connections
+        );
+    }
     if !capture.not_analysed.is_empty() {
         let parts: Vec<String> = capture
             .not_analysed
