@@ -356,7 +356,9 @@ fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionRepor
         starts_like_tls: [client, server]
             .iter()
             .any(|s| s.opening.as_ref().is_some_and(|(_, o, _)| o.is_tls())),
-        starttls: view.starttls,
+        starttls: view
+            .starttls
+            .then(|| starttls_protocol(client, server).to_string()),
         tls_version: view.tls_version,
         cipher_suite: view.cipher_suite,
         sni: view.sni,
@@ -376,6 +378,36 @@ fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionRepor
         dropped_events: view.dropped_events,
         start_timestamp: conn.start,
         end_timestamp: conn.end,
+    }
+}
+
+/// Names the protocol that preceded a STARTTLS-style upgrade, from the first bytes each side sent.
+fn starttls_protocol(client: &SideStats, server: &SideStats) -> &'static str {
+    fn head(s: &SideStats) -> &[u8] {
+        s.opening.as_ref().map_or(&[][..], |(_, _, h)| h.as_slice())
+    }
+    let (c, s) = (head(client), head(server));
+    let starts =
+        |h: &[u8], p: &str| h.len() >= p.len() && h[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    if c == [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f] {
+        "postgresql"
+    } else if starts(s, "* OK") || starts(c, "a") && starts(s, "* ") {
+        "imap"
+    } else if starts(s, "+OK") {
+        "pop3"
+    } else if starts(s, "220") && (starts(c, "EHLO") || starts(c, "HELO")) {
+        "smtp"
+    } else if starts(s, "220") {
+        "ftp"
+    } else if starts(c, "<?xml") || starts(c, "<stream") {
+        "xmpp"
+    } else if c.first() == Some(&0x30) {
+        "ldap"
+    } else if s.get(4) == Some(&0x0a) {
+        // MySQL's greeting: 3-byte length, sequence 0, protocol version 10.
+        "mysql"
+    } else {
+        "other"
     }
 }
 

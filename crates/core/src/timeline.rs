@@ -453,28 +453,41 @@ fn outcome(
     }
 }
 
+/// The largest TLS 1.3 record taken for an encrypted alert: 19 bytes plus a little padding.
+const ALERT_SIZED: u16 = 24;
+
 /// The frame at which the handshake visibly completed, if it did.
 fn established_frame(tls: &TlsConnection, roles: &Roles, version: Option<u16>) -> Option<u64> {
     let side_of = |p: Party| usize::from((p == Party::Client) != roles.client_is_a);
     let (client, server) = (side_of(Party::Client), side_of(Party::Server));
     if version.is_some_and(handshake::is_tls13_version) {
-        // Without keys: the client's Finished flight is its first encrypted record after the
-        // ServerHello; the handshake held if the server then sent more than one alert-sized
-        // record (a NewSessionTicket or application data).
+        // Without keys, from record sizes (RFC 8446 §5.2: an encrypted alert is 2 + 1 + 16 =
+        // 19 bytes, plus any padding). The client's first encrypted record after the ServerHello
+        // starts its Finished flight; an alert-sized one instead is a rejection. After it, a
+        // server that sends one alert-sized record and nothing else rejected the client;
+        // anything more (a NewSessionTicket, application data) means the handshake held.
         let hello = tls.events.iter().position(|e| {
-            e.side == server && matches!(&e.kind, EventKind::Handshake(m) if matches!(&m.details, Details::ServerHello(sh) if !sh.hello_retry_request))
+            e.side == server
+                && matches!(&e.kind, EventKind::Handshake(m) if matches!(&m.details, Details::ServerHello(sh) if !sh.hello_retry_request))
         })?;
-        let client_finished = tls.events[hello..].iter().position(|e| {
-            e.side == client && matches!(e.kind, EventKind::EncryptedRecord { .. })
-        })? + hello;
-        let later: Vec<&TlsEvent> = tls.events[client_finished..]
+        let size = |e: &TlsEvent| match e.kind {
+            EventKind::EncryptedRecord { length } => Some(length),
+            _ => None,
+        };
+        let client_first = tls.events[hello..]
             .iter()
-            .filter(|e| e.side == server && matches!(e.kind, EventKind::EncryptedRecord { .. }))
+            .position(|e| e.side == client && size(e).is_some())?
+            + hello;
+        if size(&tls.events[client_first]).is_some_and(|l| l <= ALERT_SIZED) {
+            return None;
+        }
+        let server_after: Vec<u16> = tls.events[client_first..]
+            .iter()
+            .filter(|e| e.side == server)
+            .filter_map(size)
             .collect();
-        let substantial = later
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::EncryptedRecord { length } if length > 64));
-        return substantial.then(|| tls.events[client_finished].frame);
+        let rejected = matches!(server_after[..], [only] if only <= ALERT_SIZED);
+        return (!server_after.is_empty() && !rejected).then(|| tls.events[client_first].frame);
     }
     // TLS ≤ 1.2: both sides sent ChangeCipherSpec and an encrypted handshake message (Finished).
     let finished = |side: usize| {

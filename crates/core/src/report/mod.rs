@@ -123,8 +123,9 @@ pub struct ConnectionReport {
     pub server_to_client: Traffic,
     /// True when either side's first payload looks like TLS (by content, not by port).
     pub starts_like_tls: bool,
-    /// TLS started after another protocol (STARTTLS and the like).
-    pub starttls: bool,
+    /// TLS started after another protocol: `smtp`, `imap`, `pop3`, `ftp`, `ldap`, `xmpp`,
+    /// `postgresql`, `mysql`, or `other`; `null` when the connection began with TLS (or had none).
+    pub starttls: Option<String>,
     /// The version the ServerHello chose (`TLS 1.2`, …); `null` without a ServerHello.
     pub tls_version: Option<String>,
     /// The cipher suite the ServerHello chose.

@@ -128,8 +128,8 @@ fn connection(out: &mut String, conn: &ConnectionReport) {
     if let Some(suite) = &conn.cipher_suite {
         facts.insert(0, suite.clone());
     }
-    if conn.starttls {
-        facts.push("TLS after a STARTTLS-style upgrade".into());
+    if let Some(protocol) = &conn.starttls {
+        facts.push(format!("TLS after {protocol} STARTTLS"));
     }
     facts.retain(|f| !f.is_empty());
     let _ = writeln!(out, "  {}", facts.join("; "));
