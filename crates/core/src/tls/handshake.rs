@@ -2,7 +2,7 @@
 //!
 //! ClientHello's fixed part is read with `tls-parser`; everything tls-parser does not lay out
 //! (TLS 1.3 Certificate with its context and per-entry extensions, TLS 1.3 CertificateRequest
-//! with its extensions, draft ServerHellos) is read here with the bounded [`Reader`]. Extensions
+//! with its extensions, draft ServerHellos) is read here with the bounded `Reader`. Extensions
 //! are walked one by one so that one malformed extension does not hide the others.
 
 use super::codec::Reader;
