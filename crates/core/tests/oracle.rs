@@ -180,6 +180,17 @@ fn analyse(path: &Path) -> Report {
     }
 }
 
+/// The public corpus beside the clone, or `None` (with a message) when it is absent.
+fn shared_corpus() -> Option<PathBuf> {
+    let shared = repo_root().join("../shared/captures");
+    if shared.join("MANIFEST.md").exists() {
+        Some(shared)
+    } else {
+        eprintln!("skipping: the public corpus ../shared/captures is not beside this clone");
+        None
+    }
+}
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -309,11 +320,9 @@ fn connections_agree_with_tshark_on_the_project_captures() {
 
 #[test]
 fn connections_agree_with_tshark_on_the_public_corpus() {
-    let shared = repo_root().join("../shared/captures");
-    if !shared.join("MANIFEST.md").exists() {
-        eprintln!("skipping: the public corpus ../shared/captures is not beside this clone");
+    let Some(shared) = shared_corpus() else {
         return;
-    }
+    };
     let (checked, problems) = check_corpus(&shared, &shared.join("oracle"));
     assert!(checked > 250, "only {checked} corpus captures were checked");
     assert!(
@@ -657,11 +666,9 @@ fn handshakes_and_alerts_agree_with_tshark_on_the_project_captures() {
 
 #[test]
 fn handshakes_and_alerts_agree_with_tshark_on_the_public_corpus() {
-    let shared = repo_root().join("../shared/captures");
-    if !shared.join("MANIFEST.md").exists() {
-        eprintln!("skipping: the public corpus ../shared/captures is not beside this clone");
+    let Some(shared) = shared_corpus() else {
         return;
-    }
+    };
     let oracle = shared.join("oracle");
     let mut files = Vec::new();
     for tsv_path in walk(&oracle) {
