@@ -725,3 +725,155 @@ impl TlsConnection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now(frame: u64) -> Option<Now> {
+        Some(Now { frame, time: None })
+    }
+
+    fn data(bytes: &[u8], frame: u64) -> Delivery<'_> {
+        Delivery::Data {
+            offset: 0,
+            bytes,
+            frame,
+            time: None,
+        }
+    }
+
+    /// A ServerHelloDone split over two records, the second record split over two segments,
+    /// then an alert coalesced into the same segment: RFC 8446 §5.1 allows handshake messages
+    /// to span records and records to share segments.
+    #[test]
+    fn messages_span_records_and_records_span_segments() {
+        let mut tls = TlsConnection::new();
+        let record1 = [0x16, 0x03, 0x03, 0x00, 0x02, 0x0e, 0x00];
+        let record2 = [0x16, 0x03, 0x03, 0x00, 0x02, 0x00, 0x00];
+        let alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28];
+        tls.deliver(0, &data(&record1, 4), now(4));
+        tls.deliver(0, &data(&record2[..3], 5), now(5));
+        let mut tail = record2[3..].to_vec();
+        tail.extend(alert);
+        tls.deliver(0, &data(&tail, 6), now(6));
+        let kinds: Vec<(u64, u64, &EventKind)> = tls
+            .events
+            .iter()
+            .map(|e| (e.first_frame, e.frame, &e.kind))
+            .collect();
+        assert!(matches!(
+            kinds[0],
+            (
+                4,
+                6,
+                EventKind::Handshake(HandshakeMessage {
+                    typ: 14,
+                    length: 0,
+                    ..
+                })
+            )
+        ));
+        assert!(matches!(
+            kinds[1],
+            (
+                6,
+                6,
+                EventKind::Alert {
+                    level: 2,
+                    description: 40
+                }
+            )
+        ));
+        assert_eq!(kinds.len(), 2);
+    }
+
+    #[test]
+    fn a_gap_inside_a_record_keeps_the_framing() {
+        let mut tls = TlsConnection::new();
+        // An 8-byte handshake record holding a Certificate message with a 4-byte body, two
+        // bytes of which the capture lacks; then an alert, which must still be found.
+        tls.deliver(
+            0,
+            &data(
+                &[0x16, 0x03, 0x03, 0x00, 0x08, 0x0b, 0x00, 0x00, 0x04, 0xaa],
+                4,
+            ),
+            now(4),
+        );
+        tls.deliver(
+            0,
+            &Delivery::Gap {
+                offset: 10,
+                len: 2,
+                frame: 5,
+            },
+            now(5),
+        );
+        tls.deliver(
+            0,
+            &data(&[0xbb, 0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00], 6),
+            now(6),
+        );
+        assert!(matches!(
+            tls.events[0].kind,
+            EventKind::HandshakeIncomplete {
+                typ: 11,
+                length: 4,
+                missing: 2
+            }
+        ));
+        assert!(matches!(
+            tls.events[1].kind,
+            EventKind::Alert {
+                level: 1,
+                description: 0
+            }
+        ));
+    }
+
+    #[test]
+    fn tls13_change_cipher_spec_does_not_switch_to_encrypted() {
+        let mut tls = TlsConnection::new();
+        tls.version = Some(0x0304);
+        tls.deliver(0, &data(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01], 8), now(8));
+        // A cleartext alert after the dummy CCS is still read (RFC 8446 Appendix D.4).
+        tls.deliver(
+            0,
+            &data(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x30], 9),
+            now(9),
+        );
+        assert!(matches!(
+            tls.events[0].kind,
+            EventKind::ChangeCipherSpec { middlebox: true }
+        ));
+        assert!(matches!(
+            tls.events[1].kind,
+            EventKind::Alert {
+                description: 48,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn text_before_tls_is_an_upgrade_and_garbage_is_not_tls() {
+        let mut tls = TlsConnection::new();
+        tls.deliver(0, &data(b"STARTTLS\r\n", 4), now(4));
+        let hello = [0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00];
+        tls.deliver(0, &data(&hello, 6), now(6));
+        assert!(matches!(
+            tls.events[0].kind,
+            EventKind::NotTls { offset: 0, .. }
+        ));
+        assert!(matches!(
+            tls.events[1].kind,
+            EventKind::Upgrade { offset: 10 }
+        ));
+        assert!(matches!(
+            tls.events[2].kind,
+            EventKind::Handshake(HandshakeMessage { typ: 1, .. })
+        ));
+        assert!(tls.upgraded());
+    }
+}
