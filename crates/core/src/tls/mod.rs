@@ -730,6 +730,8 @@ impl TlsConnection {
 mod tests {
     use super::*;
 
+    /// Deliveries in these tests happen while their own frame is processed.
+    #[allow(clippy::unnecessary_wraps)]
     fn now(frame: u64) -> Option<Now> {
         Some(Now { frame, time: None })
     }
