@@ -29,6 +29,7 @@
 
 pub mod capture;
 pub mod error;
+pub mod findings;
 pub mod flow;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -268,19 +269,28 @@ impl Analyzer {
             error: result.as_ref().err().cloned(),
             first_timestamp: state.first_timestamp,
         };
-        let connections = state
+        let mut connections: Vec<ConnectionReport> = state
             .table
             .into_connections()
             .iter()
             .zip(&state.streams)
             .map(|(conn, stream)| connection_report(conn, stream))
             .collect();
-        let report = Report {
+        let diagnoses: Vec<Vec<findings::Finding>> = connections
+            .iter()
+            .map(|c| findings::diagnose(&findings::Ctx::new(c, &connections)))
+            .collect();
+        for (conn, found) in connections.iter_mut().zip(diagnoses) {
+            conn.findings = found;
+        }
+        let mut report = Report {
             schema_version: report::SCHEMA_VERSION,
             tool: Tool::default(),
             capture,
             connections,
+            findings: Vec::new(),
         };
+        report.findings = findings::capture_wide(&report);
         match result {
             Ok(()) => Ok(report),
             Err(error) => Err(Box::new(DiagnoseError {
@@ -376,6 +386,7 @@ fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionRepor
         alerts: view.alerts,
         anomalies: view.anomalies,
         dropped_events: view.dropped_events,
+        findings: Vec::new(),
         start_timestamp: conn.start,
         end_timestamp: conn.end,
     }
@@ -421,6 +432,8 @@ fn traffic(side: &SideStats, app: tls::RecordCount) -> Traffic {
         syn: side.syn_seq.is_some() || side.sent_syn_ack,
         fin: side.sent_fin,
         rst: side.sent_rst,
+        fin_frame: side.fin_frame,
+        rst_frame: side.rst_frame,
         truncated_frames: side.truncated_frames,
         opening: side
             .opening

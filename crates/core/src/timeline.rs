@@ -380,6 +380,7 @@ fn certificate_request(cr: &CertificateRequest) -> CertificateRequestReport {
         signature_algorithms_cert: cr.signature_algorithms_cert.clone(),
         certificate_authorities: cr.certificate_authorities.clone(),
         oid_filters: cr.oid_filters.clone(),
+        certificate_authorities_der: cr.certificate_authorities_der.clone(),
     }
 }
 

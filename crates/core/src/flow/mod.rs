@@ -121,6 +121,10 @@ pub struct SideStats {
     pub sent_fin: bool,
     /// This side sent a RST.
     pub sent_rst: bool,
+    /// The frame of this side's first FIN.
+    pub fin_frame: Option<u64>,
+    /// The frame of this side's first RST.
+    pub rst_frame: Option<u64>,
     /// Base sequence number (the SYN's, or one before the first segment's), for port reuse.
     base_seq: Option<u32>,
     /// The first payload this side sent: frame number, classification and up to 16 bytes.
@@ -383,6 +387,12 @@ impl ConnectionTable {
         }
         side.sent_fin |= flags.fin();
         side.sent_rst |= flags.rst();
+        if flags.fin() {
+            side.fin_frame.get_or_insert(frame);
+        }
+        if flags.rst() {
+            side.rst_frame.get_or_insert(frame);
+        }
         if side.opening.is_none() && !segment.payload.is_empty() {
             let head = &segment.payload[..segment.payload.len().min(16)];
             side.opening = Some((frame, Opening::classify(head), head.to_vec()));

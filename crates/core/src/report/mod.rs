@@ -32,6 +32,8 @@ pub struct Report {
     pub capture: CaptureSummary,
     /// TCP connections, in order of first appearance.
     pub connections: Vec<ConnectionReport>,
+    /// Findings about the capture as a whole.
+    pub findings: Vec<crate::findings::Finding>,
 }
 
 /// Name and version of the tool.
@@ -160,6 +162,8 @@ pub struct ConnectionReport {
     pub anomalies: Vec<Anomaly>,
     /// TLS events not kept because of the per-connection limit.
     pub dropped_events: u64,
+    /// The diagnosis: what failed, why, what to change, with evidence frames.
+    pub findings: Vec<crate::findings::Finding>,
     /// Time of the first frame, for library users.
     #[serde(skip)]
     pub start_timestamp: Option<Timestamp>,
@@ -278,6 +282,9 @@ pub struct CertificateRequestReport {
     pub certificate_authorities: Vec<String>,
     /// OID filters (TLS 1.3).
     pub oid_filters: Vec<String>,
+    /// The accepted CA names as DER, for matching certificates.
+    #[serde(skip)]
+    pub certificate_authorities_der: Vec<Vec<u8>>,
 }
 
 /// Something about the capture or the stream that limits what can be seen.
@@ -309,6 +316,10 @@ pub struct Traffic {
     pub fin: bool,
     /// A RST was sent.
     pub rst: bool,
+    /// The frame of the first FIN, if any.
+    pub fin_frame: Option<u64>,
+    /// The frame of the first RST, if any.
+    pub rst_frame: Option<u64>,
     /// Frames cut by the snapshot length.
     pub truncated_frames: u64,
     /// TLS application_data records (in TLS 1.3 including the encrypted handshake).

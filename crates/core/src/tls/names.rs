@@ -223,6 +223,7 @@ pub fn extension(value: u16) -> String {
         14 => "use_srtp",
         15 => "heartbeat",
         16 => "application_layer_protocol_negotiation",
+        17 => "status_request_v2",
         18 => "signed_certificate_timestamp",
         21 => "padding",
         22 => "encrypt_then_mac",

@@ -74,11 +74,22 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
                 subject_alt_names.extend(san.general_names.iter().filter_map(general_name));
             }
             ParsedExtension::KeyUsage(ku) => {
-                key_usage = ku
-                    .to_string()
-                    .split(", ")
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
+                // RFC 5280 §4.2.1.3 names.
+                let flags = [
+                    (ku.digital_signature(), "digitalSignature"),
+                    (ku.non_repudiation(), "nonRepudiation"),
+                    (ku.key_encipherment(), "keyEncipherment"),
+                    (ku.data_encipherment(), "dataEncipherment"),
+                    (ku.key_agreement(), "keyAgreement"),
+                    (ku.key_cert_sign(), "keyCertSign"),
+                    (ku.crl_sign(), "cRLSign"),
+                    (ku.encipher_only(), "encipherOnly"),
+                    (ku.decipher_only(), "decipherOnly"),
+                ];
+                key_usage = flags
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, n)| (*n).to_string())
                     .collect();
             }
             ParsedExtension::ExtendedKeyUsage(eku) => {

@@ -1,0 +1,395 @@
+//! The documentation of every finding code: what it means, why it happens, how to fix it, and
+//! references. docs/findings.md is rendered from this table (a test keeps it in step), so the
+//! code and its documentation cannot drift apart.
+
+use super::Severity;
+
+/// One code's documentation.
+#[derive(Debug)]
+pub struct CodeDoc {
+    /// The stable kebab-case code.
+    pub code: &'static str,
+    /// Its usual severity (a rule may lower it where the evidence is weaker).
+    pub severity: Severity,
+    /// A one-line title.
+    pub title: &'static str,
+    /// What it means.
+    pub meaning: &'static str,
+    /// Why it happens.
+    pub why: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// References (RFC sections, stacks' documentation).
+    pub references: &'static str,
+}
+
+use Severity::{Error, Info, Warning};
+
+/// Every code, in the order docs/findings.md lists them.
+pub const CODES: &[CodeDoc] = &[
+    CodeDoc {
+        code: "client-cert-missing",
+        severity: Error,
+        title: "The server required a client certificate and the client sent none",
+        meaning: "The server's CertificateRequest asked for a client certificate; the client answered with an empty Certificate message (\"Certificates Length: 0\") or none at all, and the server aborted the handshake.",
+        why: "Java (JSSE), Go, .NET and browsers send only a certificate whose issuer is in the CertificateRequest's list of accepted CAs and whose key fits its signature algorithms; when none fits they send an empty Certificate and log nothing. OpenSSL-based clients (curl, Python, nginx as a client) send their configured certificate regardless, so an empty one means none was configured. The server's alert tells its stack: handshake_failure(40) OpenSSL, BoringSSL, newer Go; bad_certificate(42) Java or older Go; decode_error(50) GnuTLS; certificate_required(116) TLS 1.3.",
+        fix: "Configure the client with a certificate (and its chain) issued by one of the accepted CAs shown with the finding. For Java, import the key and the full chain into the key store under one alias (`keytool -importkeystore`), and check that the chain's issuer matches the list. Or ask the server's operator to add your issuing CA to the accepted list (nginx: `ssl_client_certificate`, which is advertised, not `ssl_trusted_certificate`, which is not).",
+        references: "RFC 5246 §7.4.4, §7.4.6; RFC 8446 §4.3.2, §4.4.2.4; KNOWLEDGE R1, R2, R5",
+    },
+    CodeDoc {
+        code: "client-auth-optional-no-cert",
+        severity: Warning,
+        title: "The server asked for a client certificate, got none, and went on",
+        meaning: "A CertificateRequest was answered with an empty Certificate and the handshake completed: client authentication is optional on this server, or the application decides later.",
+        why: "Servers with optional client authentication (OpenSSL `-verify`, nginx `ssl_verify_client optional`) accept the connection without a certificate. nginx with `ssl_verify_client on` also completes the handshake and then answers the request with HTTP 400 \"No required SSL certificate was sent\", inside TLS, so the rejection is not visible without keys.",
+        fix: "If the request then failed (an HTTP 400 or 403), treat this as a missing client certificate: configure one issued by an accepted CA. A key log (SSLKEYLOGFILE) shows the server's answer.",
+        references: "RFC 5246 §7.4.6; nginx ssl_verify_client",
+    },
+    CodeDoc {
+        code: "client-cert-rejected",
+        severity: Error,
+        title: "The client sent a certificate and the server rejected it",
+        meaning: "The client's Certificate held a certificate and the server aborted right after it with a fatal alert.",
+        why: "The alert names the reason class: bad_certificate(42) the certificate itself; unsupported_certificate(43) its purpose or algorithm; certificate_revoked(44); certificate_expired(45); certificate_unknown(46) a generic trust failure (Java servers send it for any path problem); unknown_ca(48) an issuer the server does not trust or a missing intermediate; access_denied(49) a valid certificate that is not authorised; decrypt_error(51) a CertificateVerify that does not match.",
+        fix: "Read the server's log for the exact reason; compare the certificate shown with the finding against the server's trust store and policy.",
+        references: "RFC 5246 §7.2.2; RFC 8446 §6.2; KNOWLEDGE R6–R12",
+    },
+    CodeDoc {
+        code: "client-cert-not-in-ca-list",
+        severity: Error,
+        title: "The client's certificate chain has no issuer among the CAs the server accepts",
+        meaning: "None of the certificates the client sent is issued by (or is) a CA named in the server's CertificateRequest.",
+        why: "The client is configured with a certificate from another CA than the one the server trusts for client authentication.",
+        fix: "Use a client certificate issued by one of the accepted CAs, or have the server's operator add your issuing CA (root and intermediate) to its client-CA list.",
+        references: "RFC 5246 §7.4.4; RFC 8446 §4.2.4",
+    },
+    CodeDoc {
+        code: "client-cert-expired",
+        severity: Error,
+        title: "The client's certificate had expired when the connection was made",
+        meaning: "The client's leaf certificate's notAfter is before the capture's own timestamp of the connection.",
+        why: "The certificate was not renewed, or the capturing host's clock is wrong.",
+        fix: "Renew the client certificate; check NTP on both hosts.",
+        references: "RFC 5280 §4.1.2.5; KNOWLEDGE R8",
+    },
+    CodeDoc {
+        code: "client-cert-not-yet-valid",
+        severity: Error,
+        title: "The client's certificate was not yet valid when the connection was made",
+        meaning: "The client's leaf certificate's notBefore is after the capture's timestamp of the connection.",
+        why: "The certificate was issued with a future start date, or a clock is wrong.",
+        fix: "Check the clocks (NTP) of the client, the server and the CA; reissue the certificate if its dates are wrong.",
+        references: "RFC 5280 §4.1.2.5",
+    },
+    CodeDoc {
+        code: "client-cert-untrusted-issuer",
+        severity: Error,
+        title: "The server does not trust the CA that issued the client's certificate",
+        meaning: "The client sent a complete chain and the server answered unknown_ca(48) or certificate_unknown(46).",
+        why: "The issuing CA is not in the server's trust store for client certificates (or revocation could not be checked, for certificate_unknown).",
+        fix: "Add the issuing CA to the server's client trust store, or use a certificate from a CA it trusts.",
+        references: "RFC 5246 §7.2.2; KNOWLEDGE R6, R7",
+    },
+    CodeDoc {
+        code: "client-cert-incomplete-chain",
+        severity: Error,
+        title: "The client sent its certificate without the intermediate CA that issued it",
+        meaning: "The issuer of the client's leaf certificate is neither among the certificates it sent nor among the CAs the server accepts.",
+        why: "The client's key store or PFX holds the leaf only; the server cannot build a path to a root it trusts.",
+        fix: "Put the intermediate CA certificate(s) into the client's key store entry (Java: import the full chain under the key's alias; OpenSSL/curl: `--cert` with a file holding leaf then intermediates).",
+        references: "RFC 5246 §7.4.2 (certificate_list order); KNOWLEDGE R6",
+    },
+    CodeDoc {
+        code: "client-cert-wrong-key-usage",
+        severity: Error,
+        title: "The client's certificate is not allowed for client authentication",
+        meaning: "The client's leaf certificate has an extended key usage without clientAuth, or a key usage without digitalSignature, or the server answered unsupported_certificate(43).",
+        why: "A server certificate (serverAuth only) or a certificate for another purpose was configured as the client certificate.",
+        fix: "Issue the client certificate with extendedKeyUsage clientAuth and keyUsage digitalSignature.",
+        references: "RFC 5280 §4.2.1.3, §4.2.1.12; KNOWLEDGE R10",
+    },
+    CodeDoc {
+        code: "client-cert-key-mismatch",
+        severity: Error,
+        title: "The client's proof of owning its private key failed",
+        meaning: "The server answered decrypt_error(51) to the client's CertificateVerify: the signature does not verify with the certificate's public key.",
+        why: "The client signs with a private key that does not belong to the certificate it sent (a key store entry with the wrong key, a swapped file), or a smart card or HSM fails with the chosen signature scheme.",
+        fix: "Compare the certificate's public key with the private key (`openssl x509 -noout -pubkey` and `openssl pkey -pubout`); re-create the key store entry from the matching pair.",
+        references: "RFC 5246 §7.4.8; RFC 8446 §4.4.3; KNOWLEDGE R12",
+    },
+    CodeDoc {
+        code: "server-cert-untrusted",
+        severity: Error,
+        title: "The client rejected the server's certificate",
+        meaning: "The client aborted with a fatal alert right after the server's Certificate.",
+        why: "The client cannot build a trusted path to the server's certificate (unknown_ca 48, certificate_unknown 46 from Java, bad_certificate 42 from GnuTLS or OpenSSL), or the certificate is expired (45), revoked (44) or not for this host.",
+        fix: "Install the issuing CA in the client's trust store, or have the server send a certificate from a CA the client trusts, with its intermediates.",
+        references: "RFC 5246 §7.2.2; KNOWLEDGE R27",
+    },
+    CodeDoc {
+        code: "server-cert-self-signed",
+        severity: Error,
+        title: "The server presents a self-signed certificate",
+        meaning: "The server's leaf certificate is issued by itself.",
+        why: "A test or default certificate is deployed; clients that do not trust it explicitly reject it.",
+        fix: "Deploy a certificate from a CA the clients trust, or add this certificate to the clients' trust stores on purpose.",
+        references: "RFC 5280 §3.2",
+    },
+    CodeDoc {
+        code: "server-cert-incomplete-chain",
+        severity: Warning,
+        title: "The server does not send the intermediate CA of its certificate",
+        meaning: "The issuer of the server's leaf certificate is not among the certificates the server sent.",
+        why: "The server is configured with its leaf only. Browsers that cache intermediates cope; other clients fail with unknown_ca.",
+        fix: "Configure the server with the full chain: leaf, then its intermediates (nginx `ssl_certificate` with the chain file; Java key store entry with the chain).",
+        references: "RFC 5246 §7.4.2; KNOWLEDGE R27",
+    },
+    CodeDoc {
+        code: "server-cert-expired",
+        severity: Error,
+        title: "The server's certificate had expired",
+        meaning: "The server's leaf certificate's notAfter is before the capture's timestamp of the connection.",
+        why: "The certificate was not renewed, or a clock is wrong.",
+        fix: "Renew the server certificate; check NTP.",
+        references: "RFC 5280 §4.1.2.5",
+    },
+    CodeDoc {
+        code: "server-cert-not-yet-valid",
+        severity: Error,
+        title: "The server's certificate was not yet valid",
+        meaning: "The server's leaf certificate's notBefore is after the capture's timestamp of the connection.",
+        why: "A clock is wrong, or the certificate was issued with a future start date.",
+        fix: "Check the clocks of the client and the server; reissue the certificate if its dates are wrong.",
+        references: "RFC 5280 §4.1.2.5",
+    },
+    CodeDoc {
+        code: "server-cert-hostname-mismatch",
+        severity: Error,
+        title: "The server's certificate does not cover the name the client asked for",
+        meaning: "The server name the client sent (SNI) matches none of the certificate's subjectAltName DNS names (nor its common name when it has no SAN).",
+        why: "The client connects by a name the certificate does not list, the server serves a default certificate for an unknown name, or a load balancer answers with another site's certificate.",
+        fix: "Connect with a name the certificate lists, or add the name to the certificate's subjectAltName; check the server's name-based virtual hosts.",
+        references: "RFC 6125 §6; RFC 6066 §3; KNOWLEDGE R22",
+    },
+    CodeDoc {
+        code: "protocol-version-mismatch",
+        severity: Error,
+        title: "Client and server share no protocol version",
+        meaning: "A protocol_version(70) alert answered the ClientHello, or the versions offered and accepted do not overlap.",
+        why: "One side is limited to old versions (TLS 1.0/1.1, disabled by RFC 8996 and by current defaults) or the other requires newer ones.",
+        fix: "Enable TLS 1.2 and 1.3 on the old side (Java: `jdk.tls.client.protocols`, `https.protocols`; OpenSSL: MinProtocol in openssl.cnf).",
+        references: "RFC 8446 §4.2.1, Appendix D; RFC 8996; KNOWLEDGE R19",
+    },
+    CodeDoc {
+        code: "no-shared-cipher",
+        severity: Error,
+        title: "The server refused the ClientHello: no cipher suite (or group, or signature algorithm) in common",
+        meaning: "The server answered the ClientHello directly with handshake_failure(40) or insufficient_security(71), before any ServerHello.",
+        why: "The client offers only suites the server does not accept (legacy RSA key exchange, CBC, 3DES, RC4), or no usable group or signature algorithm; sometimes an SNI policy.",
+        fix: "Align the cipher suites: enable ECDHE with AES-GCM or ChaCha20-Poly1305 on the client, or widen the server's list. The finding lists what the client offered.",
+        references: "RFC 5246 §7.4.1.2; RFC 8446 §4.1.1; KNOWLEDGE R18, R20",
+    },
+    CodeDoc {
+        code: "server-name-unrecognized",
+        severity: Error,
+        title: "The server does not know the name the client asked for",
+        meaning: "The server answered the ClientHello's server name (SNI) with unrecognized_name(112).",
+        why: "The client uses a host name the server has no virtual host for, or connects by IP address.",
+        fix: "Use the server's configured host name, or add a virtual host (and certificate) for the name.",
+        references: "RFC 6066 §3; KNOWLEDGE R22",
+    },
+    CodeDoc {
+        code: "alpn-mismatch",
+        severity: Error,
+        title: "Client and server share no application protocol (ALPN)",
+        meaning: "The server answered no_application_protocol(120): none of the ALPN protocols the client offered is acceptable.",
+        why: "For example a gRPC client offers only h2 and a proxy speaks only http/1.1.",
+        fix: "Align the ALPN lists (enable h2 on the server or proxy, or http/1.1 on the client).",
+        references: "RFC 7301 §3.2; KNOWLEDGE R23",
+    },
+    CodeDoc {
+        code: "inappropriate-fallback",
+        severity: Error,
+        title: "The client retried with a lower version and the server refused the fallback",
+        meaning: "The server answered inappropriate_fallback(86) to a ClientHello carrying TLS_FALLBACK_SCSV.",
+        why: "An earlier attempt failed and the client retried with an older version; the real failure is the first attempt.",
+        fix: "Find the earlier connection to the same server in the capture and fix what made it fail.",
+        references: "RFC 7507 §3; KNOWLEDGE R21",
+    },
+    CodeDoc {
+        code: "fatal-alert",
+        severity: Error,
+        title: "A fatal alert ended the handshake",
+        meaning: "One side sent a fatal alert that no more specific finding explains.",
+        why: "decode_error(50), illegal_parameter(47), unexpected_message(10): an interoperability bug or a middlebox altering messages; internal_error(80): a local failure on the sender (for example a certificate callback or HSM); others as named.",
+        fix: "Read the sending side's log at the time of the alert; the finding names the message the alert answered.",
+        references: "RFC 8446 §6.2; KNOWLEDGE R24, R25",
+    },
+    CodeDoc {
+        code: "no-server-response",
+        severity: Error,
+        title: "The server never answered the ClientHello",
+        meaning: "The client sent a ClientHello and the capture holds no reply from the server.",
+        why: "A firewall or load balancer drops the traffic, the server process hangs, or the capture point sees only one direction.",
+        fix: "Check that the server listens and that nothing in between drops the packets; capture on the server side too.",
+        references: "KNOWLEDGE R18, R29",
+    },
+    CodeDoc {
+        code: "connection-reset",
+        severity: Error,
+        title: "The connection was reset during the handshake",
+        meaning: "A TCP RST ended the connection before the handshake finished, without a TLS alert explaining it.",
+        why: "A server or middlebox that refuses the connection (policy, SNI filtering, overload), or a crashed peer.",
+        fix: "Look at the side that sent the RST (named in the finding): its logs, and any proxy or firewall in front of it.",
+        references: "RFC 9293 §3.5.3; KNOWLEDGE R29",
+    },
+    CodeDoc {
+        code: "connection-closed",
+        severity: Error,
+        title: "The connection was closed during the handshake without an alert",
+        meaning: "One side closed the connection (FIN) before the handshake finished and sent no TLS alert first.",
+        why: "A server that does not speak TLS on this port, a server that silently drops clients it refuses, or a client that gave up (for example curl after a host-name check, or on a timeout).",
+        fix: "Check the closing side's logs; the finding names it and the last message it received.",
+        references: "RFC 8446 §6.1",
+    },
+    CodeDoc {
+        code: "not-tls",
+        severity: Error,
+        title: "One side does not speak TLS",
+        meaning: "One side sent something other than TLS on a connection that otherwise looks like TLS (or the server closed on a plain-text request as TLS servers do).",
+        why: "Plain HTTP sent to an HTTPS port (`http://` instead of `https://`), or TLS sent to a plain-text port, or a STARTTLS protocol used without the upgrade.",
+        fix: "Use the right scheme and port (https:// for a TLS port), or enable TLS on the server's port.",
+        references: "KNOWLEDGE R29",
+    },
+    CodeDoc {
+        code: "tls13-handshake-encrypted",
+        severity: Info,
+        title: "TLS 1.3: the certificates and the client authentication are encrypted",
+        meaning: "After the ServerHello everything in TLS 1.3 is encrypted: the server's certificate, any CertificateRequest, the client's Certificate and most alerts. What follows from record sizes is stated as likely.",
+        why: "RFC 8446 encrypts the handshake after the key exchange.",
+        fix: "To see the messages, capture with a key log: set SSLKEYLOGFILE for the client (curl, Firefox, Chrome, Python ≥ 3.8, OpenSSL `-keylogfile`) and give it to the tool, or use `editcap --inject-secrets`.",
+        references: "RFC 8446 §2, §5.2; KNOWLEDGE §5.2, §5.5",
+    },
+    CodeDoc {
+        code: "encrypted-alert",
+        severity: Info,
+        title: "An encrypted alert",
+        meaning: "An alert record whose content is encrypted (TLS ≤ 1.2 after ChangeCipherSpec).",
+        why: "Usually close_notify at the end of a connection; an encrypted alert right after the handshake, before any application data, is usually a fatal one.",
+        fix: "Nothing if it closes a finished exchange; otherwise a key log shows which alert it is.",
+        references: "RFC 5246 §7.2",
+    },
+    CodeDoc {
+        code: "resumed-session",
+        severity: Info,
+        title: "A resumed session: certificates are not exchanged again",
+        meaning: "An abbreviated handshake reused an earlier session (TLS ≤ 1.2 session id or ticket, TLS 1.3 pre-shared key); client authentication, if any, happened in the original full handshake.",
+        why: "Clients resume to save a full handshake.",
+        fix: "To diagnose authentication, look at the full handshake (the finding points to it when it is in the capture) or capture a new connection.",
+        references: "RFC 5246 §7.3; RFC 8446 §2.2; KNOWLEDGE R28",
+    },
+    CodeDoc {
+        code: "renegotiation",
+        severity: Warning,
+        title: "The server renegotiated after the handshake (client certificate likely requested)",
+        meaning: "After the first handshake finished, the server sent an encrypted handshake message and a second, encrypted handshake followed.",
+        why: "Servers like IIS/http.sys ask for the client certificate only for some URLs, by renegotiating after reading the request; the CertificateRequest is then encrypted. HTTP/2 and TLS 1.3 forbid this.",
+        fix: "Ask for the client certificate in the initial handshake (IIS: `netsh http … clientcertnegotiation=enable` / \"Negotiate Client Certificate\"; ASP.NET Core `ClientCertificateMode` at the connection level).",
+        references: "RFC 5246 §7.4.1.1; RFC 5746; RFC 9113 §9.2.1; KNOWLEDGE R16",
+    },
+    CodeDoc {
+        code: "handshake-ok",
+        severity: Info,
+        title: "The handshake completed",
+        meaning: "Both sides finished the handshake and no problem was found.",
+        why: "",
+        fix: "",
+        references: "",
+    },
+    CodeDoc {
+        code: "no-tls-in-capture",
+        severity: Warning,
+        title: "The capture holds no TLS connection",
+        meaning: "No TCP connection in the capture carries TLS.",
+        why: "The capture filter or interface missed the connection, the capture started after it, the traffic is QUIC or DTLS (UDP, not analysed), or the client speaks plain text to a TLS port.",
+        fix: "Capture again with a filter for the server's host and port, started before the client connects.",
+        references: "",
+    },
+    CodeDoc {
+        code: "capture-truncated",
+        severity: Warning,
+        title: "The capture's snapshot length cut the TLS messages",
+        meaning: "Frames were captured shorter than they were on the wire, so messages are incomplete.",
+        why: "tcpdump or another capture tool ran with a small snapshot length (`-s 96`).",
+        fix: "Capture with the full length: `tcpdump -s 0` (the default in current tcpdump).",
+        references: "KNOWLEDGE R29",
+    },
+    CodeDoc {
+        code: "capture-gap",
+        severity: Warning,
+        title: "Bytes are missing from the capture",
+        meaning: "TCP segments that were sent (the peer acknowledged them, or later data shows they existed) are not in the capture.",
+        why: "The capture tool dropped packets (a busy host, a small buffer), or the capture was filtered or edited.",
+        fix: "Capture with a larger buffer (`tcpdump -B 8192`), write to a fast disk, filter to the connection of interest.",
+        references: "KNOWLEDGE R29",
+    },
+    CodeDoc {
+        code: "capture-midstream",
+        severity: Warning,
+        title: "The capture starts in the middle of the connection",
+        meaning: "No SYN was captured: the handshake may have happened before the capture started.",
+        why: "The capture was started after the connection was opened (long-lived connections, connection pools).",
+        fix: "Start the capture before the connection is made (restart the client, or close its pooled connections).",
+        references: "KNOWLEDGE R29",
+    },
+    CodeDoc {
+        code: "capture-one-sided",
+        severity: Warning,
+        title: "Only one direction of the connection was captured",
+        meaning: "All captured packets go one way.",
+        why: "Asymmetric routing, a capture on a mirror port that sees one direction, or a filter on one address.",
+        fix: "Capture on the client or the server itself, on the interface that carries both directions (`-i any`).",
+        references: "KNOWLEDGE R29",
+    },
+];
+
+/// The usual severity of a code (`Info` for an unknown one, which the tests forbid).
+pub fn severity(code: &str) -> Severity {
+    CODES
+        .iter()
+        .find(|d| d.code == code)
+        .map_or(Info, |d| d.severity)
+}
+
+/// docs/findings.md, rendered from [`CODES`].
+pub fn markdown() -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "# Finding codes\n\nEvery finding the tool reports, by its stable code. This page is generated from\n`crates/core/src/findings/docs.rs` (a test fails when it is out of date).\n\n| code | severity | title |\n|---|---|---|\n",
+    );
+    for d in CODES {
+        let _ = writeln!(
+            out,
+            "| [`{0}`](#{0}) | {1:?} | {2} |",
+            d.code, d.severity, d.title
+        );
+    }
+    for d in CODES {
+        let _ = write!(
+            out,
+            "\n## {}\n\n**{}** ({:?})\n\n",
+            d.code, d.title, d.severity
+        );
+        for (head, text) in [
+            ("What it means", d.meaning),
+            ("Why it happens", d.why),
+            ("How to fix", d.fix),
+            ("References", d.references),
+        ] {
+            if !text.is_empty() {
+                let _ = write!(out, "*{head}.* {text}\n\n");
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,358 @@
+//! The headline: a server that asks for a client certificate (TLS ≤ 1.2, where the
+//! CertificateRequest is visible) and what the client answered.
+//!
+//! Codes: client-cert-missing, client-auth-optional-no-cert, client-cert-rejected,
+//! client-cert-not-in-ca-list, client-cert-expired, client-cert-not-yet-valid,
+//! client-cert-untrusted-issuer, client-cert-incomplete-chain, client-cert-wrong-key-usage,
+//! client-cert-key-mismatch.
+
+use super::super::context::validity_problem;
+use super::super::{Confidence, Ctx, Finding, Severity};
+use super::server_alert_stack;
+use crate::report::{AlertReport, Outcome, Party};
+
+pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let certificate = ctx.client_certificate();
+    // In TLS ≤ 1.2 a client sends a Certificate only when asked: when the capture lost the
+    // CertificateRequest (a snapshot length, a gap), the client's Certificate still shows it.
+    let Some(request) = ctx
+        .message(Party::Server, "certificate_request")
+        .or_else(|| certificate.filter(|_| !ctx.is_tls13()))
+    else {
+        return;
+    };
+    // The server's fatal alert after the client's answer.
+    let alert = ctx.conn.alerts.iter().find(|a| {
+        a.from == Party::Server && a.level.as_deref() == Some("fatal") && a.seq > request.seq
+    });
+    if ctx.client_cert_empty() {
+        missing(ctx, out, request.frame, certificate.map(|c| c.frame), alert);
+    } else if !ctx.client_chain().is_empty() {
+        sent(ctx, out, alert);
+    }
+}
+
+/// The accepted CAs as an indented list, or a sentence when the list is empty.
+fn accepted(ctx: &Ctx<'_>) -> String {
+    let cas = ctx.accepted_cas();
+    if ctx.conn.certificate_request.is_none() {
+        "Its CertificateRequest itself is not readable in this capture; the client's Certificate message shows it was sent.".to_string()
+    } else if cas.is_empty() {
+        "It named no CA (an empty list), which lets the client choose any certificate.".to_string()
+    } else {
+        let mut s = "It accepts certificates issued by:".to_string();
+        for ca in cas {
+            s.push_str("\n    ");
+            s.push_str(ca);
+        }
+        s
+    }
+}
+
+fn request_where(ctx: &Ctx<'_>, frame: u64) -> String {
+    if ctx.conn.certificate_request.is_some() {
+        format!("CertificateRequest, frame {frame}")
+    } else {
+        "its CertificateRequest is not readable in this capture".to_string()
+    }
+}
+
+fn request_details(ctx: &Ctx<'_>) -> String {
+    let Some(cr) = &ctx.conn.certificate_request else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if !cr.certificate_types.is_empty() {
+        parts.push(format!(
+            "certificate types {}",
+            cr.certificate_types.join(", ")
+        ));
+    }
+    if !cr.signature_algorithms.is_empty() {
+        parts.push(format!(
+            "signature algorithms {}",
+            Ctx::list(&cr.signature_algorithms, 6)
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("\nIt asks for {}.", parts.join("; "))
+    }
+}
+
+fn missing(
+    ctx: &Ctx<'_>,
+    out: &mut Vec<Finding>,
+    request: u64,
+    certificate: Option<u64>,
+    alert: Option<&AlertReport>,
+) {
+    let client = ctx.who(Party::Client);
+    let server = ctx.who(Party::Server);
+    let answered = match certificate {
+        Some(frame) => format!(
+            "{client} answered with an empty Certificate message (frame {frame}: no certificate, \"Certificates Length: 0\")"
+        ),
+        None => format!("{client} sent no certificate"),
+    };
+    let stack = ctx.client_stack();
+    let why = match stack {
+        Some(s) if s.starts_with("Java") => format!(
+            "The client's ClientHello has the shape of {s}. Java, like Go, .NET and browsers, sends only a certificate whose issuer is in the list above and whose key fits the requested signature algorithms; when its key store holds none (or no key store is configured, or the entry lacks the listed intermediate CA), it sends an empty Certificate without any error on the client side."
+        ),
+        Some(s) => format!(
+            "The client's ClientHello has the shape of {s}. Such clients send their configured certificate even when its issuer is not in the list, so an empty Certificate means no client certificate and key were configured for this connection."
+        ),
+        None => "Java, Go, .NET and browsers send only a certificate issued by a listed CA and otherwise send an empty Certificate silently; OpenSSL-based clients (curl, Python) send whatever certificate they are configured with, so for them an empty Certificate means none was configured.".to_string(),
+    };
+    let fix = match stack {
+        Some(s) if s.starts_with("Java") => {
+            "Give the Java client a key store entry whose certificate is issued by one of the CAs above, with its full chain under the same alias (`keytool -importkeystore -srckeystore client.p12 …`), and point the client at it (`javax.net.ssl.keyStore` or the HTTP client's SSLContext). `-Djavax.net.debug=ssl:handshake` shows which alias JSSE considered. Or ask the server's operator to add your issuing CA to the accepted list (nginx: `ssl_client_certificate`, not `ssl_trusted_certificate`, which is not advertised)."
+        }
+        Some(s) if s.starts_with("OpenSSL") => {
+            "Configure the client certificate and key (curl `--cert client.crt --key client.key`, Python `context.load_cert_chain(...)`, nginx as a client `proxy_ssl_certificate`), using a certificate issued by one of the CAs above, with its intermediates in the same file after the leaf."
+        }
+        _ => {
+            "Configure the client with a certificate and key issued by one of the CAs above (with its intermediate CAs), or ask the server's operator to add your issuing CA to the accepted list (nginx: `ssl_client_certificate` is advertised, `ssl_trusted_certificate` is not)."
+        }
+    };
+    let accepted = accepted(ctx);
+    let details = request_details(ctx);
+    match (ctx.conn.outcome, alert) {
+        (Outcome::Failed, _) | (_, Some(_)) => {
+            let ending = alert.map_or_else(
+                || "and the server then ended the connection".to_string(),
+                |a| {
+                    format!(
+                        "and the server ended the handshake with a fatal {} alert ({}, frame {}){}",
+                        a.description.as_deref().unwrap_or("(unknown)"),
+                        a.code.unwrap_or(0),
+                        a.frame,
+                        server_alert_stack(a.code.unwrap_or(0))
+                    )
+                },
+            );
+            out.push(
+                Finding::new("client-cert-missing", Confidence::Certain, "The server requires a client certificate and the client sent none")
+                    .explain(format!(
+                        "{server} asked for a client certificate ({}). {accepted}{details}\n{answered}, {ending}.\n{why}",
+                        request_where(ctx, request)
+                    ))
+                    .fix(fix)
+                    .frames([request, certificate.unwrap_or(0), alert.map_or(0, |a| a.frame)]),
+            );
+        }
+        (Outcome::Established, None) => out.push(
+            Finding::new("client-auth-optional-no-cert", Confidence::Certain, "The server asked for a client certificate, got none, and accepted the connection")
+                .explain(format!(
+                    "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}; the server finished the handshake anyway, so client authentication is optional here, or the application decides later: nginx with `ssl_verify_client on` completes the handshake and then answers HTTP 400 \"No required SSL certificate was sent\" inside TLS, which is encrypted in this capture.\n{why}"
+                ))
+                .fix(format!("If the request failed (HTTP 400/403), this is the cause. {fix}"))
+                .frames([request, certificate.unwrap_or(0)]),
+        ),
+        _ => out.push(
+            Finding::new("client-cert-missing", Confidence::Certain, "The client sent no certificate although the server asked for one")
+                .severity(Severity::Warning)
+                .explain(format!(
+                    "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}; the capture ends before the server's answer.\n{why}"
+                ))
+                .fix(fix)
+                .frames([request, certificate.unwrap_or(0)]),
+        ),
+    }
+}
+
+/// The client sent a certificate: check it, and explain a rejection.
+fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
+    let chain = ctx.client_chain();
+    let Some(leaf) = chain.first().copied() else {
+        return;
+    };
+    let certificate = ctx.client_certificate().map_or(0, |m| m.frame);
+    let request = ctx
+        .message(Party::Server, "certificate_request")
+        .map_or(0, |m| m.frame);
+    let rejected = ctx.failed() || alert.is_some();
+    let severity = if rejected {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let code = alert.and_then(|a| a.code).unwrap_or(0);
+    let alert_text = alert.map_or_else(String::new, |a| {
+        format!(
+            " The server answered with a fatal {} alert ({code}, frame {}){}.",
+            a.description.as_deref().unwrap_or("(unknown)"),
+            a.frame,
+            server_alert_stack(code)
+        )
+    });
+    let frames = [request, certificate, alert.map_or(0, |a| a.frame)];
+    let client = ctx.who(Party::Client);
+    let subject = &leaf.subject;
+    let before = out.len();
+
+    if code == 51 && ctx.message(Party::Client, "certificate_verify").is_some() {
+        let verify = ctx
+            .message(Party::Client, "certificate_verify")
+            .map_or(0, |m| m.frame);
+        out.push(
+            Finding::new("client-cert-key-mismatch", Confidence::Certain, "The client's CertificateVerify does not match its certificate")
+                .explain(format!(
+                    "{client} sent the certificate {subject} (frame {certificate}) and a CertificateVerify (frame {verify}) signed to prove it holds the certificate's private key.{alert_text} The signature does not verify with the certificate's public key: the client signs with another key."
+                ))
+                .fix("Check that the private key belongs to the certificate (compare `openssl x509 -noout -pubkey -in client.crt` with `openssl pkey -pubout -in client.key`) and re-create the key store entry from the matching pair.")
+                .frames([certificate, verify, alert.map_or(0, |a| a.frame)]),
+        );
+    }
+    if let Some(at) = ctx.time() {
+        if let Some((problem, date)) = validity_problem(leaf, at) {
+            let code = if problem == "expired" {
+                "client-cert-expired"
+            } else {
+                "client-cert-not-yet-valid"
+            };
+            let when = if problem == "expired" {
+                "expired on"
+            } else {
+                "is valid only from"
+            };
+            out.push(
+                Finding::new(code, Confidence::Certain, format!("The client's certificate is {problem}"))
+                    .severity(severity)
+                    .explain(format!(
+                        "{client} sent the certificate {subject} (frame {certificate}), which {when} {date}; the connection was made at {}.{alert_text}",
+                        at.to_rfc3339()
+                    ))
+                    .fix(if problem == "expired" {
+                        "Renew the client certificate (and check the clocks: NTP on the client and the server)."
+                    } else {
+                        "Check the clocks of the client, the server and the issuing CA; reissue the certificate if its dates are wrong."
+                    })
+                    .frames(frames),
+            );
+        }
+    }
+    let eku_without_client_auth = !leaf.extended_key_usage.is_empty()
+        && !leaf
+            .extended_key_usage
+            .iter()
+            .any(|e| e == "clientAuth" || e == "anyExtendedKeyUsage");
+    let ku_without_signature =
+        !leaf.key_usage.is_empty() && !leaf.key_usage.iter().any(|k| k == "digitalSignature");
+    if eku_without_client_auth || ku_without_signature || code == 43 {
+        let what = if eku_without_client_auth {
+            format!(
+                "its extended key usage is {} without clientAuth",
+                leaf.extended_key_usage.join(", ")
+            )
+        } else if ku_without_signature {
+            format!(
+                "its key usage is {} without digitalSignature",
+                leaf.key_usage.join(", ")
+            )
+        } else {
+            "the server finds its purpose or algorithm unacceptable".to_string()
+        };
+        out.push(
+            Finding::new("client-cert-wrong-key-usage", Confidence::Certain, "The client's certificate is not allowed for client authentication")
+                .severity(severity)
+                .explain(format!("{client} sent the certificate {subject} (frame {certificate}): {what}.{alert_text}"))
+                .fix("Issue the client certificate with extendedKeyUsage clientAuth and keyUsage digitalSignature (a server certificate cannot stand in for a client certificate).")
+                .frames(frames),
+        );
+    }
+    let accepted_der: &[Vec<u8>] = ctx
+        .conn
+        .certificate_request
+        .as_ref()
+        .map_or(&[], |cr| cr.certificate_authorities_der.as_slice());
+    let listed = |name: &[u8]| accepted_der.iter().any(|ca| ca.as_slice() == name);
+    let issuer_sent = chain.iter().any(|c| c.subject_der == leaf.issuer_der);
+    let issuer_missing = !leaf.self_signed && !issuer_sent && !listed(&leaf.issuer_der);
+    let any_listed = chain
+        .iter()
+        .any(|c| listed(&c.issuer_der) || listed(&c.subject_der));
+    if !accepted_der.is_empty() && !any_listed {
+        let alone = if chain.len() == 1 && issuer_missing {
+            format!(
+                " The client sent its leaf alone, so either {} is an intermediate CA whose certificate the client should send (then the server could link it to a listed CA), or it is a CA the server does not trust at all.",
+                leaf.issuer
+            )
+        } else {
+            String::new()
+        };
+        out.push(
+            Finding::new("client-cert-not-in-ca-list", Confidence::Certain, "The client's certificate is not issued by a CA the server lists")
+                .severity(severity)
+                .explain(format!(
+                    "{client} sent the certificate {subject}, issued by {} (frame {certificate}). {}\nNone of the certificates sent is issued by a listed CA.{alone}{alert_text}",
+                    leaf.issuer,
+                    accepted(ctx)
+                ))
+                .fix("Use a client certificate issued by one of the accepted CAs (with its intermediates), or have the server's operator add your issuing CA (root and intermediate) to its client-CA list.")
+                .frames(frames),
+        );
+    }
+    // A hole in the chain is certain when other certificates were sent; for a lone leaf, an
+    // issuer from the same organisation as a listed CA makes a missing intermediate likely.
+    let same_organisation = organisation(&leaf.issuer).is_some_and(|o| {
+        ctx.accepted_cas()
+            .iter()
+            .any(|ca| organisation(ca) == Some(o))
+    });
+    if issuer_missing && (chain.len() > 1 || same_organisation) {
+        let confidence = if chain.len() > 1 {
+            Confidence::Certain
+        } else {
+            Confidence::Likely
+        };
+        let basis = if chain.len() > 1 {
+            String::new()
+        } else {
+            " Its issuer belongs to the same organisation as a CA the server lists, which suggests an intermediate CA between them.".to_string()
+        };
+        out.push(
+            Finding::new("client-cert-incomplete-chain", confidence, "The client sent its certificate without the intermediate CA that issued it")
+                .severity(severity)
+                .explain(format!(
+                    "{client} sent {} certificate(s) (frame {certificate}); the leaf {subject} is issued by {}, whose certificate was not sent and which the server does not list.{basis}{alert_text}",
+                    chain.len(),
+                    leaf.issuer
+                ))
+                .fix("Send the full chain: put the intermediate CA certificate(s) after the leaf in the client's certificate file (curl `--cert`, Python `load_cert_chain`), or import the chain into the Java key store entry under the key's alias.")
+                .frames(frames),
+        );
+    }
+    if rejected && out.len() == before {
+        let untrusted = matches!(code, 46 | 48);
+        if untrusted {
+            out.push(
+                Finding::new("client-cert-untrusted-issuer", Confidence::Certain, "The server does not trust the client's certificate")
+                    .explain(format!(
+                        "{client} sent the certificate {subject}, issued by {} (frame {certificate}), with a chain that looks complete.{alert_text}",
+                        leaf.issuer
+                    ))
+                    .fix("Add the issuing CA to the server's trust store for client certificates, or use a certificate from a CA it trusts. For certificate_unknown (46), also check that the server can reach the CRL or OCSP responder.")
+                    .frames(frames),
+            );
+        } else {
+            out.push(
+                Finding::new("client-cert-rejected", Confidence::Certain, "The server rejected the client's certificate")
+                    .explain(format!(
+                        "{client} sent the certificate {subject}, issued by {} (frame {certificate}).{}",
+                        leaf.issuer,
+                        if alert_text.is_empty() { " The server then ended the connection without an alert.".to_string() } else { alert_text.clone() }
+                    ))
+                    .fix("Read the server's log at this time for the exact reason; compare the certificate with the server's trust store and policy.")
+                    .frames(frames),
+            );
+        }
+    }
+}
+
+/// The `O=` part of a distinguished name.
+fn organisation(dn: &str) -> Option<&str> {
+    dn.split(", ").find_map(|part| part.strip_prefix("O="))
+}

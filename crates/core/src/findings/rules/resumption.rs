@@ -1,0 +1,32 @@
+//! An abbreviated handshake: point to the full one.
+//!
+//! Code: resumed-session.
+
+use super::super::{Confidence, Ctx, Finding};
+use crate::report::Party;
+
+pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    if !ctx.conn.resumed {
+        return;
+    }
+    let hello = ctx
+        .message(Party::Server, "server_hello")
+        .map_or(0, |m| m.frame);
+    let how = if ctx.is_tls13() {
+        "the server accepted a pre-shared key"
+    } else {
+        "the ServerHello is followed directly by ChangeCipherSpec"
+    };
+    let original = ctx.earlier_full_handshake.map_or_else(
+        || " The full handshake that created the session is not in this capture.".to_string(),
+        |(id, frame)| format!(" The full handshake with this server is connection {id} (its Certificate messages at frame {frame})."),
+    );
+    out.push(
+        Finding::new("resumed-session", Confidence::Certain, "A resumed session: no certificates are exchanged")
+            .explain(format!(
+                "This connection resumed an earlier session ({how}, frame {hello}), so neither side sent a certificate here; client authentication, if any, happened in the full handshake.{original}"
+            ))
+            .fix("To diagnose certificates, look at the full handshake, or capture a fresh connection (clear the client's session cache).")
+            .frames([hello]),
+    );
+}

@@ -1,0 +1,156 @@
+//! TLS 1.3 without keys: what is hidden, and what the record sizes tell (RFC 8446 §5.2: an
+//! encrypted record is its content + 1 type byte + 16 tag bytes; an alert is 19 bytes; an empty
+//! client Certificate 25; Finished 53 with SHA-256 suites, 69 with SHA-384).
+//!
+//! Codes: tls13-handshake-encrypted; with `likely` confidence client-cert-missing,
+//! client-cert-rejected, server-cert-untrusted.
+
+use super::super::{Confidence, Ctx, Finding};
+use crate::report::{MessageReport, Outcome, Party};
+
+/// Largest record taken for an encrypted alert (19 plus a little padding).
+const ALERT: u32 = 24;
+/// An encrypted empty Certificate: 4 + 1 + 3 + 1 + 16.
+const EMPTY_CERTIFICATE: u32 = 25;
+/// Encrypted Finished for SHA-256 and SHA-384 suites.
+const FINISHED: [u32; 2] = [53, 69];
+
+pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    if !ctx.is_tls13() {
+        return;
+    }
+    let Some(hello) = ctx.message(Party::Server, "server_hello") else {
+        return;
+    };
+    let encrypted = |from: Party| -> Vec<&MessageReport> {
+        ctx.conn
+            .messages
+            .iter()
+            .filter(|m| m.from == from && m.typ == "encrypted_record" && m.seq > hello.seq)
+            .collect()
+    };
+    let (client, server) = (encrypted(Party::Client), encrypted(Party::Server));
+    let client_flight: Vec<&MessageReport> = match client.first() {
+        // The client's second flight: its records before the server's next one.
+        Some(first) => client
+            .iter()
+            .copied()
+            .take_while(|m| !server.iter().any(|s| s.seq > first.seq && s.seq < m.seq))
+            .collect(),
+        None => Vec::new(),
+    };
+    let sizes: Vec<u32> = client_flight.iter().map(|m| m.length).collect();
+    let after: Vec<&MessageReport> = client_flight
+        .first()
+        .map(|f| server.iter().copied().filter(|m| m.seq > f.seq).collect())
+        .unwrap_or_default();
+    let failed = ctx.conn.outcome == Outcome::Failed;
+    let describe = |ms: &[&MessageReport]| {
+        ms.iter()
+            .map(|m| format!("{} bytes (frame {})", m.length, m.frame))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut inference = String::new();
+    let client_who = ctx.who(Party::Client);
+    let server_who = ctx.who(Party::Server);
+    let closes = |p: Party| {
+        let t = if p == Party::Client {
+            &ctx.conn.client_to_server
+        } else {
+            &ctx.conn.server_to_client
+        };
+        t.fin_frame.or(t.rst_frame)
+    };
+
+    // The client answered the server's flight with an alert-sized record: it rejected the server.
+    if let [only] = sizes[..] {
+        if only <= ALERT && failed {
+            let frames = [
+                hello.frame,
+                client_flight[0].frame,
+                closes(Party::Client).unwrap_or(0),
+            ];
+            out.push(
+                Finding::new("server-cert-untrusted", Confidence::Likely, "The client most likely rejected the server's certificate (TLS 1.3)")
+                    .explain(format!(
+                        "{client_who} answered the server's encrypted flight with a single {only}-byte record (frame {}) — the size of an encrypted alert — instead of its Finished, and the connection ended. In TLS 1.3 this is how a client rejects the server, usually its certificate (unknown CA, expired, wrong name); the certificate itself is encrypted in this capture.",
+                        client_flight[0].frame
+                    ))
+                    .fix("Check the client's trust store and the server's certificate chain and name; a key log (SSLKEYLOGFILE) shows the alert and the certificate.")
+                    .frames(frames),
+            );
+            inference = " The client's answer is alert-sized: see the finding above.".into();
+        }
+    }
+    let server_rejected = matches!(after[..], [only] if only.length <= ALERT) && failed;
+    if inference.is_empty() && server_rejected {
+        let alert = after[0];
+        let empty_certificate = (sizes.len() >= 2
+            && (EMPTY_CERTIFICATE..=EMPTY_CERTIFICATE + 8).contains(&sizes[0])
+            && FINISHED.iter().any(|f| (f..&(f + 8)).contains(&&sizes[1])))
+            || (sizes.len() == 1 && [61, 77].iter().any(|f| (*f..f + 8).contains(&sizes[0])));
+        let with_certificate = sizes.iter().any(|s| *s >= 300);
+        let mut frames: Vec<u64> = vec![hello.frame, alert.frame];
+        frames.extend(client_flight.iter().map(|m| m.frame));
+        if empty_certificate {
+            out.push(
+                Finding::new("client-cert-missing", Confidence::Likely, "The server most likely required a client certificate and the client sent none (TLS 1.3)")
+                    .explain(format!(
+                        "{client_who}'s second flight was {} — an empty Certificate (25 bytes encrypted) and a Finished, too small to hold a certificate. {server_who} answered with one {}-byte record (frame {}), the size of an encrypted alert (certificate_required, 116, when a required certificate is missing), and the connection ended. The CertificateRequest, the Certificate and the alert are encrypted in TLS 1.3, so this is inferred from their sizes.",
+                        describe(&client_flight),
+                        alert.length,
+                        alert.frame
+                    ))
+                    .fix("Configure the client with a certificate issued by a CA the server accepts (see client-cert-missing). A key log (SSLKEYLOGFILE) turns this inference into certainty and shows the server's list of accepted CAs.")
+                    .frames(frames.clone()),
+            );
+            inference =
+                " The client's second flight holds an empty Certificate: see the finding above."
+                    .into();
+        } else if with_certificate {
+            out.push(
+                Finding::new("client-cert-rejected", Confidence::Likely, "The server most likely rejected the client's certificate (TLS 1.3)")
+                    .explain(format!(
+                        "{client_who}'s second flight was {}, large enough to hold a certificate and its CertificateVerify. {server_who} answered with one {}-byte record (frame {}), the size of an encrypted alert, and the connection ended: it most likely rejected the certificate.",
+                        describe(&client_flight),
+                        alert.length,
+                        alert.frame
+                    ))
+                    .fix("Check the client certificate against the server's trust store and policy (issuer, chain, validity, key usage); a key log shows the alert.")
+                    .frames(frames.clone()),
+            );
+            inference =
+                " The client sent a certificate that the server rejected: see the finding above."
+                    .into();
+        }
+    }
+    let mut hidden = "the server's certificate, whether it asked for a client certificate (CertificateRequest) and which CAs it accepts, the client's certificate, and the alerts".to_string();
+    if ctx
+        .conn
+        .client_hello
+        .as_ref()
+        .is_some_and(|ch| ch.post_handshake_auth)
+    {
+        hidden.push_str("; the client also offered post-handshake authentication, so the server could ask for a certificate later");
+    }
+    let flight = if client_flight.is_empty() {
+        "The client sent no encrypted record after the ServerHello.".to_string()
+    } else {
+        format!("The client's second flight: {}.", describe(&client_flight))
+    };
+    let server_after = if after.is_empty() {
+        String::new()
+    } else {
+        format!(" The server then sent {}.", describe(&after))
+    };
+    out.push(
+        Finding::new("tls13-handshake-encrypted", Confidence::Certain, "TLS 1.3: the certificates and client authentication are encrypted in this capture")
+            .explain(format!(
+                "After the ServerHello (frame {}) everything is encrypted: {hidden}. {flight}{server_after}{inference}",
+                hello.frame
+            ))
+            .fix("Capture a key log with the traffic (SSLKEYLOGFILE for curl, browsers and Python; `openssl s_client -keylogfile`) to see every message; or capture a TLS 1.2 connection to the same server.")
+            .frames([hello.frame]),
+    );
+}
