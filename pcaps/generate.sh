@@ -21,7 +21,8 @@ for tool in openssl tcpdump dumpcap editcap java javac python3 curl nginx gnutls
 done
 
 [ -f "$pki/root.crt" ] || bash "$here/gen/certs.sh" "$pki"
-if [ ! -f "$work/java/JavaServer.class" ] || [ "$here/gen/JavaServer.java" -nt "$work/java/JavaServer.class" ]; then
+if [ ! -f "$work/java/JavaServer.class" ] || [ "$here/gen/JavaServer.java" -nt "$work/java/JavaServer.class" ] \
+  || [ "$here/gen/JavaClient.java" -nt "$work/java/JavaClient.class" ]; then
   mkdir -p "$work/java"
   javac -d "$work/java" "$here/gen/JavaServer.java" "$here/gen/JavaClient.java"
 fi
@@ -103,10 +104,10 @@ ossl_client() { # ossl_client EXTRA-ARGS...
 java_server() { # java_server PROTOCOL need|want|none [TRUSTSTORE]
   serve java -cp "$work/java" JavaServer "$port" "$pki/java-server.p12" "$pki/${3:-java-trust}.p12" "$1" "$2"
 }
-java_client() { # java_client KEYSTORE|- PROTOCOL
+java_client() { # java_client KEYSTORE|- PROTOCOL [mismatch]
   local ks=$1
   [ "$ks" = - ] || ks=$pki/$ks.p12
-  run java -cp "$work/java" JavaClient localhost "$port" "$ks" "$pki/java-trust.p12" "$2"
+  run java -cp "$work/java" JavaClient localhost "$port" "$ks" "$pki/java-trust.p12" "$2" ${3:-}
 }
 
 # --- The headline case: a required client certificate that is not sent -----------------------
@@ -251,6 +252,34 @@ s_tls12-client-cert-no-clientauth-eku-java-server() {
   end
 }
 
+s_tls12-client-cert-revoked() {
+  begin tls12-client-cert-revoked
+  ossl_server -tls1_2 -Verify 1 -crl_check -CRL "$pki/intermediate.crl" -www
+  ossl_client -tls1_2 -cert "$pki/client-revoked.crt" -key "$pki/client-revoked.key" -cert_chain "$pki/intermediate.crt"
+  end
+}
+
+s_tls12-client-cert-not-yet-valid() {
+  begin tls12-client-cert-not-yet-valid
+  ossl_server -tls1_2 -Verify 1 -www
+  ossl_client -tls1_2 -cert "$pki/client-future.crt" -key "$pki/client-future.key" -cert_chain "$pki/intermediate.crt"
+  end
+}
+
+s_tls12-client-cert-untrusted-python-server() {
+  begin tls12-client-cert-untrusted-python-server
+  serve python3 "$here/gen/helpers.py" mtls-server "$port" "$pki"
+  ossl_client -tls1_2 -cert "$pki/client-unrelated.crt" -key "$pki/client-unrelated.key" -cert_chain "$pki/unrelated.crt"
+  end
+}
+
+s_tls12-client-cert-key-mismatch-java-client() {
+  begin tls12-client-cert-key-mismatch-java-client
+  ossl_server -tls1_2 -Verify 1 -www
+  java_client java-client TLSv1.2 mismatch
+  end
+}
+
 # --- Mutual TLS that works, and optional client authentication -------------------------------
 
 s_tls12-mtls-ok() {
@@ -355,6 +384,21 @@ with socket.create_connection(('127.0.0.1', $port)) as s:
   end
 }
 
+s_tls12-server-cert-unknown-ca() {
+  begin tls12-server-cert-unknown-ca
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-unrelated.crt" -key "$pki/server-unrelated.key" \
+    -cert_chain "$pki/unrelated.crt" -tls1_2 -www
+  run curl -sS --tlsv1.2 --cacert "$pki/root.crt" "https://localhost:$port/"
+  end
+}
+
+s_tls12-server-cert-missing-intermediate() {
+  begin tls12-server-cert-missing-intermediate
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" -tls1_2 -www
+  run curl -sS --tlsv1.2 --cacert "$pki/root.crt" "https://localhost:$port/"
+  end
+}
+
 # --- Negotiation failures ---------------------------------------------------------------------
 
 s_tls-protocol-version-mismatch() {
@@ -368,6 +412,74 @@ s_tls12-no-shared-cipher() {
   begin tls12-no-shared-cipher
   cert=server-ec ossl_server -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -www
   ossl_client -tls1_2 -cipher AES256-SHA256
+  end
+}
+
+s_tls12-sni-unrecognized() {
+  begin tls12-sni-unrecognized
+  ossl_server -tls1_2 -servername localhost -servername_fatal -cert2 "$pki/server.crt" -key2 "$pki/server.key" -www
+  request | timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername other.example \
+    -CAfile "$pki/root.crt" -ign_eof -tls1_2 >>"$log/$name.client" 2>&1 || true
+  end
+}
+
+s_tls12-alpn-mismatch() {
+  begin tls12-alpn-mismatch
+  ossl_server -tls1_2 -alpn h2 -www
+  ossl_client -tls1_2 -alpn http/1.1
+  end
+}
+
+s_tls-inappropriate-fallback() {
+  begin tls-inappropriate-fallback
+  ossl_server -min_protocol TLSv1.1 -max_protocol TLSv1.2 -cipher 'DEFAULT@SECLEVEL=0' -www
+  ossl_client -tls1_1 -fallback_scsv -cipher 'DEFAULT@SECLEVEL=0'
+  end
+}
+
+s_tls-internal-error-no-signature-algorithm() {
+  begin tls-internal-error-no-signature-algorithm
+  ossl_server -www
+  ossl_client -tls1_1 -cipher 'DEFAULT@SECLEVEL=0'
+  end
+}
+
+s_tls12-renegotiation-client-cert() {
+  begin tls12-renegotiation-client-cert
+  local fifo=$work/server.fifo
+  rm -f "$fifo"; mkfifo "$fifo"
+  openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" \
+    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" -tls1_2 -no_cache -no_ticket \
+    <"$fifo" >"$log/$name.server" 2>&1 &
+  servers+=($!)
+  exec 7>"$fifo"
+  wait_until "server on port $port" listening "$port"
+  { printf 'GET / HTTP/1.0\r\n'; sleep 1; printf 'second line\r\n'; sleep 2; } |
+    timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
+      -tls1_2 -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" \
+      >>"$log/$name.client" 2>&1 &
+  local client=$!
+  sleep 0.5
+  printf 'R\n' >&7   # s_server: renegotiate, asking for the client's certificate
+  sleep 1
+  printf 'Q\n' >&7
+  exec 7>&-
+  wait "$client" || true
+  end
+}
+
+s_tls-no-server-response() {
+  begin tls-no-server-response
+  serve python3 "$here/gen/helpers.py" silent "$port"
+  printf '' | timeout 3 openssl s_client -connect "127.0.0.1:$port" -servername localhost -tls1_2 \
+    >>"$log/$name.client" 2>&1 || true
+  end
+}
+
+s_tls-reset-after-client-hello() {
+  begin tls-reset-after-client-hello
+  serve python3 "$here/gen/helpers.py" hello-then-reset "$port"
+  ossl_client -tls1_2
   end
 }
 
@@ -420,6 +532,24 @@ s_tls12-interleaved-connections() {
   naccept=3 ossl_server -tls1_2 -Verify 1 -www
   run python3 "$here/gen/helpers.py" interleaved-clients "$port" "$pki"
   end
+}
+
+# --- Derived from the headline capture (they need its file) -----------------------------------
+
+s_tls12-mtls-missing-client-cert-midstream() {
+  local src=$here/tls12-mtls-missing-client-cert-openssl.pcap
+  echo "== tls12-mtls-missing-client-cert-midstream (derived)"
+  # Frames 1-3 are the TCP handshake: without them the capture starts mid-connection.
+  editcap -F pcap "$src" "$here/tls12-mtls-missing-client-cert-midstream.pcap" 1-3
+}
+
+s_tls12-mtls-missing-client-cert-client-side-only() {
+  local src=$here/tls12-mtls-missing-client-cert-openssl.pcap
+  echo "== tls12-mtls-missing-client-cert-client-side-only (derived)"
+  # Only the client's packets, as a capture on one direction of a mirror port would hold them.
+  local sport
+  sport=$(tshark -r "$src" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e tcp.srcport 2>/dev/null | head -1)
+  tshark -r "$src" -Y "tcp.srcport == $sport" -F pcap -w "$here/tls12-mtls-missing-client-cert-client-side-only.pcap" 2>/dev/null
 }
 
 all=$(declare -F | awk '{print $3}' | grep '^s_' | sed 's/^s_//')

@@ -1,5 +1,8 @@
-// A tiny JSSE client: java JavaClient HOST PORT KEYSTORE|- TRUSTSTORE PROTOCOL
+// A tiny JSSE client: java JavaClient HOST PORT KEYSTORE|- TRUSTSTORE PROTOCOL [mismatch]
 // Sends one HTTP request. Its key store is consulted only through JSSE's own certificate choice.
+// With "mismatch", the key store entry pairs the certificate chain with a freshly generated key
+// that does not belong to it (KeyStore.setKeyEntry does not check), so the CertificateVerify
+// cannot verify: the client side of a key/certificate mix-up.
 import java.io.*;
 import java.security.KeyStore;
 import javax.net.ssl.*;
@@ -11,6 +14,16 @@ public class JavaClient {
         if (!args[2].equals("-")) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(new FileInputStream(args[2]), pass);
+            if (args.length > 5 && args[5].equals("mismatch")) {
+                String alias = ks.aliases().nextElement();
+                java.security.cert.Certificate[] chain = ks.getCertificateChain(alias);
+                java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("RSA");
+                gen.initialize(2048);
+                KeyStore wrong = KeyStore.getInstance("PKCS12");
+                wrong.load(null, pass);
+                wrong.setKeyEntry(alias, gen.generateKeyPair().getPrivate(), pass, chain);
+                ks = wrong;
+            }
             KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
             kmf.init(ks, pass);
             kms = kmf.getKeyManagers();

@@ -21,6 +21,7 @@ default_md = sha256
 policy = anything
 unique_subject = no
 copy_extensions = none
+default_crl_days = 3650
 [anything]
 commonName = supplied
 organizationName = optional
@@ -92,6 +93,12 @@ rsa client-expired.key;  sign client-expired intermediate client "/CN=expired-cl
   -startdate 20200101000000Z -enddate 20210101000000Z
 ec client-unrelated.key; sign client-unrelated unrelated client "/CN=client.elsewhere.example/O=Elsewhere Inc" -days 365
 rsa client-server-eku.key; sign client-server-eku intermediate client_server_eku "/CN=wrong-eku-client.partner.example" -days 365
+rsa client-future.key;   sign client-future intermediate client "/CN=future-client.partner.example" \
+  -startdate 20350101000000Z -enddate 20360101000000Z
+rsa client-revoked.key;  sign client-revoked intermediate client "/CN=revoked-client.partner.example" -days 365
+openssl ca -batch -config ca.cnf -cert intermediate.crt -keyfile intermediate.key -revoke client-revoked.crt 2>/dev/null
+openssl ca -batch -config ca.cnf -cert intermediate.crt -keyfile intermediate.key -gencrl -out intermediate.crl 2>/dev/null
+rsa server-unrelated.key; sign server-unrelated unrelated server "/CN=localhost" -days 365
 
 # Chains as servers and clients send them (leaf first), and trust bundles.
 cat server.crt intermediate.crt > server-chain.crt
@@ -102,6 +109,9 @@ cat server-wrong-name.crt intermediate.crt > server-wrong-name-chain.crt
 cat client.crt intermediate.crt > client-chain.crt
 cat client-expired.crt intermediate.crt > client-expired-chain.crt
 cat client-server-eku.crt intermediate.crt > client-server-eku-chain.crt
+cat client-future.crt intermediate.crt > client-future-chain.crt
+cat client-revoked.crt intermediate.crt > client-revoked-chain.crt
+cat server-unrelated.crt unrelated.crt > server-unrelated-chain.crt
 cat root.crt intermediate.crt > ca-bundle.crt
 
 # Java key and trust stores (PKCS#12). Java picks a client certificate by issuer.

@@ -2,11 +2,14 @@
 
 python3 helpers.py mtls-server PORT CERTDIR          Python ssl server requiring a client cert (TLS 1.2)
 python3 helpers.py hello-then-close PORT             accepts, reads the ClientHello, closes
+python3 helpers.py hello-then-reset PORT             accepts, reads the ClientHello, resets (RST)
+python3 helpers.py silent PORT                       accepts, reads, never answers
 python3 helpers.py small-mss-client PORT CERTDIR     TLS 1.2 client advertising MSS 536 (many segments)
 python3 helpers.py interleaved-clients PORT CERTDIR  three concurrent TLS 1.2 clients (ok, no cert, ok)
 """
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -35,6 +38,25 @@ def hello_then_close(port):
         conn, _ = srv.accept()
         conn.recv(65536)
         conn.close()
+
+
+def hello_then_reset(port):
+    with socket.create_server(("127.0.0.1", port)) as srv:
+        print("ready", flush=True)
+        conn, _ = srv.accept()
+        conn.recv(65536)
+        # SO_LINGER with a zero timeout makes close() send a RST.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+
+
+def silent(port):
+    with socket.create_server(("127.0.0.1", port)) as srv:
+        print("ready", flush=True)
+        conn, _ = srv.accept()
+        conn.recv(65536)
+        while conn.recv(65536):
+            pass
 
 
 def client_ctx(certs, with_cert):
@@ -81,6 +103,10 @@ def main():
         mtls_server(port, sys.argv[3])
     elif cmd == "hello-then-close":
         hello_then_close(port)
+    elif cmd == "hello-then-reset":
+        hello_then_reset(port)
+    elif cmd == "silent":
+        silent(port)
     elif cmd == "small-mss-client":
         request(client_ctx(sys.argv[3], True), port, mss=536)
     elif cmd == "interleaved-clients":

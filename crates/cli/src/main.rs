@@ -2,16 +2,23 @@
 //!
 //! Arguments → core → rendering → exit code, nothing else.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
+use pcap_tls_diagnose_core::findings::Severity;
+use pcap_tls_diagnose_core::report::{self, ConnectionReport, Report, text::TextOptions};
 
-/// Reads a pcap or pcapng capture and lists its TCP connections and whether each starts like TLS.
+/// Reads pcap or pcapng captures, rebuilds every TLS handshake and explains what failed, why,
+/// and what to change, with the frame numbers that show it.
+///
+/// Exit status: 0 no error found, 1 at least one error finding, 2 a capture could not be read
+/// (to its end) or the arguments are wrong.
 #[derive(Debug, Parser)]
-#[command(name = "pcap-tls-diagnose", version, about)]
+#[command(name = "pcap-tls-diagnose", version, about, long_about = None)]
 struct Args {
     /// Capture file(s) to read (pcap, pcapng, optionally gzip-compressed); `-` reads stdin.
     #[arg(required = true, value_name = "CAPTURE")]
@@ -20,6 +27,30 @@ struct Args {
     /// Output format: human-readable text, or the JSON report (schema_version 1).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+
+    /// Show healthy connections too, not only those with problems.
+    #[arg(long)]
+    all: bool,
+
+    /// Only connections with this host: an IP address of either side, or (a part of) the SNI.
+    #[arg(long, value_name = "HOST")]
+    host: Vec<String>,
+
+    /// Only connections with this TCP port on either side.
+    #[arg(long, value_name = "PORT")]
+    port: Vec<u16>,
+
+    /// Only connections whose SNI contains this text.
+    #[arg(long, value_name = "NAME")]
+    sni: Vec<String>,
+
+    /// Only the connection(s) with this id (as numbered in the output).
+    #[arg(long = "connection", value_name = "ID")]
+    connections: Vec<u32>,
+
+    /// Colour: auto (when writing to a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
 }
 
 /// How the report is printed.
@@ -29,6 +60,17 @@ enum Format {
     Text,
     /// The JSON report, one document per capture.
     Json,
+}
+
+/// When to colour the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Bytes read from the file at a time: the core is fed chunk by chunk.
@@ -66,14 +108,65 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+impl Args {
+    fn filtered(&self) -> bool {
+        !(self.host.is_empty()
+            && self.port.is_empty()
+            && self.sni.is_empty()
+            && self.connections.is_empty())
+    }
+
+    /// Does a connection pass every given filter?
+    fn keeps(&self, c: &ConnectionReport) -> bool {
+        let host_ok = self.host.is_empty()
+            || self.host.iter().any(|h| {
+                h.parse::<IpAddr>()
+                    .is_ok_and(|ip| ip == c.client.ip || ip == c.server.ip)
+                    || c.sni.as_deref().is_some_and(|sni| sni.contains(h.as_str()))
+            });
+        let port_ok = self.port.is_empty()
+            || self
+                .port
+                .iter()
+                .any(|p| *p == c.client.port || *p == c.server.port);
+        let sni_ok = self.sni.is_empty()
+            || self
+                .sni
+                .iter()
+                .any(|s| c.sni.as_deref().is_some_and(|sni| sni.contains(s.as_str())));
+        let id_ok = self.connections.is_empty() || self.connections.contains(&c.id);
+        host_ok && port_ok && sni_ok && id_ok
+    }
+
+    fn color(&self) -> bool {
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
 fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let mut failed = false;
+    let mut unreadable = false;
+    let mut errors = false;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let many = args.captures.len() > 1;
+    let options = TextOptions {
+        all: args.all,
+        color: args.color(),
+    };
     for (i, path) in args.captures.iter().enumerate() {
         let name = path.display().to_string();
-        let (report, error) = analyse(path).with_context(|| name.clone())?;
+        let (mut report, error) = analyse(path).with_context(|| name.clone())?;
+        if args.filtered() {
+            report.connections.retain(|c| args.keeps(c));
+        }
+        errors |= has_errors(&report);
         // A file that is not a capture at all has nothing to show but the error.
         let readable = report.capture.format.is_some();
         if readable {
@@ -85,9 +178,9 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
                         }
                         writeln!(out, "== {name}")?;
                     }
-                    pcap_tls_diagnose_core::report::text::render(&report)
+                    report::text::render_with(&report, options)
                 }
-                Format::Json => pcap_tls_diagnose_core::report::to_json(&report),
+                Format::Json => report::to_json(&report),
             };
             out.write_all(rendered.as_bytes())?;
             out.flush()?;
@@ -97,23 +190,30 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             if readable {
                 eprintln!("  hint: the output above covers what was read before the problem");
             }
-            failed = true;
+            unreadable = true;
         }
     }
-    Ok(if failed {
+    Ok(if unreadable {
         ExitCode::from(2)
+    } else if errors {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
+fn has_errors(report: &Report) -> bool {
+    report
+        .findings
+        .iter()
+        .chain(report.connections.iter().flat_map(|c| &c.findings))
+        .any(|f| f.severity == Severity::Error)
+}
+
 /// Streams a file (or stdin) through the analyser.
 fn analyse(
     path: &PathBuf,
-) -> anyhow::Result<(
-    pcap_tls_diagnose_core::Report,
-    Option<pcap_tls_diagnose_core::CaptureError>,
-)> {
+) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
     let mut input: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(io::stdin().lock())
     } else {

@@ -26,7 +26,7 @@ impl<'a> Ctx<'a> {
                         .find(|m| m.from == Party::Server && m.typ == "certificate")
                         .map(|m| (c.id, m.frame))
                 })
-                .last()
+                .next_back()
         } else {
             None
         };
@@ -42,6 +42,15 @@ impl<'a> Ctx<'a> {
             Party::Client => format!("the client {}", self.conn.client),
             Party::Server => format!("the server {}", self.conn.server),
         }
+    }
+
+    /// "The client 10.0.0.5:53144", to start a sentence.
+    pub(crate) fn who_cap(&self, party: Party) -> String {
+        let who = self.who(party);
+        let mut chars = who.chars();
+        chars
+            .next()
+            .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
     }
 
     /// When the connection started: certificates are judged at this time.
@@ -68,37 +77,12 @@ impl<'a> Ctx<'a> {
             .find(|m| m.from == from && m.typ == typ)
     }
 
-    /// The first fatal cleartext alert.
-    pub(crate) fn fatal_alert(&self) -> Option<&'a AlertReport> {
-        self.conn
-            .alerts
-            .iter()
-            .find(|a| a.level.as_deref() == Some("fatal"))
-    }
-
-    /// The first cleartext alert that is not close_notify (fatal or warning).
-    pub(crate) fn problem_alert(&self) -> Option<&'a AlertReport> {
-        self.conn
-            .alerts
-            .iter()
-            .find(|a| a.code.is_some_and(|c| c != 0))
-    }
-
     /// The last handshake message the other party sent before `alert`.
     pub(crate) fn answered(&self, alert: &AlertReport) -> Option<&'a MessageReport> {
         self.conn
             .messages
             .iter()
-            .filter(|m| m.from != alert.from && m.seq < alert.seq && m.typ != "change_cipher_spec")
-            .last()
-    }
-
-    /// Did the other party send a message of this type before `alert`?
-    pub(crate) fn sent_before(&self, alert: &AlertReport, typ: &str) -> Option<&'a MessageReport> {
-        self.conn
-            .messages
-            .iter()
-            .find(|m| m.from != alert.from && m.seq < alert.seq && m.typ == typ)
+            .rfind(|m| m.from != alert.from && m.seq < alert.seq && m.typ != "change_cipher_spec")
     }
 
     /// The client's Certificate message, when visible.

@@ -80,8 +80,19 @@ impl Finding {
         self
     }
 
+    /// Sets the explanation; every line starts a sentence, so its first letter is capitalised.
     pub(crate) fn explain(mut self, text: impl Into<String>) -> Self {
-        self.explanation = text.into();
+        let text: String = text.into();
+        self.explanation = text
+            .lines()
+            .map(|line| {
+                let mut chars = line.chars();
+                chars
+                    .next()
+                    .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
         self
     }
 

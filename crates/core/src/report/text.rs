@@ -1,23 +1,129 @@
-//! The human-readable rendering of a [`Report`]: per connection, the handshake as a ladder
-//! (frame, time since the connection's first frame, direction, message, key details), then the
-//! certificates and the server's CertificateRequest. Deterministic: no clock, no colour.
+//! The human-readable rendering of a [`Report`]: a summary first, then each connection with a
+//! problem — its findings (what, why, what to change, evidence frames), the handshake as a
+//! ladder (frame, time since the connection's first frame, direction, message, key details),
+//! the certificates and the server's CertificateRequest. Healthy connections are counted, and
+//! shown with [`TextOptions::all`]. Deterministic: no clock; colour only when asked for.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{AlertReport, ConnectionReport, MessageReport, Outcome, Party, Report, Traffic};
 use crate::capture::Timestamp;
+use crate::findings::{Confidence, Finding, Severity};
 use crate::flow::{Opening, RoleBasis};
 use crate::tls::handshake::CertEntry;
 
-/// Renders the report as plain text.
+/// How to render.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextOptions {
+    /// Show healthy connections too (those with only informational findings).
+    pub all: bool,
+    /// ANSI colours (for a terminal).
+    pub color: bool,
+}
+
+/// ANSI styles, empty when colour is off.
+struct Style {
+    red: &'static str,
+    yellow: &'static str,
+    cyan: &'static str,
+    bold: &'static str,
+    dim: &'static str,
+    reset: &'static str,
+}
+
+impl Style {
+    fn new(color: bool) -> Self {
+        if color {
+            Self {
+                red: "\x1b[31m",
+                yellow: "\x1b[33m",
+                cyan: "\x1b[36m",
+                bold: "\x1b[1m",
+                dim: "\x1b[2m",
+                reset: "\x1b[0m",
+            }
+        } else {
+            Self {
+                red: "",
+                yellow: "",
+                cyan: "",
+                bold: "",
+                dim: "",
+                reset: "",
+            }
+        }
+    }
+}
+
+/// A connection is shown by default when it has a finding worse than informational.
+pub fn has_problem(conn: &ConnectionReport) -> bool {
+    conn.findings.iter().any(|f| f.severity != Severity::Info)
+}
+
+/// Renders the report as text with the default options (problems only, no colour).
 pub fn render(report: &Report) -> String {
+    render_with(report, TextOptions::default())
+}
+
+/// Renders the report as text.
+pub fn render_with(report: &Report, options: TextOptions) -> String {
+    let style = Style::new(options.color);
     let mut out = String::new();
     header(&mut out, report);
+    summary(&mut out, report, &style);
+    let mut hidden = 0;
     for conn in &report.connections {
+        if !options.all && !has_problem(conn) {
+            hidden += 1;
+            continue;
+        }
         out.push('\n');
-        connection(&mut out, conn);
+        connection(&mut out, conn, &style);
+    }
+    if hidden > 0 && hidden < report.connections.len() + 1 {
+        let _ = writeln!(
+            out,
+            "\n{hidden} connection{} without problems not shown (--all shows them)",
+            if hidden == 1 { "" } else { "s" }
+        );
     }
     out
+}
+
+/// The diagnosis at a glance: failed connections by cause, and capture-wide findings.
+fn summary(out: &mut String, report: &Report, style: &Style) {
+    let mut causes: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
+    for conn in &report.connections {
+        // The first finding of each severity class is the connection's headline.
+        if let Some(f) = conn.findings.iter().find(|f| f.severity != Severity::Info) {
+            let entry = causes.entry(f.code).or_insert((0, f.severity));
+            entry.0 += 1;
+        }
+    }
+    if causes.is_empty() && report.findings.is_empty() && !report.connections.is_empty() {
+        let _ = writeln!(out, "no problems found");
+    }
+    if !causes.is_empty() {
+        let mut list: Vec<(&str, (usize, Severity))> = causes.into_iter().collect();
+        list.sort_by_key(|(code, (n, severity))| (*severity, std::cmp::Reverse(*n), *code));
+        let parts: Vec<String> = list
+            .iter()
+            .map(|(code, (n, severity))| {
+                let color = if *severity == Severity::Error {
+                    style.red
+                } else {
+                    style.yellow
+                };
+                format!("{color}{code}{} ×{n}", style.reset)
+            })
+            .collect();
+        let _ = writeln!(out, "problems: {}", parts.join(", "));
+    }
+    for f in &report.findings {
+        let _ = writeln!(out);
+        finding(out, f, style);
+    }
 }
 
 fn header(out: &mut String, report: &Report) {
@@ -91,11 +197,11 @@ fn header(out: &mut String, report: &Report) {
     }
 }
 
-fn connection(out: &mut String, conn: &ConnectionReport) {
+fn connection(out: &mut String, conn: &ConnectionReport, style: &Style) {
     let _ = write!(
         out,
-        "connection {}  {} → {}",
-        conn.id, conn.client, conn.server
+        "{}connection {}{}  {} → {}",
+        style.bold, conn.id, style.reset, conn.client, conn.server
     );
     if let Some(sni) = &conn.sni {
         let _ = write!(out, "  SNI {sni}");
@@ -104,10 +210,10 @@ fn connection(out: &mut String, conn: &ConnectionReport) {
         let _ = write!(out, "  {version}");
     }
     let status = match conn.outcome {
-        Outcome::Established => "established",
-        Outcome::Failed => "FAILED",
-        Outcome::Incomplete => "incomplete",
-        Outcome::NotTls => "not TLS",
+        Outcome::Established => "established".to_string(),
+        Outcome::Failed => format!("{}FAILED{}", style.red, style.reset),
+        Outcome::Incomplete => "incomplete".to_string(),
+        Outcome::NotTls => "not TLS".to_string(),
     };
     let _ = writeln!(
         out,
@@ -132,12 +238,15 @@ fn connection(out: &mut String, conn: &ConnectionReport) {
         facts.push(format!("TLS after {protocol} STARTTLS"));
     }
     facts.retain(|f| !f.is_empty());
-    let _ = writeln!(out, "  {}", facts.join("; "));
+    let _ = writeln!(out, "  {}{}{}", style.dim, facts.join("; "), style.reset);
+    for f in &conn.findings {
+        finding(out, f, style);
+    }
     if conn.outcome == Outcome::NotTls {
         traffic(out, "client → server", &conn.client_to_server);
         traffic(out, "server → client", &conn.server_to_client);
     } else {
-        ladder(out, conn);
+        ladder(out, conn, style);
     }
     certificates(
         out,
@@ -188,13 +297,69 @@ fn connection(out: &mut String, conn: &ConnectionReport) {
     }
 }
 
+/// One finding: mark, code and title; the explanation; the fix; the evidence frames.
+fn finding(out: &mut String, f: &Finding, style: &Style) {
+    let (mark, color) = match f.severity {
+        Severity::Error => ("✗", style.red),
+        Severity::Warning => ("!", style.yellow),
+        Severity::Info => ("i", style.cyan),
+    };
+    let likely = if f.confidence == Confidence::Likely {
+        " (likely)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "  {color}{mark} {}{}  {}{}{}{likely}",
+        f.code, style.reset, style.bold, f.title, style.reset
+    );
+    for line in f.explanation.lines() {
+        wrap(out, line, "      ");
+    }
+    if !f.remediation.is_empty() {
+        wrap(out, &format!("Fix: {}", f.remediation), "      ");
+    }
+    if !f.frames.is_empty() {
+        let frames: Vec<String> = f.frames.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "      {}Evidence: frame{} {}{}",
+            style.dim,
+            if frames.len() == 1 { "" } else { "s" },
+            frames.join(", "),
+            style.reset
+        );
+    }
+}
+
+/// Writes `text` wrapped at 100 columns; continuation lines keep the text's own indentation.
+fn wrap(out: &mut String, text: &str, indent: &str) {
+    const WIDTH: usize = 100;
+    let own = &text[..text.len() - text.trim_start().len()];
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty()
+            && indent.len() + own.len() + line.len() + 1 + word.chars().count() > WIDTH
+        {
+            let _ = writeln!(out, "{indent}{own}{line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    let _ = writeln!(out, "{indent}{own}{line}");
+}
+
 /// One line of the ladder.
 enum Step<'a> {
     Message(&'a MessageReport),
     Alert(&'a AlertReport),
 }
 
-fn ladder(out: &mut String, conn: &ConnectionReport) {
+fn ladder(out: &mut String, conn: &ConnectionReport, style: &Style) {
     let mut steps: Vec<(usize, Step<'_>)> = conn
         .messages
         .iter()
@@ -223,6 +388,13 @@ fn ladder(out: &mut String, conn: &ConnectionReport) {
         let arrow = match from {
             Party::Client => "client → server",
             Party::Server => "client ← server",
+        };
+        let text = match step {
+            Step::Alert(_) => format!("{}{text}{}", style.red, style.reset),
+            Step::Message(m) if m.certificates_length == Some(0) => {
+                format!("{}{text}{}", style.yellow, style.reset)
+            }
+            Step::Message(_) => text,
         };
         let _ = writeln!(out, "  {frame_text:>5}  {time:<9}  {arrow}  {text}");
     }

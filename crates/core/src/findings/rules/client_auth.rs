@@ -36,11 +36,12 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn accepted(ctx: &Ctx<'_>) -> String {
     let cas = ctx.accepted_cas();
     if ctx.conn.certificate_request.is_none() {
-        "Its CertificateRequest itself is not readable in this capture; the client's Certificate message shows it was sent.".to_string()
+        "Which CAs it accepts cannot be read.".to_string()
     } else if cas.is_empty() {
-        "It named no CA (an empty list), which lets the client choose any certificate.".to_string()
+        "The server named no CA (an empty list), which lets the client choose any certificate."
+            .to_string()
     } else {
-        let mut s = "It accepts certificates issued by:".to_string();
+        let mut s = "The server accepts certificates issued by:".to_string();
         for ca in cas {
             s.push_str("\n    ");
             s.push_str(ca);
@@ -53,7 +54,7 @@ fn request_where(ctx: &Ctx<'_>, frame: u64) -> String {
     if ctx.conn.certificate_request.is_some() {
         format!("CertificateRequest, frame {frame}")
     } else {
-        "its CertificateRequest is not readable in this capture".to_string()
+        "its CertificateRequest is not readable in this capture, but a TLS 1.2 client sends a Certificate message only when asked".to_string()
     }
 }
 
@@ -77,7 +78,7 @@ fn request_details(ctx: &Ctx<'_>) -> String {
     if parts.is_empty() {
         String::new()
     } else {
-        format!("\nIt asks for {}.", parts.join("; "))
+        format!("\nIt also asks for {}.", parts.join("; "))
     }
 }
 
@@ -92,19 +93,19 @@ fn missing(
     let server = ctx.who(Party::Server);
     let answered = match certificate {
         Some(frame) => format!(
-            "{client} answered with an empty Certificate message (frame {frame}: no certificate, \"Certificates Length: 0\")"
+            "{client} sent none: its Certificate message is empty (frame {frame}, \"Certificates Length: 0\")"
         ),
         None => format!("{client} sent no certificate"),
     };
     let stack = ctx.client_stack();
     let why = match stack {
         Some(s) if s.starts_with("Java") => format!(
-            "The client's ClientHello has the shape of {s}. Java, like Go, .NET and browsers, sends only a certificate whose issuer is in the list above and whose key fits the requested signature algorithms; when its key store holds none (or no key store is configured, or the entry lacks the listed intermediate CA), it sends an empty Certificate without any error on the client side."
+            "Why: from its ClientHello the client looks like {s}. Java, like Go, .NET and browsers, sends only a certificate whose issuer is in the list above and whose key fits the requested signature algorithms. When its key store holds none (or no key store is set, or the entry lacks the listed intermediate CA), it sends an empty Certificate and reports no error on the client side."
         ),
         Some(s) => format!(
-            "The client's ClientHello has the shape of {s}. Such clients send their configured certificate even when its issuer is not in the list, so an empty Certificate means no client certificate and key were configured for this connection."
+            "Why: from its ClientHello the client looks like {s}. Such clients send their configured certificate even when its issuer is not in the list, so an empty Certificate means no client certificate and key were configured for this connection."
         ),
-        None => "Java, Go, .NET and browsers send only a certificate issued by a listed CA and otherwise send an empty Certificate silently; OpenSSL-based clients (curl, Python) send whatever certificate they are configured with, so for them an empty Certificate means none was configured.".to_string(),
+        None => "Why: Java, Go, .NET and browsers send only a certificate issued by a listed CA and otherwise send an empty Certificate silently; OpenSSL-based clients (curl, Python) send whatever certificate they are configured with, so for them an empty Certificate means none was configured.".to_string(),
     };
     let fix = match stack {
         Some(s) if s.starts_with("Java") => {
@@ -121,11 +122,27 @@ fn missing(
     let details = request_details(ctx);
     match (ctx.conn.outcome, alert) {
         (Outcome::Failed, _) | (_, Some(_)) => {
+            let closer = [
+                (ctx.conn.server_to_client.rst_frame.or(ctx.conn.server_to_client.fin_frame), "the server"),
+                (ctx.conn.client_to_server.rst_frame.or(ctx.conn.client_to_server.fin_frame), "the client"),
+            ]
+            .into_iter()
+            .filter_map(|(f, who)| f.map(|f| (f, who)))
+            .min();
             let ending = alert.map_or_else(
-                || "and the server then ended the connection".to_string(),
+                || {
+                    closer.map_or_else(
+                        || "and the handshake went no further".to_string(),
+                        |(frame, who)| {
+                            format!(
+                                "and {who} then closed the connection (frame {frame}) — no alert is visible in this capture"
+                            )
+                        },
+                    )
+                },
                 |a| {
                     format!(
-                        "and the server ended the handshake with a fatal {} alert ({}, frame {}){}",
+                        "so the server ended the handshake with a fatal {} alert ({}, frame {}){}",
                         a.description.as_deref().unwrap_or("(unknown)"),
                         a.code.unwrap_or(0),
                         a.frame,
@@ -206,19 +223,20 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
                 .frames([certificate, verify, alert.map_or(0, |a| a.frame)]),
         );
     }
-    if let Some(at) = ctx.time() {
-        if let Some((problem, date)) = validity_problem(leaf, at) {
-            let code = if problem == "expired" {
-                "client-cert-expired"
-            } else {
-                "client-cert-not-yet-valid"
-            };
-            let when = if problem == "expired" {
-                "expired on"
-            } else {
-                "is valid only from"
-            };
-            out.push(
+    if let Some(at) = ctx.time()
+        && let Some((problem, date)) = validity_problem(leaf, at)
+    {
+        let code = if problem == "expired" {
+            "client-cert-expired"
+        } else {
+            "client-cert-not-yet-valid"
+        };
+        let when = if problem == "expired" {
+            "expired on"
+        } else {
+            "is valid only from"
+        };
+        out.push(
                 Finding::new(code, Confidence::Certain, format!("The client's certificate is {problem}"))
                     .severity(severity)
                     .explain(format!(
@@ -232,7 +250,6 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
                     })
                     .frames(frames),
             );
-        }
     }
     let eku_without_client_auth = !leaf.extended_key_usage.is_empty()
         && !leaf
@@ -343,9 +360,13 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
                     .explain(format!(
                         "{client} sent the certificate {subject}, issued by {} (frame {certificate}).{}",
                         leaf.issuer,
-                        if alert_text.is_empty() { " The server then ended the connection without an alert.".to_string() } else { alert_text.clone() }
+                        if alert_text.is_empty() { " The server then ended the connection without an alert.".to_string() } else { alert_text }
                     ))
-                    .fix("Read the server's log at this time for the exact reason; compare the certificate with the server's trust store and policy.")
+                    .fix(match code {
+                        44 => "The certificate was revoked: get a new one from the issuing CA. If it should be valid, check the CRL or OCSP responder the server consults.",
+                        49 => "The certificate is valid but not authorised: ask the server's operator to allow its subject (or SAN) in the access policy.",
+                        _ => "Read the server's log at this time for the exact reason; compare the certificate with the server's trust store and policy.",
+                    })
                     .frames(frames),
             );
         }

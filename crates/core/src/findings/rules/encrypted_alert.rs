@@ -8,15 +8,15 @@ use crate::report::Party;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for alert in ctx.conn.alerts.iter().filter(|a| a.encrypted) {
-        // After application data from both sides, an encrypted alert is the close_notify that
-        // ends the exchange: nothing to say.
+        // After application data, an encrypted alert is usually the close_notify that ends the
+        // exchange: nothing to say.
         let data_before = |p: Party| {
             ctx.conn
                 .messages
                 .iter()
                 .any(|m| m.from == p && m.typ == "encrypted_record" && m.seq < alert.seq)
         };
-        if data_before(Party::Client) && data_before(Party::Server) {
+        if data_before(Party::Client) || data_before(Party::Server) {
             continue;
         }
         // Only the first: the other side's answer is its own close.
@@ -29,9 +29,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new("encrypted-alert", Confidence::Likely, format!("An encrypted alert from the {} before any exchange of data", if alert.from == Party::Client { "client" } else { "server" }))
+            Finding::new("encrypted-alert", Confidence::Likely, format!("An encrypted alert from the {} right after the handshake", if alert.from == Party::Client { "client" } else { "server" }))
                 .explain(format!(
-                    "{} sent an encrypted alert ({} bytes, frame {}) after the handshake and before application data flowed both ways. Its content is encrypted; at this point it is most likely a fatal alert or a deliberate close (close_notify) by a side that decided not to go on.",
+                    "{} sent an encrypted alert ({} bytes, frame {}) right after the handshake, before any application data. Its content is encrypted; at this point it is most likely a fatal alert or a deliberate close (close_notify) by a side that decided not to go on.",
                     capitalize(&ctx.who(alert.from)),
                     alert.length,
                     alert.frame

@@ -32,6 +32,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let server_hello = ctx.message(Party::Server, "server_hello");
     let client = ctx.who(Party::Client);
     let server = ctx.who(Party::Server);
+    let server_cap = ctx.who_cap(Party::Server);
     for alert in ctx.conn.alerts.iter().filter(|a| !a.encrypted) {
         let Some(code) = alert.code else { continue };
         let before_server_hello = server_hello.is_none_or(|sh| alert.seq < sh.seq);
@@ -74,7 +75,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 let modern = ch.cipher_suites.iter().any(|s| weakness(s).is_none() && !s.contains("SCSV") && !s.starts_with("GREASE"));
                 Finding::new("no-shared-cipher", Confidence::Certain, "The server refused the ClientHello: nothing in common to negotiate")
                     .explain(format!(
-                        "{client} offered {} cipher suite(s) (ClientHello, frame {}): {}. {server} answered straight away with a fatal {} alert ({code}, frame {}), before any ServerHello: it accepts none of the suites (or groups, or signature algorithms) offered.{}",
+                        "{client} offered {} cipher suite(s) (ClientHello, frame {}): {}. {server_cap} answered straight away with a fatal {} alert ({code}, frame {}), before any ServerHello: it accepts none of the suites (or groups, or signature algorithms) offered.{}",
                         ch.cipher_suites.len(),
                         hello.frame,
                         Ctx::list(&ch.cipher_suites, 8),

@@ -29,8 +29,10 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .map(|m| m.frame)
         .take(6)
         .collect();
+    let mut answers = answers;
+    answers.dedup();
     out.push(
-        Finding::new("renegotiation", Confidence::Likely, if by_server { "The server renegotiated after the handshake (likely to ask for a client certificate)" } else { "The client renegotiated after the handshake" })
+        Finding::new("renegotiation", Confidence::Likely, if by_server { "The server renegotiated after the handshake, probably to ask for a client certificate" } else { "The client renegotiated after the handshake" })
             .explain(format!(
                 "After application data began (frame {}), {} sent an encrypted handshake message (frame {}){}. The new handshake is encrypted, so its CertificateRequest and Certificate messages cannot be seen.{}",
                 first_data.frame,

@@ -31,6 +31,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     };
     let server = ctx.who(Party::Server);
     let client = ctx.who(Party::Client);
+    let client_cap = ctx.who_cap(Party::Client);
     let subject = &leaf.subject;
     let alert_text = alert.map_or_else(String::new, |a| {
         format!(
@@ -55,14 +56,15 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .frames(frames),
         );
     }
-    if let Some(at) = ctx.time() {
-        if let Some((problem, date)) = validity_problem(leaf, at) {
-            let (code, when) = if problem == "expired" {
-                ("server-cert-expired", "expired on")
-            } else {
-                ("server-cert-not-yet-valid", "is valid only from")
-            };
-            out.push(
+    if let Some(at) = ctx.time()
+        && let Some((problem, date)) = validity_problem(leaf, at)
+    {
+        let (code, when) = if problem == "expired" {
+            ("server-cert-expired", "expired on")
+        } else {
+            ("server-cert-not-yet-valid", "is valid only from")
+        };
+        out.push(
                 Finding::new(code, Confidence::Certain, format!("The server's certificate is {problem}"))
                     .severity(severity)
                     .explain(format!(
@@ -77,7 +79,6 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     })
                     .frames(frames),
             );
-        }
     }
     if let Some(sni) = &ctx.conn.sni {
         let dns: Vec<&str> = leaf
@@ -142,12 +143,13 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .frames(frames),
         );
     }
-    if let Some(a) = alert {
-        if out.len() == before || out[before..].iter().all(|f| f.severity != Severity::Error) {
-            out.push(
+    if let Some(a) = alert
+        && (out.len() == before || out[before..].iter().all(|f| f.severity != Severity::Error))
+    {
+        out.push(
                 Finding::new("server-cert-untrusted", Confidence::Certain, "The client rejected the server's certificate")
                     .explain(format!(
-                        "{server} sent the certificate {subject}, issued by {} (frame {}). {client} answered with a fatal {} alert ({}, frame {}){}.",
+                        "{server} sent the certificate {subject}, issued by {} (frame {}). {client_cap} answered with a fatal {} alert ({}, frame {}){}.",
                         leaf.issuer,
                         certificate.frame,
                         a.description.as_deref().unwrap_or("(unknown)"),
@@ -164,7 +166,6 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .fix("Install the issuing CA in the client's trust store (Java: `keytool -importcert` into the trust store; curl `--cacert`), or deploy a server certificate from a CA the client trusts, with its intermediates.")
                     .frames([certificate.frame, a.frame]),
             );
-        }
     }
 }
 

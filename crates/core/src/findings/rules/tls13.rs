@@ -52,8 +52,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .join(", ")
     };
     let mut inference = String::new();
-    let client_who = ctx.who(Party::Client);
-    let server_who = ctx.who(Party::Server);
+    let client_who = ctx.who_cap(Party::Client);
+    let server_who = ctx.who_cap(Party::Server);
     let closes = |p: Party| {
         let t = if p == Party::Client {
             &ctx.conn.client_to_server
@@ -64,15 +64,17 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     };
 
     // The client answered the server's flight with an alert-sized record: it rejected the server.
-    if let [only] = sizes[..] {
-        if only <= ALERT && failed {
-            let frames = [
-                hello.frame,
-                client_flight[0].frame,
-                closes(Party::Client).unwrap_or(0),
-            ];
-            out.push(
-                Finding::new("server-cert-untrusted", Confidence::Likely, "The client most likely rejected the server's certificate (TLS 1.3)")
+    if let [only] = sizes[..]
+        && only <= ALERT
+        && failed
+    {
+        let frames = [
+            hello.frame,
+            client_flight[0].frame,
+            closes(Party::Client).unwrap_or(0),
+        ];
+        out.push(
+                Finding::new("server-cert-untrusted", Confidence::Likely, "TLS 1.3: the client most likely rejected the server's certificate")
                     .explain(format!(
                         "{client_who} answered the server's encrypted flight with a single {only}-byte record (frame {}) — the size of an encrypted alert — instead of its Finished, and the connection ended. In TLS 1.3 this is how a client rejects the server, usually its certificate (unknown CA, expired, wrong name); the certificate itself is encrypted in this capture.",
                         client_flight[0].frame
@@ -80,8 +82,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .fix("Check the client's trust store and the server's certificate chain and name; a key log (SSLKEYLOGFILE) shows the alert and the certificate.")
                     .frames(frames),
             );
-            inference = " The client's answer is alert-sized: see the finding above.".into();
-        }
+        inference = " The client's answer is alert-sized: see the finding above.".into();
     }
     let server_rejected = matches!(after[..], [only] if only.length <= ALERT) && failed;
     if inference.is_empty() && server_rejected {
@@ -95,7 +96,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         frames.extend(client_flight.iter().map(|m| m.frame));
         if empty_certificate {
             out.push(
-                Finding::new("client-cert-missing", Confidence::Likely, "The server most likely required a client certificate and the client sent none (TLS 1.3)")
+                Finding::new("client-cert-missing", Confidence::Likely, "TLS 1.3: the server most likely required a client certificate and the client sent none")
                     .explain(format!(
                         "{client_who}'s second flight was {} — an empty Certificate (25 bytes encrypted) and a Finished, too small to hold a certificate. {server_who} answered with one {}-byte record (frame {}), the size of an encrypted alert (certificate_required, 116, when a required certificate is missing), and the connection ended. The CertificateRequest, the Certificate and the alert are encrypted in TLS 1.3, so this is inferred from their sizes.",
                         describe(&client_flight),
@@ -110,7 +111,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .into();
         } else if with_certificate {
             out.push(
-                Finding::new("client-cert-rejected", Confidence::Likely, "The server most likely rejected the client's certificate (TLS 1.3)")
+                Finding::new("client-cert-rejected", Confidence::Likely, "TLS 1.3: the server most likely rejected the client's certificate")
                     .explain(format!(
                         "{client_who}'s second flight was {}, large enough to hold a certificate and its CertificateVerify. {server_who} answered with one {}-byte record (frame {}), the size of an encrypted alert, and the connection ended: it most likely rejected the certificate.",
                         describe(&client_flight),

@@ -40,16 +40,16 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     if let (Some((kind, frame, _)), Some((Opening::Text | Opening::Binary, sframe, head))) =
         (opening(c), opening(s))
+        && kind.is_tls()
+        && !conn.messages.iter().any(|m| m.from == Party::Server)
     {
-        if kind.is_tls() && !conn.messages.iter().any(|m| m.from == Party::Server) {
-            out.push(
+        out.push(
                 Finding::new("not-tls", Confidence::Certain, "The server does not speak TLS on this port")
                     .explain(format!("{client} sent a TLS ClientHello (frame {frame}); {server} answered \"{head}\" (frame {sframe}), which is not TLS."))
                     .fix("Connect to the server's TLS port, or enable TLS on this one (a plain-text port needs http:// or the protocol's STARTTLS).")
                     .frames([frame, sframe]),
             );
-            return;
-        }
+        return;
     }
     // A failure another rule explained needs no "closed" finding on top.
     if conn.outcome == Outcome::Established
@@ -63,7 +63,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let server_spoke = conn.messages.iter().any(|m| m.from == Party::Server);
-    let last = |p: Party| conn.messages.iter().filter(|m| m.from == p).last();
+    let last = |p: Party| conn.messages.iter().rfind(|m| m.from == p);
     // Who ended it first, and how.
     let ends = [
         (Party::Server, s.rst_frame, true),
@@ -83,13 +83,23 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     } else if !conn.alerts.is_empty() {
         return;
     }
+    // A server that never sent a byte did not answer, whoever closed in the end.
+    let silent_server = !server_spoke
+        && s.payload_bytes == 0
+        && first_end.is_none_or(|(_, who, _)| who == Party::Client);
     match first_end {
-        None if !server_spoke && s.payload_bytes == 0 => out.push(
+        _ if silent_server => out.push(
             Finding::new("no-server-response", Confidence::Certain, "The server never answered the ClientHello")
                 .explain(format!(
-                    "{client} sent a ClientHello (frame {}); the capture holds no reply from {server}{}.",
+                    "{client} sent a ClientHello (frame {}); the capture holds no reply from {server}{}.{}",
                     hello.frame,
-                    if s.frames == 0 { " at all, not even a TCP acknowledgment" } else { " beyond TCP acknowledgments" }
+                    if s.frames == 0 { " at all, not even a TCP acknowledgment" } else { " beyond TCP acknowledgments" },
+                    first_end.map_or_else(String::new, |(frame, who, rst)| format!(
+                        " {} gave up and {} the connection at frame {frame}{}.",
+                        capitalize(&ctx.who(who)),
+                        if rst { "reset" } else { "closed" },
+                        elapsed(ctx, hello.frame)
+                    ))
                 ))
                 .fix(format!("Check that the server process is up and answers TLS on this port and that no firewall or proxy drops the traffic. If the reply may exist, capture both directions: {}", ctx.tcpdump()))
                 .frames([hello.frame]),
@@ -136,6 +146,27 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
         None => {}
+    }
+}
+
+/// ", N s after the ClientHello", from the ClientHello's time to the connection's last frame.
+fn elapsed(ctx: &Ctx<'_>, hello: u64) -> String {
+    let start = ctx
+        .conn
+        .messages
+        .iter()
+        .find(|m| m.frame == hello)
+        .and_then(|m| m.timestamp);
+    match (start, ctx.conn.end_timestamp) {
+        (Some(a), Some(b)) if b > a => {
+            let ms = (b.nanos() - a.nanos()) / 1_000_000;
+            format!(
+                ", {}.{} s after the ClientHello",
+                ms / 1000,
+                (ms % 1000) / 100
+            )
+        }
+        _ => String::new(),
     }
 }
 

@@ -1,0 +1,286 @@
+//! Every finding code is documented, triggered by a capture in pcaps/, and absent from a
+//! near-miss capture that resembles it; docs/findings.md is generated from the code's table.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use pcap_tls_diagnose_core::findings::docs::{CODES, markdown};
+use pcap_tls_diagnose_core::report::Report;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn codes_in(name: &str) -> BTreeSet<&'static str> {
+    let bytes =
+        std::fs::read(root().join("pcaps").join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let report: Report = match pcap_tls_diagnose_core::diagnose(&bytes) {
+        Ok(r) => r,
+        Err(f) => f.partial,
+    };
+    report
+        .findings
+        .iter()
+        .chain(report.connections.iter().flat_map(|c| &c.findings))
+        .map(|f| f.code)
+        .collect()
+}
+
+/// (code, a capture that triggers it, a near miss that must not).
+const CASES: &[(&str, &str, &str)] = &[
+    (
+        "client-cert-missing",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+        "tls12-mtls-optional-no-cert.pcap",
+    ),
+    (
+        "client-auth-optional-no-cert",
+        "tls12-mtls-optional-no-cert.pcap",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+    ),
+    (
+        "client-cert-rejected",
+        "tls12-client-cert-revoked.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "client-cert-not-in-ca-list",
+        "tls12-client-cert-unknown-ca.pcap",
+        "tls12-client-cert-expired.pcap",
+    ),
+    (
+        "client-cert-expired",
+        "tls12-client-cert-expired.pcap",
+        "tls12-client-cert-not-yet-valid.pcap",
+    ),
+    (
+        "client-cert-not-yet-valid",
+        "tls12-client-cert-not-yet-valid.pcap",
+        "tls12-client-cert-expired.pcap",
+    ),
+    (
+        "client-cert-untrusted-issuer",
+        "tls12-client-cert-untrusted-python-server.pcap",
+        "tls12-client-cert-unknown-ca.pcap",
+    ),
+    (
+        "client-cert-incomplete-chain",
+        "tls12-client-cert-missing-intermediate.pcap",
+        "tls12-client-cert-unknown-ca.pcap",
+    ),
+    (
+        "client-cert-wrong-key-usage",
+        "tls12-client-cert-no-clientauth-eku.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "client-cert-key-mismatch",
+        "tls12-client-cert-key-mismatch-java-client.pcap",
+        "tls12-mtls-ok-java.pcap",
+    ),
+    (
+        "server-cert-untrusted",
+        "tls12-server-cert-unknown-ca.pcap",
+        "tls12-server-cert-missing-intermediate.pcap",
+    ),
+    (
+        "server-cert-self-signed",
+        "tls12-server-cert-self-signed.pcap",
+        "tls12-server-cert-unknown-ca.pcap",
+    ),
+    (
+        "server-cert-incomplete-chain",
+        "tls12-server-cert-missing-intermediate.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "server-cert-expired",
+        "tls12-server-cert-expired-gnutls-client.pcap",
+        "tls12-server-cert-not-yet-valid-java-client.pcap",
+    ),
+    (
+        "server-cert-not-yet-valid",
+        "tls12-server-cert-not-yet-valid-java-client.pcap",
+        "tls12-server-cert-expired-gnutls-client.pcap",
+    ),
+    (
+        "server-cert-hostname-mismatch",
+        "tls12-server-cert-hostname-mismatch-curl.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "protocol-version-mismatch",
+        "tls-protocol-version-mismatch.pcap",
+        "tls-inappropriate-fallback.pcap",
+    ),
+    (
+        "no-shared-cipher",
+        "tls12-no-shared-cipher.pcap",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+    ),
+    (
+        "server-name-unrecognized",
+        "tls12-sni-unrecognized.pcap",
+        "tls12-alpn-mismatch.pcap",
+    ),
+    (
+        "alpn-mismatch",
+        "tls12-alpn-mismatch.pcap",
+        "tls12-sni-unrecognized.pcap",
+    ),
+    (
+        "inappropriate-fallback",
+        "tls-inappropriate-fallback.pcap",
+        "tls-protocol-version-mismatch.pcap",
+    ),
+    (
+        "fatal-alert",
+        "tls-internal-error-no-signature-algorithm.pcap",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+    ),
+    (
+        "no-server-response",
+        "tls-no-server-response.pcap",
+        "tls-client-hello-then-close.pcap",
+    ),
+    (
+        "connection-reset",
+        "tls-reset-after-client-hello.pcap",
+        "tls-client-hello-then-close.pcap",
+    ),
+    (
+        "connection-closed",
+        "tls-client-hello-then-close.pcap",
+        "tls-reset-after-client-hello.pcap",
+    ),
+    (
+        "not-tls",
+        "plain-http-to-tls-port.pcap",
+        "tls-client-hello-then-close.pcap",
+    ),
+    (
+        "tls13-handshake-encrypted",
+        "tls13-mtls-ok.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "encrypted-alert",
+        "tls12-server-cert-hostname-mismatch-curl.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "resumed-session",
+        "tls12-session-resumption.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "renegotiation",
+        "tls12-renegotiation-client-cert.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "handshake-ok",
+        "tls12-mtls-ok.pcap",
+        "tls12-mtls-optional-no-cert.pcap",
+    ),
+    (
+        "no-tls-in-capture",
+        "plain-http-to-tls-port.pcap",
+        "tls-client-hello-then-close.pcap",
+    ),
+    (
+        "capture-truncated",
+        "tls12-mtls-missing-client-cert-snaplen96.pcap",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+    ),
+    (
+        "capture-gap",
+        "tls12-certificate-segment-deleted.pcap",
+        "tls12-mtls-ok.pcap",
+    ),
+    (
+        "capture-midstream",
+        "tls12-mtls-missing-client-cert-midstream.pcap",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+    ),
+    (
+        "capture-one-sided",
+        "tls12-mtls-missing-client-cert-client-side-only.pcap",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+    ),
+];
+
+#[test]
+fn every_code_is_triggered_by_a_capture_and_not_by_its_near_miss() {
+    let documented: BTreeSet<&str> = CODES.iter().map(|d| d.code).collect();
+    let covered: BTreeSet<&str> = CASES.iter().map(|c| c.0).collect();
+    assert_eq!(
+        documented, covered,
+        "every documented code needs a trigger and a near miss"
+    );
+    let mut problems = Vec::new();
+    for (code, trigger, near_miss) in CASES {
+        if !codes_in(trigger).contains(code) {
+            problems.push(format!("{code}: not found in {trigger}"));
+        }
+        if codes_in(near_miss).contains(code) {
+            problems.push(format!(
+                "{code}: wrongly found in the near miss {near_miss}"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn every_code_found_anywhere_is_documented() {
+    let documented: BTreeSet<&str> = CODES.iter().map(|d| d.code).collect();
+    for entry in std::fs::read_dir(root().join("pcaps")).expect("pcaps") {
+        let path = entry.expect("entry").path();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if ext != "pcap" && ext != "pcapng" {
+            continue;
+        }
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        for code in codes_in(&name) {
+            assert!(
+                documented.contains(code),
+                "{name}: undocumented code {code}"
+            );
+        }
+    }
+    for d in CODES {
+        assert!(
+            !d.title.is_empty() && !d.meaning.is_empty(),
+            "{} lacks docs",
+            d.code
+        );
+        let kebab = d
+            .code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        assert!(kebab, "{} is not kebab-case", d.code);
+    }
+}
+
+/// docs/findings.md is generated; `UPDATE_DOCS=1 cargo test` rewrites it.
+#[test]
+fn docs_findings_md_is_up_to_date() {
+    let path = root().join("docs/findings.md");
+    let expected = markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("write docs/findings.md");
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/findings.md is out of date: run `UPDATE_DOCS=1 cargo test -p pcap-tls-diagnose-core --test findings`"
+    );
+}
