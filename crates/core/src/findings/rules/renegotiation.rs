@@ -31,8 +31,18 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .collect();
     let mut answers = answers;
     answers.dedup();
+    // In the new handshake, a client record large enough for a certificate after the server's
+    // flight says the client sent one.
+    let certificate = messages
+        .iter()
+        .filter(|m| m.typ == "encrypted_handshake" && m.seq > later.seq && m.from == Party::Client)
+        .skip(1)
+        .find(|m| m.length >= 300)
+        .map_or_else(String::new, |m| {
+            format!(" In the new handshake the client answered with a {}-byte record (frame {}), large enough to hold a certificate: it most likely sent one.", m.length, m.frame)
+        });
     out.push(
-        Finding::new("renegotiation", Confidence::Likely, if by_server { "The server renegotiated after the handshake, probably to ask for a client certificate" } else { "The client renegotiated after the handshake" })
+        Finding::new("renegotiation", Confidence::Likely, if by_server { "The server renegotiated after the handshake to ask for a client certificate" } else { "The client renegotiated after the handshake" })
             .explain(format!(
                 "After application data began (frame {}), {} sent an encrypted handshake message (frame {}){}. The new handshake is encrypted, so its CertificateRequest and Certificate messages cannot be seen.{}",
                 first_data.frame,
@@ -48,7 +58,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 } else {
                     ""
                 }
-            ))
+            ) + &certificate)
             .fix(if by_server {
                 "Ask for the client certificate in the initial handshake instead (IIS: enable \"Negotiate Client Certificate\" / `netsh http … clientcertnegotiation=enable`; ASP.NET Core: client certificate mode at the connection level); a key log shows the renegotiated handshake."
             } else {
