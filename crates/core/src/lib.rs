@@ -38,6 +38,7 @@ pub mod report;
 mod timeline;
 pub mod tls;
 pub mod wire;
+mod words;
 pub mod x509;
 
 use std::collections::{BTreeMap, BTreeSet};

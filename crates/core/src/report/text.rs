@@ -413,7 +413,7 @@ fn message_text(m: &MessageReport) -> String {
         "encrypted_record" => format!("encrypted record ({} bytes)", m.length),
         "change_cipher_spec" => "ChangeCipherSpec".to_string(),
         "heartbeat" => format!("heartbeat ({} bytes)", m.length),
-        other => camel(other),
+        other => crate::words::camel(other),
     };
     let mut text = name;
     if let Some(summary) = &m.summary {
@@ -432,18 +432,6 @@ fn alert_text(a: &AlertReport) -> String {
         }
         _ => format!("encrypted alert ({} bytes)", a.length),
     }
-}
-
-/// `client_hello` → `ClientHello`.
-fn camel(snake: &str) -> String {
-    snake
-        .split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
-        })
-        .collect()
 }
 
 fn certificates(out: &mut String, title: &str, list: Option<&[CertEntry]>) {
@@ -516,7 +504,7 @@ fn traffic(out: &mut String, label: &str, t: &Traffic) {
             Opening::Sslv2ClientHello => "an SSLv2-compatible ClientHello".to_string(),
             Opening::TlsServerHello => "a TLS ServerHello".to_string(),
             Opening::TlsRecord => "a TLS record".to_string(),
-            Opening::Text => format!("text \"{}\"", printable(&opening.head)),
+            Opening::Text => format!("text \"{}\"", crate::words::printable_hex(&opening.head)),
             Opening::Binary => format!("bytes {}", opening.head),
         };
         let _ = write!(out, "; starts with {what} (frame {})", opening.frame);
@@ -550,15 +538,6 @@ fn seconds(nanos: i64) -> String {
     let ms = nanos.div_euclid(1_000_000);
     let sign = if ms < 0 { "-" } else { "" };
     format!("{sign}{}.{:03}", ms.abs() / 1000, ms.abs() % 1000)
-}
-
-/// Decodes the hex head back to text, escaping what is not printable.
-fn printable(hex: &str) -> String {
-    let bytes =
-        (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok());
-    bytes
-        .flat_map(|b| std::ascii::escape_default(b).map(char::from))
-        .collect()
 }
 
 fn plural(n: u64) -> &'static str {

@@ -32,7 +32,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             Finding::new("encrypted-alert", Confidence::Likely, format!("An encrypted alert from the {} right after the handshake", if alert.from == Party::Client { "client" } else { "server" }))
                 .explain(format!(
                     "{} sent an encrypted alert ({} bytes, frame {}) right after the handshake, before any application data. Its content is encrypted; at this point it is most likely a fatal alert or a deliberate close (close_notify) by a side that decided not to go on.",
-                    capitalize(&ctx.who(alert.from)),
+                    crate::words::capitalize(&ctx.who(alert.from)),
                     alert.length,
                     alert.frame
                 ))
@@ -40,10 +40,4 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .frames([alert.frame]),
         );
     }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }

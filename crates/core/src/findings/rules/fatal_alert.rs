@@ -68,7 +68,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             )
             .explain(format!(
                 "{} sent a fatal {name} alert ({code}, frame {}), {answered}{}.",
-                capitalize(&ctx.who(alert.from)),
+                crate::words::capitalize(&ctx.who(alert.from)),
                 alert.frame,
                 if meaning.is_empty() {
                     String::new()
@@ -84,10 +84,4 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         );
     }
     out.extend(found);
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }

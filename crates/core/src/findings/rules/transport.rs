@@ -15,7 +15,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let opening = |t: &crate::report::Traffic| {
         t.opening
             .as_ref()
-            .map(|o| (o.kind, o.frame, printable(&o.head)))
+            .map(|o| (o.kind, o.frame, crate::words::printable_hex(&o.head)))
     };
     if conn.outcome == Outcome::NotTls {
         match (opening(c), opening(s)) {
@@ -96,7 +96,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     if s.frames == 0 { " at all, not even a TCP acknowledgment" } else { " beyond TCP acknowledgments" },
                     first_end.map_or_else(String::new, |(frame, who, rst)| format!(
                         " {} gave up and {} the connection at frame {frame}{}.",
-                        capitalize(&ctx.who(who)),
+                        crate::words::capitalize(&ctx.who(who)),
                         if rst { "reset" } else { "closed" },
                         elapsed(ctx, hello.frame)
                     ))
@@ -107,7 +107,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         Some((frame, who, rst)) => {
             let after = last(who.other()).map_or_else(
                 || "before anything was exchanged".to_string(),
-                |m| format!("after the {} (frame {})", camel(&m.typ), m.frame),
+                |m| format!("after the {} (frame {})", crate::words::camel(&m.typ), m.frame),
             );
             let reaction = conn
                 .alerts
@@ -116,7 +116,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .map_or_else(String::new, |a| {
                     format!(
                         " {} then sent a {} alert ({}, frame {}), its answer to the closed stream.",
-                        capitalize(&ctx.who(who.other())),
+                        crate::words::capitalize(&ctx.who(who.other())),
                         a.description.as_deref().unwrap_or("(unknown)"),
                         a.code.unwrap_or(0),
                         a.frame
@@ -131,7 +131,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 Finding::new(code, Confidence::Certain, title)
                     .explain(format!(
                         "{} {verb} at frame {frame}, {after}, without sending a TLS alert first.{}{reaction}",
-                        capitalize(&ctx.who(who)),
+                        crate::words::capitalize(&ctx.who(who)),
                         if who == Party::Server && !server_spoke {
                             " A server that closes right after the ClientHello usually refuses it by policy (an unknown SNI, a blocked client, a protocol it does not accept) or is not a TLS server."
                         } else {
@@ -177,30 +177,4 @@ impl Party {
             Self::Server => Self::Client,
         }
     }
-}
-
-fn camel(snake: &str) -> String {
-    snake
-        .split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
-        })
-        .collect()
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
-}
-
-/// The opening bytes (hex) as text, escaped.
-fn printable(hex: &str) -> String {
-    (0..hex.len() / 2)
-        .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
-        .flat_map(std::ascii::escape_default)
-        .map(char::from)
-        .collect()
 }
