@@ -280,6 +280,38 @@ s_tls12-client-cert-key-mismatch-java-client() {
   end
 }
 
+s_tls12-client-cert-type-mismatch() {
+  begin tls12-client-cert-type-mismatch
+  # The CertificateRequest allows RSA signatures only; the client's certificate has an EC key.
+  ossl_server -tls1_2 -Verify 1 -client_sigalgs 'RSA+SHA256:RSA-PSS+SHA256' -www
+  ossl_client -tls1_2 -cert "$pki/client-ec.crt" -key "$pki/client-ec.key" -cert_chain "$pki/intermediate.crt"
+  end
+}
+
+s_tls13-post-handshake-auth() {
+  begin tls13-post-handshake-auth
+  local fifo=$work/server.fifo
+  rm -f "$fifo"; mkfifo "$fifo"
+  openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" \
+    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" -tls1_3 \
+    <"$fifo" >"$log/$name.server" 2>&1 &
+  servers+=($!)
+  exec 7>"$fifo"
+  wait_until "server on port $port" listening "$port"
+  { printf 'GET / HTTP/1.0\r\n'; sleep 1; printf 'second line\r\n'; sleep 2; } |
+    timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
+      -tls1_3 -enable_pha -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" \
+      >>"$log/$name.client" 2>&1 &
+  local client=$!
+  sleep 0.5
+  printf 'c\n' >&7   # s_server: send a CertificateRequest after the handshake (TLS 1.3)
+  sleep 1
+  printf 'Q\n' >&7
+  exec 7>&-
+  wait "$client" || true
+  end
+}
+
 # --- Mutual TLS that works, and optional client authentication -------------------------------
 
 s_tls12-mtls-ok() {

@@ -208,6 +208,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "tls12-mtls-missing-client-cert-client-side-only.pcap",
         "tls12-mtls-missing-client-cert-openssl.pcap",
     ),
+    (
+        "client-cert-type-mismatch",
+        "tls12-client-cert-type-mismatch.pcap",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
+    ),
+    (
+        "post-handshake-auth",
+        "tls13-post-handshake-auth.pcap",
+        "tls13-mtls-ok.pcap",
+    ),
 ];
 
 #[test]

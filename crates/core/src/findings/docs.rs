@@ -118,6 +118,15 @@ pub const CODES: &[CodeDoc] = &[
         references: "RFC 5246 §7.4.8; RFC 8446 §4.4.3; KNOWLEDGE R12",
     },
     CodeDoc {
+        code: "client-cert-type-mismatch",
+        severity: Error,
+        title: "The client's key type is not among those the server accepts",
+        meaning: "The CertificateRequest allows signatures from one key family only (for example RSA), and the client did not send a certificate that fits: an OpenSSL-based client sent an empty Certificate, which it does only when its key cannot produce any allowed signature.",
+        why: "The client's certificate has an EC key and the server allows only RSA signatures (or the reverse), or the server's signature algorithms exclude what the key (or its HSM or smart card) can do.",
+        fix: "Use a client certificate with a key type the server accepts, or widen the server's client signature algorithms. Supplying the client's certificate (`--client-cert`) makes the verdict certain.",
+        references: "RFC 5246 §7.4.4, §7.4.8; RFC 8446 §4.3.2; KNOWLEDGE R3, R4",
+    },
+    CodeDoc {
         code: "server-cert-untrusted",
         severity: Error,
         title: "The client rejected the server's certificate",
@@ -296,6 +305,15 @@ pub const CODES: &[CodeDoc] = &[
         why: "Servers like IIS/http.sys ask for the client certificate only for some URLs, by renegotiating after reading the request; the CertificateRequest is then encrypted. HTTP/2 and TLS 1.3 forbid this.",
         fix: "Ask for the client certificate in the initial handshake (IIS: `netsh http … clientcertnegotiation=enable` / \"Negotiate Client Certificate\"; ASP.NET Core `ClientCertificateMode` at the connection level).",
         references: "RFC 5246 §7.4.1.1; RFC 5746; RFC 9113 §9.2.1; KNOWLEDGE R16",
+    },
+    CodeDoc {
+        code: "post-handshake-auth",
+        severity: Warning,
+        title: "TLS 1.3: the server asked for a client certificate after the handshake",
+        meaning: "The client offered post-handshake authentication, and after the handshake the record sizes show a CertificateRequest answered by a Certificate, a CertificateVerify and a Finished.",
+        why: "Servers that decide about client certificates per request (an Apache `SSLVerifyClient` in a location, IIS-like setups on TLS 1.3) use post-handshake authentication. It fails over HTTP/2 and with clients that do not offer it (`unexpected_message`).",
+        fix: "Ask for the client certificate in the main handshake when possible; a key log shows the messages.",
+        references: "RFC 8446 §4.2.6, §4.6.2; RFC 8740; KNOWLEDGE R17",
     },
     CodeDoc {
         code: "handshake-ok",

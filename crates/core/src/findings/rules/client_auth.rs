@@ -27,6 +27,13 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     });
     if ctx.client_cert_empty() {
         missing(ctx, out, request.frame, certificate.map(|c| c.frame), alert);
+        type_mismatch(
+            ctx,
+            out,
+            request.frame,
+            certificate.map_or(0, |c| c.frame),
+            alert,
+        );
     } else if !ctx.client_chain().is_empty() {
         sent(ctx, out, alert);
     }
@@ -178,6 +185,56 @@ fn missing(
                 .frames([request, certificate.unwrap_or(0)]),
         ),
     }
+}
+
+/// The key families a list of signature schemes can serve.
+fn families(schemes: &[String]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for (family, prefixes) in [
+        ("RSA", &["rsa_"][..]),
+        ("ECDSA", &["ecdsa_"][..]),
+        ("EdDSA", &["ed25519", "ed448"][..]),
+        ("DSA", &["dsa_"][..]),
+    ] {
+        if schemes
+            .iter()
+            .any(|s| prefixes.iter().any(|p| s.starts_with(p)))
+        {
+            out.push(family);
+        }
+    }
+    out
+}
+
+/// An OpenSSL-based client sends its configured certificate whatever the CA list says; it sends
+/// an empty one when its key cannot sign with any algorithm the server allows. A server that
+/// allows signatures from one key family only then makes a key-type mismatch likely.
+fn type_mismatch(
+    ctx: &Ctx<'_>,
+    out: &mut Vec<Finding>,
+    request: u64,
+    certificate: u64,
+    alert: Option<&AlertReport>,
+) {
+    let Some(cr) = &ctx.conn.certificate_request else {
+        return;
+    };
+    let stack = ctx.client_stack().unwrap_or_default();
+    let allowed = families(&cr.signature_algorithms);
+    if !stack.starts_with("OpenSSL") || allowed.len() != 1 {
+        return;
+    }
+    let family = allowed[0];
+    out.push(
+        Finding::new("client-cert-type-mismatch", Confidence::Likely, format!("The server accepts only {family} client keys; the client's key is probably of another type"))
+            .severity(if ctx.failed() || alert.is_some() { Severity::Error } else { Severity::Warning })
+            .explain(format!(
+                "The server's CertificateRequest (frame {request}) allows client signatures with {family} keys only: {}. The client looks like OpenSSL, which sends its configured certificate even when its issuer is not listed, and sends an empty Certificate (frame {certificate}) when its key cannot produce any allowed signature — as an EC key cannot when only RSA is allowed.",
+                Ctx::list(&cr.signature_algorithms, 6)
+            ))
+            .fix(format!("Use a client certificate with a {family} key, or have the server allow your key's signature algorithms (OpenSSL servers: `-client_sigalgs` / `ClientSignatureAlgorithms`). `--client-cert` with your certificate makes this certain."))
+            .frames([request, certificate, alert.map_or(0, |a| a.frame)]),
+    );
 }
 
 /// The client sent a certificate: check it, and explain a rejection.

@@ -8,6 +8,72 @@
 use super::super::{Confidence, Ctx, Finding};
 use crate::report::{MessageReport, Outcome, Party};
 
+/// Post-handshake authentication (RFC 8446 §4.6.2): after the handshake, a server record (the
+/// CertificateRequest) answered at once by a burst of client records ending with a
+/// Finished-sized one (Certificate, CertificateVerify, Finished).
+fn post_handshake_auth(
+    ctx: &Ctx<'_>,
+    out: &mut Vec<Finding>,
+    client: &[&MessageReport],
+    server: &[&MessageReport],
+    finished: Option<&MessageReport>,
+) {
+    let offered = ctx
+        .conn
+        .client_hello
+        .as_ref()
+        .is_some_and(|ch| ch.post_handshake_auth);
+    let Some(finished) = finished else { return };
+    if !offered {
+        return;
+    }
+    let later: Vec<&MessageReport> = client
+        .iter()
+        .copied()
+        .filter(|m| m.seq > finished.seq)
+        .collect();
+    for (i, first) in later.iter().enumerate() {
+        let request = server.iter().copied().rfind(|s| s.seq < first.seq);
+        let Some(request) = request.filter(|r| r.seq > finished.seq) else {
+            continue;
+        };
+        // The burst: client records with no server record in between.
+        let burst: Vec<&MessageReport> = later[i..]
+            .iter()
+            .copied()
+            .take_while(|m| !server.iter().any(|s| s.seq > first.seq && s.seq < m.seq))
+            .collect();
+        let ends_with_finished = burst
+            .last()
+            .is_some_and(|m| FINISHED.iter().any(|f| (*f..f + 8).contains(&m.length)));
+        if burst.len() < 2 || !ends_with_finished || (i > 0 && later[i - 1].seq > request.seq) {
+            continue;
+        }
+        let with_certificate = burst.iter().any(|m| m.length >= 300);
+        let sizes = burst
+            .iter()
+            .map(|m| format!("{} bytes", m.length))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(
+            Finding::new("post-handshake-auth", Confidence::Likely, "TLS 1.3: the server asked for a client certificate after the handshake")
+                .explain(format!(
+                    "{} offered post-handshake authentication in its ClientHello. After the handshake, {} sent a {}-byte record (frame {}) and the client answered at once with {} (frame {}) — the shape of a Certificate, a CertificateVerify and a Finished, so the server most likely sent a CertificateRequest and the client {}. All of it is encrypted.",
+                    ctx.who_cap(Party::Client),
+                    ctx.who(Party::Server),
+                    request.length,
+                    request.frame,
+                    sizes,
+                    first.frame,
+                    if with_certificate { "sent a certificate" } else { "answered without a certificate" }
+                ))
+                .fix("Nothing to fix if the request then succeeded. Post-handshake authentication fails over HTTP/2 (RFC 8740) and with clients that do not offer it; asking for the certificate in the main handshake avoids both. A key log shows the messages.")
+                .frames([request.frame, first.frame]),
+        );
+        return;
+    }
+}
+
 /// Largest record taken for an encrypted alert (19 plus a little padding).
 const ALERT: u32 = 24;
 /// An encrypted empty Certificate: 4 + 1 + 3 + 1 + 16.
@@ -126,6 +192,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .into();
         }
     }
+    post_handshake_auth(ctx, out, &client, &server, client_flight.first().copied());
     let mut hidden = "the server's certificate, whether it asked for a client certificate (CertificateRequest) and which CAs it accepts, the client's certificate, and the alerts".to_string();
     if ctx
         .conn
