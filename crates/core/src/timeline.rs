@@ -479,7 +479,13 @@ fn established_frame(tls: &TlsConnection, roles: &Roles, version: Option<u16>) -
             .iter()
             .position(|e| e.side == client && size(e).is_some())?
             + hello;
-        if size(&tls.events[client_first]).is_some_and(|l| l <= ALERT_SIZED) {
+        // An alert-sized record alone is a rejection; followed by more records of the same
+        // flight it is a small handshake message (EndOfEarlyData is 21 bytes).
+        let flight_continues = tls.events[client_first + 1..]
+            .iter()
+            .find(|e| size(e).is_some())
+            .is_some_and(|e| e.side == client);
+        if size(&tls.events[client_first]).is_some_and(|l| l <= ALERT_SIZED) && !flight_continues {
             return None;
         }
         let server_after: Vec<u16> = tls.events[client_first..]

@@ -119,7 +119,7 @@ pub const CODES: &[CodeDoc] = &[
     },
     CodeDoc {
         code: "client-cert-type-mismatch",
-        severity: Error,
+        severity: Warning,
         title: "The client's key type is not among those the server accepts",
         meaning: "The CertificateRequest allows signatures from one key family only (for example RSA), and the client did not send a certificate that fits: an OpenSSL-based client sent an empty Certificate, which it does only when its key cannot produce any allowed signature.",
         why: "The client's certificate has an EC key and the server allows only RSA signatures (or the reverse), or the server's signature algorithms exclude what the key (or its HSM or smart card) can do.",

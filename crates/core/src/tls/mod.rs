@@ -241,6 +241,11 @@ fn sslv2_client_hello(h: &[u8]) -> bool {
     matches!(h, [hi, _, 1, 0 | 3, 0..=4, ..] if hi & 0x80 != 0)
 }
 
+/// An SSL 2.0 SERVER-HELLO (message type 4) answering an SSLv2-format hello.
+fn sslv2_server_hello(h: &[u8]) -> bool {
+    matches!(h, [hi, _, 4, ..] if hi & 0x80 != 0)
+}
+
 /// A handshake record that starts with a ClientHello or ServerHello (an upgrade's first bytes).
 fn hello_record(h: &[u8]) -> bool {
     plausible_header(h) && h[0] == 22 && matches!(h.get(5), Some(1 | 2))
@@ -314,7 +319,10 @@ impl TlsConnection {
         match self.sides[side].mode {
             Mode::Start => {
                 let s = &mut self.sides[side];
-                s.mode = if plausible_header(bytes) || sslv2_client_hello(bytes) {
+                s.mode = if plausible_header(bytes)
+                    || sslv2_client_hello(bytes)
+                    || sslv2_server_hello(bytes)
+                {
                     Mode::Tls
                 } else if s.midstream {
                     Mode::Searching { strict: false }

@@ -225,14 +225,16 @@ fn type_mismatch(
         return;
     }
     let family = allowed[0];
+    // "an RSA key", "an ECDSA key", "a DSA key".
+    let a = if family == "DSA" { "a" } else { "an" };
     out.push(
         Finding::new("client-cert-type-mismatch", Confidence::Likely, format!("The server accepts only {family} client keys; the client's key is probably of another type"))
-            .severity(if ctx.failed() || alert.is_some() { Severity::Error } else { Severity::Warning })
+            .severity(Severity::Warning)
             .explain(format!(
-                "The server's CertificateRequest (frame {request}) allows client signatures with {family} keys only: {}. The client looks like OpenSSL, which sends its configured certificate even when its issuer is not listed, and sends an empty Certificate (frame {certificate}) when its key cannot produce any allowed signature — as an EC key cannot when only RSA is allowed.",
+                "The server's CertificateRequest (frame {request}) allows client signatures with {family} keys only: {}. The client looks like OpenSSL, which sends its configured certificate even when its issuer is not listed, but sends an empty Certificate (frame {certificate}) when its key cannot produce any allowed signature. So if this client has a certificate configured, its key is most likely not {a} {family} key (for example an EC key when only RSA is allowed); if it has none, client-cert-missing says it all.",
                 Ctx::list(&cr.signature_algorithms, 6)
             ))
-            .fix(format!("Use a client certificate with a {family} key, or have the server allow your key's signature algorithms (OpenSSL servers: `-client_sigalgs` / `ClientSignatureAlgorithms`). `--client-cert` with your certificate makes this certain."))
+            .fix(format!("Use a client certificate with {a} {family} key, or have the server allow your key's signature algorithms (OpenSSL servers: `-client_sigalgs` / `ClientSignatureAlgorithms`). `--client-cert` with your certificate makes this certain."))
             .frames([request, certificate, alert.map_or(0, |a| a.frame)]),
     );
 }

@@ -11,15 +11,23 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let messages = &ctx.conn.messages;
-    // The handshake's own encrypted handshake messages are the two Finished; one after
-    // application data starts a new handshake.
+    // Each side's first encrypted handshake message is its Finished. A second one, after
+    // application data, starts a new handshake. (With False Start the client sends data before
+    // the server's Finished, so data alone does not end the first handshake.)
     let Some(first_data) = messages.iter().find(|m| m.typ == "encrypted_record") else {
         return;
     };
-    let Some(later) = messages
-        .iter()
-        .find(|m| m.typ == "encrypted_handshake" && m.seq > first_data.seq)
-    else {
+    let finished = |p: Party| {
+        messages
+            .iter()
+            .find(|m| m.from == p && m.typ == "encrypted_handshake")
+            .map(|m| m.seq)
+    };
+    let Some(later) = messages.iter().find(|m| {
+        m.typ == "encrypted_handshake"
+            && m.seq > first_data.seq
+            && finished(m.from).is_some_and(|f| f < m.seq)
+    }) else {
         return;
     };
     let by_server = later.from == Party::Server;

@@ -84,8 +84,11 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     // A server that never sent a byte did not answer, whoever closed in the end.
+    // With no frame of the server at all the capture is one-sided (capture-one-sided says so):
+    // the server may well have answered.
     let silent_server = !server_spoke
         && s.payload_bytes == 0
+        && s.frames > 0
         && first_end.is_none_or(|(_, who, _)| who == Party::Client);
     match first_end {
         _ if silent_server => out.push(
@@ -93,7 +96,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .explain(format!(
                     "{client} sent a ClientHello (frame {}); the capture holds no reply from {server}{}.{}",
                     hello.frame,
-                    if s.frames == 0 { " at all, not even a TCP acknowledgment" } else { " beyond TCP acknowledgments" },
+                    " beyond TCP acknowledgments",
                     first_end.map_or_else(String::new, |(frame, who, rst)| format!(
                         " {} gave up and {} the connection at frame {frame}{}.",
                         crate::words::capitalize(&ctx.who(who)),
@@ -107,7 +110,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         Some((frame, who, rst)) => {
             let after = last(who.other()).map_or_else(
                 || "before anything was exchanged".to_string(),
-                |m| format!("after the {} (frame {})", crate::words::camel(&m.typ), m.frame),
+                |m| format!("after the {} (frame {})", message_name(&m.typ), m.frame),
             );
             let reaction = conn
                 .alerts
@@ -146,6 +149,16 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
         None => {}
+    }
+}
+
+/// A message's name in prose.
+fn message_name(typ: &str) -> String {
+    match typ {
+        "encrypted_record" => "encrypted record".to_string(),
+        "encrypted_handshake" => "encrypted handshake message".to_string(),
+        t if t.starts_with("sslv2_message_") => "SSL 2.0 message".to_string(),
+        t => crate::words::camel(t),
     }
 }
 
