@@ -66,26 +66,10 @@ fn request_where(ctx: &Ctx<'_>, frame: u64) -> String {
 }
 
 fn request_details(ctx: &Ctx<'_>) -> String {
-    let Some(cr) = &ctx.conn.certificate_request else {
-        return String::new();
-    };
-    let mut parts = Vec::new();
-    if !cr.certificate_types.is_empty() {
-        parts.push(format!(
-            "certificate types {}",
-            cr.certificate_types.join(", ")
-        ));
-    }
-    if !cr.signature_algorithms.is_empty() {
-        parts.push(format!(
-            "signature algorithms {}",
-            Ctx::list(&cr.signature_algorithms, 6)
-        ));
-    }
-    if parts.is_empty() {
-        String::new()
+    if ctx.conn.certificate_request.is_some() {
+        "\n(The certificate types and signature algorithms it allows are listed under \"certificate request\" below.)".to_string()
     } else {
-        format!("\nIt also asks for {}.", parts.join("; "))
+        String::new()
     }
 }
 
