@@ -294,3 +294,19 @@ fn docs_findings_md_is_up_to_date() {
         "docs/findings.md is out of date: run `UPDATE_DOCS=1 cargo test -p pcap-tls-diagnose-core --test findings`"
     );
 }
+
+/// nginx (`ssl_verify_client on`) completes the handshake without a client certificate and then
+/// answers HTTP 400 inside TLS: the headline finding, as likely.
+#[test]
+fn nginx_refusing_inside_tls_is_a_likely_missing_certificate() {
+    let bytes = std::fs::read(root().join("pcaps/tls12-mtls-missing-client-cert-nginx.pcap"))
+        .expect("capture");
+    let report = pcap_tls_diagnose_core::diagnose(&bytes).expect("capture");
+    let finding = &report.connections[0].findings[0];
+    assert_eq!(finding.code, "client-cert-missing");
+    assert_eq!(
+        finding.confidence,
+        pcap_tls_diagnose_core::findings::Confidence::Likely
+    );
+    assert_eq!(finding.frames, vec![6, 8, 11, 13]);
+}

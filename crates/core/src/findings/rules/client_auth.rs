@@ -39,6 +39,23 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// After the handshake: the client sent a request, the server answered with one short record
+/// (under 1 KiB) and closed at once. Returns that record and the closing frame.
+fn short_answer_then_close<'a>(ctx: &Ctx<'a>) -> Option<(&'a crate::report::MessageReport, u64)> {
+    let messages = &ctx.conn.messages;
+    let request = messages
+        .iter()
+        .find(|m| m.from == Party::Client && m.typ == "encrypted_record")?;
+    let answers: Vec<_> = messages
+        .iter()
+        .filter(|m| m.from == Party::Server && m.typ == "encrypted_record" && m.seq > request.seq)
+        .collect();
+    let [answer] = answers[..] else { return None };
+    let s = &ctx.conn.server_to_client;
+    let close = s.fin_frame.or(s.rst_frame)?;
+    (answer.length < 1024).then_some((answer, close))
+}
+
 /// The accepted CAs as an indented list, or a sentence when the list is empty.
 fn accepted(ctx: &Ctx<'_>) -> String {
     let cas = ctx.accepted_cas();
@@ -151,14 +168,28 @@ fn missing(
                     .frames([request, certificate.unwrap_or(0), alert.map_or(0, |a| a.frame)]),
             );
         }
-        (Outcome::Established, None) => out.push(
-            Finding::new("client-auth-optional-no-cert", Confidence::Certain, "The server asked for a client certificate, got none, and accepted the connection")
-                .explain(format!(
-                    "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}; the server finished the handshake anyway, so client authentication is optional here, or the application decides later: nginx with `ssl_verify_client on` completes the handshake and then answers HTTP 400 \"No required SSL certificate was sent\" inside TLS, which is encrypted in this capture.\n{why}"
-                ))
-                .fix(format!("If the request failed (HTTP 400/403), this is the cause. {fix}"))
-                .frames([request, certificate.unwrap_or(0)]),
-        ),
+        (Outcome::Established, None) => {
+            if let Some((answer, close)) = short_answer_then_close(ctx) {
+                out.push(
+                    Finding::new("client-cert-missing", Confidence::Likely, "The server most likely refused the request because the client sent no certificate")
+                        .explain(format!(
+                            "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}. The handshake completed, but the server answered the client's first request with a single {}-byte record (frame {}) and closed the connection (frame {close}): the shape of an error page. nginx with `ssl_verify_client on` does exactly this — it completes the handshake and answers HTTP 400 \"No required SSL certificate was sent\" inside TLS (encrypted in this capture).\n{why}",
+                            answer.length, answer.frame
+                        ))
+                        .fix(format!("{fix} A key log (SSLKEYLOGFILE) shows the server's answer and makes this certain."))
+                        .frames([request, certificate.unwrap_or(0), answer.frame, close]),
+                );
+            } else {
+                out.push(
+                    Finding::new("client-auth-optional-no-cert", Confidence::Certain, "The server asked for a client certificate, got none, and accepted the connection")
+                        .explain(format!(
+                            "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}; the server finished the handshake anyway, so client authentication is optional here, or the application decides later (nginx with `ssl_verify_client on` completes the handshake and then answers HTTP 400 \"No required SSL certificate was sent\" inside TLS, which is encrypted in this capture).\n{why}"
+                        ))
+                        .fix(format!("If the request failed (HTTP 400/403), this is the cause. {fix}"))
+                        .frames([request, certificate.unwrap_or(0)]),
+                );
+            }
+        }
         _ => out.push(
             Finding::new("client-cert-missing", Confidence::Certain, "The client sent no certificate although the server asked for one")
                 .severity(Severity::Warning)
