@@ -389,6 +389,13 @@ s_tls12-server-cert-not-yet-valid-java-client() {
   end
 }
 
+s_tls12-server-cert-html-in-name() {
+  begin tls12-server-cert-html-in-name
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-html.crt" -key "$pki/server-html.key" -tls1_2 -www
+  run curl -sS --tlsv1.2 --cacert "$pki/root.crt" "https://localhost:$port/"
+  end
+}
+
 s_tls12-server-cert-untrusted-java-client() {
   begin tls12-server-cert-untrusted-java-client
   serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-self.crt" -key "$pki/server-self.key" -tls1_2 -www

@@ -83,6 +83,10 @@ rsa server-expired.key;  sign server-expired intermediate server "/CN=localhost"
 rsa server-future.key;   sign server-future intermediate server "/CN=localhost" \
   -startdate 20350101000000Z -enddate 20360101000000Z
 rsa server-wrong-name.key; sign server-wrong-name intermediate server_wrong_name "/CN=wrong.example" -days 365
+# A certificate whose name is HTML: the page must show it as text (web/ tests).
+rsa server-html.key
+openssl req -x509 -new -key server-html.key -subj "/CN=<img src=x onerror=alert(1)>/O=<script>alert(2)<\\/script>" \
+  -days 365 -out server-html.crt
 rsa server-self.key
 openssl req -x509 -new -key server-self.key -subj "/CN=localhost" -days 365 \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -out server-self.crt

@@ -1,6 +1,90 @@
-//! WebAssembly adapter over `pcap-tls-diagnose-core`.
+//! WebAssembly adapter over `pcap-tls-diagnose-core`: bytes or chunks in, the same JSON report
+//! as the CLI's `--format json` out (byte for byte), errors as JavaScript `Error`s carrying the
+//! core's message. No logic of its own.
 //!
-//! The browser issue fills this crate with the wasm-bindgen entry points; until then it only
-//! proves that the core builds for `wasm32-unknown-unknown` as part of this crate's build.
+//! ```js
+//! import init, { diagnoseJson, Analyzer } from "./pkg/pcap_tls_diagnose_wasm.js";
+//! await init();
+//! const report = JSON.parse(diagnoseJson(new Uint8Array(await file.arrayBuffer())));
+//! // or in chunks, for large files:
+//! const analyzer = new Analyzer();
+//! analyzer.push(chunk); // … for every chunk
+//! const json = analyzer.finish();
+//! ```
 
-pub use pcap_tls_diagnose_core as core;
+use pcap_tls_diagnose_core::report::{self, Report, text::TextOptions};
+use pcap_tls_diagnose_core::{Analyzer as CoreAnalyzer, DiagnoseError};
+use wasm_bindgen::prelude::*;
+
+/// The report as JSON; a capture that could not be read at all is an error. A capture read in
+/// part gives its partial report, whose `capture.error` says where reading stopped (as the CLI
+/// prints it).
+fn json_or_error(result: Result<Report, Box<DiagnoseError>>) -> Result<String, JsError> {
+    match result {
+        Ok(report) => Ok(report::to_json(&report)),
+        Err(failure) if failure.partial.capture.format.is_some() => {
+            Ok(report::to_json(&failure.partial))
+        }
+        Err(failure) => Err(JsError::new(&failure.to_string())),
+    }
+}
+
+/// Analyses a whole capture held in memory; returns the JSON report.
+#[wasm_bindgen(js_name = diagnoseJson)]
+pub fn diagnose_json(bytes: &[u8]) -> Result<String, JsError> {
+    json_or_error(pcap_tls_diagnose_core::diagnose(bytes))
+}
+
+/// Analyses a whole capture; returns the text report (as the CLI prints it, without colour).
+#[wasm_bindgen(js_name = diagnoseText)]
+pub fn diagnose_text(bytes: &[u8], all: bool) -> Result<String, JsError> {
+    let report = match pcap_tls_diagnose_core::diagnose(bytes) {
+        Ok(report) => report,
+        Err(failure) if failure.partial.capture.format.is_some() => failure.partial,
+        Err(failure) => return Err(JsError::new(&failure.to_string())),
+    };
+    Ok(report::text::render_with(
+        &report,
+        TextOptions { all, color: false },
+    ))
+}
+
+/// The streaming analyser: push a large capture chunk by chunk, then finish.
+#[wasm_bindgen]
+pub struct Analyzer {
+    inner: Option<CoreAnalyzer>,
+}
+
+#[wasm_bindgen]
+impl Analyzer {
+    /// A new analysis.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Self {
+        Self {
+            inner: Some(CoreAnalyzer::new()),
+        }
+    }
+
+    /// Feeds the next chunk. A broken file is reported by `finish`.
+    pub fn push(&mut self, chunk: &[u8]) {
+        if let Some(inner) = &mut self.inner {
+            // The analyser keeps the error for `finish`.
+            let _ = inner.push(chunk);
+        }
+    }
+
+    /// Ends the analysis; returns the JSON report (throws when the input was not a capture).
+    pub fn finish(&mut self) -> Result<String, JsError> {
+        let inner = self
+            .inner
+            .take()
+            .ok_or_else(|| JsError::new("the analysis was already finished"))?;
+        json_or_error(inner.finish())
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}

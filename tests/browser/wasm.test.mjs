@@ -1,0 +1,41 @@
+// The WASM build gives byte-for-byte the CLI's `--format json` for every capture in pcaps/.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, readdir } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { PCAPS, ROOT, WEB } from "./harness.mjs";
+
+const CLI = join(ROOT, "target/debug/pcap-tls-diagnose");
+
+test("the WASM report equals the CLI's JSON for every capture", async () => {
+  assert.ok(existsSync(CLI), `build the CLI first (cargo build): ${CLI}`);
+  const wasm = await import(join(WEB, "pkg/pcap_tls_diagnose_wasm.js"));
+  wasm.initSync({ module: await readFile(join(WEB, "pkg/pcap_tls_diagnose_wasm_bg.wasm")) });
+  const files = (await readdir(PCAPS)).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+  assert.ok(files.length >= 25);
+  for (const name of files) {
+    const bytes = await readFile(join(PCAPS, name));
+    let cli;
+    try {
+      cli = execFileSync(CLI, ["--format", "json", join(PCAPS, name)], { encoding: "utf8" });
+    } catch (e) {
+      cli = e.stdout; // exit code 1: error findings; the JSON is on stdout all the same
+    }
+    assert.equal(wasm.diagnoseJson(bytes), cli, name);
+    // The streaming analyser gives the same bytes.
+    const analyzer = new wasm.Analyzer();
+    for (let i = 0; i < bytes.length; i += 1000) analyzer.push(bytes.subarray(i, i + 1000));
+    assert.equal(analyzer.finish(), cli, `${name} (chunked)`);
+  }
+});
+
+test("a file that is not a capture is a JavaScript Error with the core's message", async () => {
+  const wasm = await import(join(WEB, "pkg/pcap_tls_diagnose_wasm.js"));
+  wasm.initSync({ module: await readFile(join(WEB, "pkg/pcap_tls_diagnose_wasm_bg.wasm")) });
+  assert.throws(() => wasm.diagnoseJson(new TextEncoder().encode("GET / HTTP/1.1\r\n")), {
+    message: /^not a pcap or pcapng capture \(the file starts with 47455420/,
+  });
+});

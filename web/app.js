@@ -1,0 +1,262 @@
+// The page: takes a capture (drop or file input), has the worker analyse it, and renders the
+// report. Everything from the capture is inserted as text (textContent), never as HTML.
+
+const $ = (id) => document.getElementById(id);
+
+/** Creates an element; string children become text nodes. */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+let current = null; // { report, name }
+
+const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+let startedAt = 0;
+
+worker.onmessage = (event) => {
+  const { progress, json, error } = event.data;
+  if (progress !== undefined) {
+    $("progress-bar").value = progress;
+    $("progress-text").textContent = `Analysing… ${Math.round(progress * 100)} %`;
+    return;
+  }
+  $("progress").hidden = true;
+  if (error) {
+    showError(error);
+    return;
+  }
+  const report = JSON.parse(json);
+  current.report = report;
+  render(report);
+  document.body.dataset.state = "done";
+  document.body.dataset.elapsedMs = String(Math.round(performance.now() - startedAt));
+};
+
+function analyse(file) {
+  startedAt = performance.now();
+  document.body.dataset.state = "busy";
+  current = { name: file.name, report: null };
+  $("error").hidden = true;
+  $("results").hidden = true;
+  $("progress").hidden = false;
+  $("progress-bar").value = 0;
+  $("progress-text").textContent = `Reading ${file.name}…`;
+  worker.postMessage({ file });
+}
+
+function showError(message) {
+  const box = $("error");
+  box.replaceChildren(el("strong", {}, "This file could not be read: "), String(message));
+  box.hidden = false;
+  document.body.dataset.state = "error";
+}
+
+// --- Input: drop anywhere, or the file input --------------------------------------------------
+
+$("file").addEventListener("change", (e) => {
+  if (e.target.files.length) analyse(e.target.files[0]);
+});
+for (const type of ["dragenter", "dragover"]) {
+  document.addEventListener(type, (e) => {
+    e.preventDefault();
+    document.body.classList.add("dragging");
+  });
+}
+for (const type of ["dragleave", "drop"]) {
+  document.addEventListener(type, (e) => {
+    e.preventDefault();
+    if (type === "dragleave" && e.relatedTarget) return;
+    document.body.classList.remove("dragging");
+  });
+}
+document.addEventListener("drop", (e) => {
+  const file = e.dataTransfer && e.dataTransfer.files[0];
+  if (file) analyse(file);
+});
+$("drop").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" || e.key === " ") $("file").click();
+});
+$("show-all").addEventListener("change", () => current && current.report && render(current.report));
+
+// --- Rendering ---------------------------------------------------------------------------------
+
+const hasProblem = (c) => c.findings.some((f) => f.severity !== "info");
+
+function render(report) {
+  const problems = report.connections.filter(hasProblem);
+  const tls = report.connections.filter((c) => c.outcome !== "not_tls");
+  const count = (o) => tls.filter((c) => c.outcome === o).length;
+  const causes = new Map();
+  for (const c of problems) {
+    const f = c.findings.find((x) => x.severity !== "info");
+    causes.set(f.code, (causes.get(f.code) || 0) + 1);
+  }
+  const summary = $("summary");
+  summary.replaceChildren(...[
+    el("p", {}, `${report.capture.format ?? "unknown format"}, ${report.capture.frames} frames, ` +
+      `${report.connections.length} TCP connections, ${tls.length} with TLS: ` +
+      `${count("established")} established, ${count("failed")} failed, ${count("incomplete")} incomplete.`),
+    causes.size
+      ? el("p", { class: "causes" }, "Problems: ",
+          [...causes].map(([code, n]) => el("span", { class: "code" }, `${code} ×${n}`)))
+      : el("p", { class: "ok" }, "No problems found."),
+    report.capture.error ? el("p", { class: "warn" }, `Reading stopped early: ${report.capture.error.message}`) : null,
+    ...report.findings.map((f) => finding(f)),
+  ].filter(Boolean));
+  const showAll = $("show-all").checked;
+  const ordered = [...problems, ...report.connections.filter((c) => !hasProblem(c))];
+  const shown = ordered.filter((c) => showAll || hasProblem(c));
+  const hidden = ordered.length - shown.length;
+  $("connections").replaceChildren(
+    ...shown.map(connection),
+    ...(hidden ? [el("p", { class: "hidden-note" }, `${hidden} connection(s) without problems hidden.`)] : []),
+  );
+  $("results").hidden = false;
+}
+
+function endpoint(e) {
+  return e.ip.includes(":") ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+function connection(c) {
+  const status = { established: "established", failed: "FAILED", incomplete: "incomplete", not_tls: "not TLS" }[c.outcome];
+  const head = el("h3", {},
+    `Connection ${c.id}: ${endpoint(c.client)} → ${endpoint(c.server)}`,
+    c.sni ? el("span", { class: "meta" }, ` SNI ${c.sni}`) : null,
+    c.tls_version ? el("span", { class: "meta" }, ` ${c.tls_version}`) : null,
+    el("span", { class: `status ${c.outcome}` }, status));
+  return el("article", { class: "connection", "data-id": String(c.id), "aria-label": `Connection ${c.id}` },
+    head,
+    el("div", { class: "findings" }, c.findings.map(finding)),
+    c.messages.length || c.alerts.length ? ladder(c) : null,
+    chains(c),
+    request(c));
+}
+
+function finding(f) {
+  const mark = { error: "✗", warning: "!", info: "i" }[f.severity];
+  return el("section", { class: `finding ${f.severity}`, "data-code": f.code },
+    el("h4", {}, el("span", { class: "mark", "aria-hidden": "true" }, mark), " ",
+      el("code", { class: "code" }, f.code), " ", f.title,
+      f.confidence === "likely" ? el("span", { class: "likely" }, " (likely)") : null),
+    f.explanation.split("\n").map((line) => el("p", { class: line.startsWith("    ") ? "indent" : "" }, line.trim())),
+    f.remediation ? el("p", { class: "fix" }, el("strong", {}, "Fix: "), f.remediation) : null,
+    f.frames.length ? el("p", { class: "evidence" }, `Evidence: frame${f.frames.length > 1 ? "s" : ""} ${f.frames.join(", ")}`) : null);
+}
+
+const MESSAGE_NAMES = {
+  encrypted_record: "encrypted record",
+  encrypted_handshake: "encrypted handshake message",
+  change_cipher_spec: "ChangeCipherSpec",
+};
+const camel = (s) => s.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+
+/** The handshake as a ladder: client and server columns, arrows labelled with the message. */
+function ladder(c) {
+  const start = c.start ? Date.parse(c.start) : null;
+  const steps = [
+    ...c.messages.map((m, i) => ({ kind: "message", at: m.frame, order: i, m })),
+    ...c.alerts.map((a, i) => ({ kind: "alert", at: a.frame, order: 1000 + i, a })),
+  ].sort((x, y) => x.at - y.at || x.order - y.order);
+  const rows = steps.map((s) => {
+    const item = s.m || s.a;
+    const fromClient = item.from === "client";
+    let label;
+    let cls = "";
+    if (s.kind === "alert") {
+      label = item.encrypted ? `encrypted alert (${item.length} bytes)` : `Alert ${item.level} ${item.description} (${item.code})`;
+      cls = "alert";
+    } else {
+      label = MESSAGE_NAMES[item.type] ? `${MESSAGE_NAMES[item.type]}${item.encrypted ? ` (${item.length} bytes)` : ""}` : camel(item.type);
+      if (item.certificates_length === 0) { label += " — EMPTY (no certificate)"; cls = "empty"; }
+      else if (item.certificates_length) label += ` (${item.certificates_length} bytes)`;
+      if (item.incomplete) label += " — incomplete";
+      if (item.encrypted) cls = "encrypted";
+    }
+    const time = start && item.time ? ((Date.parse(item.time) - start) / 1000).toFixed(3) : "";
+    return el("tr", { class: `${fromClient ? "c2s" : "s2c"} ${cls}` },
+      el("td", { class: "frame" }, String(item.frame)),
+      el("td", { class: "time" }, time),
+      el("td", { class: "arrow" }, el("span", { class: "label" }, label),
+        el("span", { class: "line", "aria-hidden": "true" }, fromClient ? "──────────▶" : "◀──────────")));
+  });
+  return el("table", { class: "ladder", "aria-label": `Handshake of connection ${c.id}` },
+    el("thead", {}, el("tr", {}, el("th", {}, "frame"), el("th", {}, "time (s)"),
+      el("th", { class: "ends" }, el("span", {}, `client ${endpoint(c.client)}`), el("span", {}, `server ${endpoint(c.server)}`)))),
+    el("tbody", {}, rows));
+}
+
+function chains(c) {
+  const block = (title, list) => {
+    if (list === null) return null;
+    if (list.length === 0) return el("div", { class: "chain" }, el("h4", {}, title), el("p", { class: "empty" }, "none: an empty Certificate message"));
+    return el("div", { class: "chain" }, el("h4", {}, title), el("ol", {}, list.map((cert) =>
+      cert.error
+        ? el("li", {}, `unreadable certificate (${cert.der_length} bytes): ${cert.error}`)
+        : el("li", {},
+            el("div", { class: "subject" }, cert.subject),
+            el("div", {}, `issuer ${cert.issuer}`),
+            el("div", {}, `valid ${cert.not_before} to ${cert.not_after}; ${cert.public_key}; ${cert.signature_algorithm}${cert.self_signed ? "; self-signed" : ""}`),
+            cert.subject_alt_names.length ? el("div", {}, `names ${cert.subject_alt_names.join(", ")}`) : null,
+            cert.extended_key_usage.length ? el("div", {}, `extended key usage ${cert.extended_key_usage.join(", ")}`) : null))));
+  };
+  const parts = [block("Server certificates", c.server_certificates), block("Client certificates", c.client_certificates)].filter(Boolean);
+  return parts.length ? el("div", { class: "chains" }, parts) : null;
+}
+
+function request(c) {
+  const cr = c.certificate_request;
+  if (!cr) return null;
+  return el("div", { class: "request" }, el("h4", {}, "The server's certificate request"),
+    cr.certificate_authorities.length
+      ? [el("p", {}, "Accepted CAs:"), el("ul", { class: "cas" }, cr.certificate_authorities.map((ca) => el("li", {}, ca)))]
+      : el("p", {}, "Accepted CAs: any (the list is empty)"),
+    cr.certificate_types.length ? el("p", {}, `Certificate types: ${cr.certificate_types.join(", ")}`) : null,
+    cr.signature_algorithms.length ? el("p", {}, `Signature algorithms: ${cr.signature_algorithms.join(", ")}`) : null);
+}
+
+// --- Export ------------------------------------------------------------------------------------
+
+$("export-json").addEventListener("click", () => {
+  const blob = new Blob([JSON.stringify(current.report, null, 2) + "\n"], { type: "application/json" });
+  const link = el("a", { href: URL.createObjectURL(blob), download: `${current.name}.report.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+});
+
+function textSummary(report) {
+  const lines = [`pcap-tls-diagnose: ${current.name}`];
+  for (const c of report.connections.filter(hasProblem)) {
+    lines.push("", `connection ${c.id} ${endpoint(c.client)} -> ${endpoint(c.server)}${c.sni ? ` SNI ${c.sni}` : ""} ${c.tls_version ?? ""} ${c.outcome}`);
+    for (const f of c.findings.filter((x) => x.severity !== "info")) {
+      lines.push(`  [${f.severity}] ${f.code}: ${f.title}${f.confidence === "likely" ? " (likely)" : ""}`);
+      for (const line of f.explanation.split("\n")) lines.push(`    ${line}`);
+      if (f.remediation) lines.push(`    Fix: ${f.remediation}`);
+      lines.push(`    Evidence: frames ${f.frames.join(", ")}`);
+    }
+  }
+  if (lines.length === 1) lines.push("No problems found.");
+  return lines.join("\n") + "\n";
+}
+
+$("copy-text").addEventListener("click", async () => {
+  const text = textSummary(current.report);
+  document.body.dataset.copied = text;
+  try {
+    await navigator.clipboard.writeText(text);
+    $("copy-text").textContent = "Copied";
+  } catch {
+    $("copy-text").textContent = "Copy failed: select the text below";
+  }
+});
