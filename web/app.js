@@ -38,6 +38,8 @@ worker.onmessage = (event) => {
   const report = JSON.parse(json);
   current.report = report;
   render(report);
+  // Screen readers and keyboard users land on the result, not back at the top of the page.
+  $("summary-title").focus();
   document.body.dataset.state = "done";
   document.body.dataset.elapsedMs = String(Math.round(performance.now() - startedAt));
 };

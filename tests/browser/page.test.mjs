@@ -109,3 +109,64 @@ test("the JSON report can be exported and a text summary copied", async () => {
   const copied = await page.evaluate(() => document.body.dataset.copied);
   assert.match(copied, /\[error\] client-cert-missing: The server requires a client certificate/);
 });
+
+test("keyboard only: Tab reaches the chooser, Enter opens it, focus lands on the result", async () => {
+  const { page } = await open(browser, server.url);
+  // Playwright turns on file chooser interception when asked to wait for one; ask first.
+  const choosing = page.waitForEvent("filechooser");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "drop");
+  await page.keyboard.press("Enter");
+  const chooser = await choosing;
+  await chooser.setFiles(join(PCAPS, "tls12-mtls-missing-client-cert-openssl.pcap"));
+  assert.equal(await analysed(page), "done");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "summary-title");
+  // Every control the page offers afterwards is reachable with Tab and has an accessible name.
+  const names = await page.evaluate(() =>
+    [...document.querySelectorAll("button, input, [tabindex='0']")].map((e) =>
+      (e.labels && e.labels[0] ? e.labels[0].textContent : e.getAttribute("aria-label") || e.textContent).trim(),
+    ),
+  );
+  assert.ok(names.every((n) => n.length > 0), `unnamed control among ${JSON.stringify(names)}`);
+});
+
+/** WCAG 2 contrast ratio of two computed `rgb(...)` colours. */
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => {
+      const s = Number(v) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+for (const scheme of ["light", "dark"]) {
+  test(`text has at least 4.5:1 contrast in the ${scheme} scheme`, async () => {
+    const { page } = await open(browser, server.url, scheme);
+    await page.setInputFiles("#file", join(PCAPS, "tls12-mtls-missing-client-cert-java-server.pcap"));
+    assert.equal(await analysed(page), "done");
+    const pairs = await page.evaluate(() => {
+      const background = (node) => {
+        for (let n = node; n; n = n.parentElement) {
+          const bg = getComputedStyle(n).backgroundColor;
+          if (bg && !bg.endsWith(", 0)") && bg !== "transparent") return bg;
+        }
+        return getComputedStyle(document.body).backgroundColor;
+      };
+      const out = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+        const node = t.parentElement;
+        if (!t.textContent.trim() || !node.checkVisibility()) continue;
+        out.push({ text: t.textContent.trim().slice(0, 40), fg: getComputedStyle(node).color, bg: background(node) });
+      }
+      return out;
+    });
+    assert.ok(pairs.length > 50, `only ${pairs.length} text nodes`);
+    const low = pairs.filter((p) => contrast(p.fg, p.bg) < 4.5);
+    assert.deepEqual(low, []);
+  });
+}
