@@ -23,14 +23,22 @@ let current = null; // { report, name }
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 let startedAt = 0;
 
+let job = 0; // the analysis the page is waiting for; replies for any other are dropped
+
 worker.onmessage = (event) => {
-  const { progress, json, error } = event.data;
+  const { job: from, progress, json, error, cancelled } = event.data;
+  if (from !== job) return;
   if (progress !== undefined) {
     $("progress-bar").value = progress;
     $("progress-text").textContent = `Analysing… ${Math.round(progress * 100)} %`;
     return;
   }
   $("progress").hidden = true;
+  if (cancelled) {
+    document.body.dataset.state = "cancelled";
+    $("file").value = "";
+    return;
+  }
   if (error) {
     showError(error);
     return;
@@ -46,6 +54,7 @@ worker.onmessage = (event) => {
 
 function analyse(file) {
   startedAt = performance.now();
+  job += 1;
   document.body.dataset.state = "busy";
   current = { name: file.name, report: null };
   $("error").hidden = true;
@@ -53,8 +62,10 @@ function analyse(file) {
   $("progress").hidden = false;
   $("progress-bar").value = 0;
   $("progress-text").textContent = `Reading ${file.name}…`;
-  worker.postMessage({ file });
+  worker.postMessage({ job, file });
 }
+
+$("cancel").addEventListener("click", () => worker.postMessage({ cancel: job }));
 
 function showError(message) {
   const box = $("error");

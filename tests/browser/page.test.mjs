@@ -170,3 +170,52 @@ for (const scheme of ["light", "dark"]) {
     assert.deepEqual(low, []);
   });
 }
+
+/** Puts a File on the page: the headline capture's records repeated up to about `size` bytes
+ * (one 4 MiB block referenced many times, so the page holds it cheaply). */
+async function bigCapture(page, size) {
+  const bytes = [...(await readFile(join(PCAPS, "tls12-mtls-missing-client-cert-openssl.pcap")))];
+  return page.evaluateHandle(
+    ({ data, size }) => {
+      const all = new Uint8Array(data);
+      const header = all.subarray(0, 24);
+      const records = all.subarray(24);
+      const block = new Uint8Array(Math.floor((4 << 20) / records.length) * records.length);
+      for (let o = 0; o < block.length; o += records.length) block.set(records, o);
+      const parts = [header];
+      for (let n = 0; n < size; n += block.length) parts.push(block);
+      const dt = new DataTransfer();
+      dt.items.add(new File(parts, "big.pcap"));
+      return dt;
+    },
+    { data: bytes, size },
+  );
+}
+
+test("a long analysis shows progress, can be cancelled, and the next file still works", async () => {
+  const { page, errors } = await open(browser, server.url);
+  await page.dispatchEvent("body", "drop", { dataTransfer: await bigCapture(page, 1 << 30) });
+  await page.waitForFunction(() => document.getElementById("progress-bar").value > 0);
+  assert.equal(await page.locator("#progress").isVisible(), true);
+  await page.click("#cancel");
+  await page.waitForFunction(() => document.body.dataset.state === "cancelled", null, { timeout: 30000 });
+  assert.equal(await page.locator("#progress").isVisible(), false);
+  assert.equal(await page.locator("#results").isVisible(), false);
+  await page.setInputFiles("#file", join(PCAPS, "tls13-mtls-missing-client-cert.pcap"));
+  assert.equal(await analysed(page), "done");
+  assert.match(await page.locator("#summary").innerText(), /1 failed/);
+  assert.deepEqual(errors, []);
+});
+
+test("a file dropped during an analysis replaces it; the old result never shows", async () => {
+  const { page } = await open(browser, server.url);
+  await page.dispatchEvent("body", "drop", { dataTransfer: await bigCapture(page, 1 << 30) });
+  await page.waitForFunction(() => document.getElementById("progress-bar").value > 0);
+  await page.setInputFiles("#file", join(PCAPS, "tls12-mtls-ok.pcap"));
+  assert.equal(await analysed(page), "done");
+  assert.match(await page.locator("#summary").innerText(), /No problems found/);
+  // Give a stale reply from the first file time to arrive: it must be ignored.
+  await page.waitForTimeout(500);
+  assert.match(await page.locator("#summary").innerText(), /No problems found/);
+  assert.equal(await page.evaluate(() => document.body.dataset.state), "done");
+});

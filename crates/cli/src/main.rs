@@ -76,6 +76,9 @@ enum Color {
 /// Bytes read from the file at a time: the core is fed chunk by chunk.
 const CHUNK: usize = 1 << 20;
 
+/// Files at least this big get a progress line on stderr (when stderr is a terminal).
+const PROGRESS_FROM: u64 = 64 << 20;
+
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
@@ -214,11 +217,17 @@ fn has_errors(report: &Report) -> bool {
 fn analyse(
     path: &PathBuf,
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
+    let mut total = None;
     let mut input: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(path).context("cannot open the file")?)
+        let file = std::fs::File::open(path).context("cannot open the file")?;
+        total = file.metadata().ok().map(|m| m.len());
+        Box::new(file)
     };
+    let mut progress = total
+        .filter(|&t| t >= PROGRESS_FROM && io::stderr().is_terminal())
+        .map(|total| Progress::new(path.display().to_string(), total));
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
     let mut buf = vec![0u8; CHUNK];
     loop {
@@ -228,10 +237,16 @@ fn analyse(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e).context("cannot read the file"),
         };
+        if let Some(progress) = &mut progress {
+            progress.advance(n as u64);
+        }
         if analyzer.push(&buf[..n]).is_err() {
             // The analyser keeps the error; `finish` returns it with the partial report.
             break;
         }
+    }
+    if let Some(progress) = progress {
+        progress.clear();
     }
     Ok(match analyzer.finish() {
         Ok(report) => (report, None),
@@ -240,4 +255,109 @@ fn analyse(
             (failure.partial, Some(failure.error))
         }
     })
+}
+
+/// A one-line progress indicator on stderr, redrawn when the whole percentage changes.
+struct Progress {
+    name: String,
+    total: u64,
+    done: u64,
+    shown: Option<u64>,
+}
+
+impl Progress {
+    fn new(name: String, total: u64) -> Self {
+        Self {
+            name,
+            total,
+            done: 0,
+            shown: None,
+        }
+    }
+
+    fn advance(&mut self, bytes: u64) {
+        self.done += bytes;
+        let percent = percent(self.done, self.total);
+        if self.shown != Some(percent) {
+            self.shown = Some(percent);
+            let mut err = io::stderr().lock();
+            let _ = write!(
+                err,
+                "\r\x1b[2K{}",
+                progress_line(&self.name, self.done, self.total)
+            );
+            let _ = err.flush();
+        }
+    }
+
+    /// Erases the line, so that errors and hints start on a clean one.
+    fn clear(self) {
+        if self.shown.is_some() {
+            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+        }
+    }
+}
+
+fn percent(done: u64, total: u64) -> u64 {
+    (u128::from(done.min(total)) * 100 / u128::from(total.max(1))) as u64
+}
+
+/// `reading big.pcap  37 % [███████             ] 380 MiB of 1.0 GiB`
+fn progress_line(name: &str, done: u64, total: u64) -> String {
+    const WIDTH: u64 = 20;
+    let percent = percent(done, total);
+    let filled = (percent * WIDTH / 100) as usize;
+    format!(
+        "reading {name} {percent:>3} % [{}{}] {} of {}",
+        "█".repeat(filled),
+        " ".repeat(WIDTH as usize - filled),
+        size(done.min(total)),
+        size(total)
+    )
+}
+
+/// Bytes in MiB below 1 GiB, in GiB with one decimal above.
+fn size(bytes: u64) -> String {
+    if bytes < 1 << 30 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!(
+            "{}.{} GiB",
+            bytes >> 30,
+            ((bytes & ((1 << 30) - 1)) * 10) >> 30
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_line_shows_share_bar_and_sizes() {
+        assert_eq!(
+            progress_line("big.pcap", 380 << 20, 1 << 30),
+            "reading big.pcap  37 % [███████             ] 380 MiB of 1.0 GiB"
+        );
+        assert_eq!(
+            progress_line("x", 5 << 30, 5 << 30),
+            "reading x 100 % [████████████████████] 5.0 GiB of 5.0 GiB"
+        );
+        // A file that grows while it is read never shows more than 100 %.
+        assert_eq!(
+            progress_line("x", 200 << 20, 100 << 20),
+            "reading x 100 % [████████████████████] 100 MiB of 100 MiB"
+        );
+        assert_eq!(
+            progress_line("x", 0, 0),
+            "reading x   0 % [                    ] 0 MiB of 0 MiB"
+        );
+    }
+
+    #[test]
+    fn sizes_round_down() {
+        assert_eq!(size(0), "0 MiB");
+        assert_eq!(size((1 << 30) - 1), "1023 MiB");
+        assert_eq!(size(3 * (1 << 30) + (1 << 29)), "3.5 GiB");
+    }
 }
