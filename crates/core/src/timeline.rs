@@ -8,9 +8,7 @@ use crate::reassembly::StreamEvent;
 use crate::report::{
     AlertReport, Anomaly, CertificateRequestReport, MessageReport, Outcome, Party,
 };
-use crate::tls::handshake::{
-    self, CertEntry, CertificateRequest, ClientHello, Details, ServerHello,
-};
+use crate::tls::handshake::{self, CertEntry, ClientHello, Details, ServerHello};
 use crate::tls::{EventKind, TlsConnection, TlsEvent, names};
 
 /// The TLS part of a connection's report.
@@ -342,7 +340,7 @@ fn absorb(view: &mut TlsView, from: Party, details: &Details, m: &mut MessageRep
                     }
                 )
             });
-            view.certificate_request = Some(certificate_request(cr));
+            view.certificate_request = Some((**cr).clone());
         }
         Details::Malformed { reason } => m.summary = Some(format!("malformed: {reason}")),
         Details::NewSessionTicket { lifetime, .. } => {
@@ -370,18 +368,6 @@ fn client_hello_summary(ch: &ClientHello) -> String {
         parts.push(format!("ALPN {}", ch.alpn.join(",")));
     }
     parts.join(", ")
-}
-
-fn certificate_request(cr: &CertificateRequest) -> CertificateRequestReport {
-    CertificateRequestReport {
-        tls13: cr.tls13,
-        certificate_types: cr.certificate_types.clone(),
-        signature_algorithms: cr.signature_algorithms.clone(),
-        signature_algorithms_cert: cr.signature_algorithms_cert.clone(),
-        certificate_authorities: cr.certificate_authorities.clone(),
-        oid_filters: cr.oid_filters.clone(),
-        certificate_authorities_der: cr.certificate_authorities_der.clone(),
-    }
 }
 
 /// TLS ≤ 1.2: the server went from ServerHello straight to ChangeCipherSpec (abbreviated

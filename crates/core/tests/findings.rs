@@ -2,14 +2,12 @@
 //! near-miss capture that resembles it; docs/findings.md is generated from the code's table.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use pcap_tls_diagnose_core::findings::docs::{CODES, markdown};
 use pcap_tls_diagnose_core::report::Report;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::repo_root as root;
 
 fn codes_in(name: &str) -> BTreeSet<&'static str> {
     let bytes =
@@ -245,20 +243,7 @@ fn every_code_is_triggered_by_a_capture_and_not_by_its_near_miss() {
 #[test]
 fn every_code_found_anywhere_is_documented() {
     let documented: BTreeSet<&str> = CODES.iter().map(|d| d.code).collect();
-    for entry in std::fs::read_dir(root().join("pcaps")).expect("pcaps") {
-        let path = entry.expect("entry").path();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or_default();
-        if ext != "pcap" && ext != "pcapng" {
-            continue;
-        }
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .to_string();
+    for (name, _) in common::project_captures() {
         for code in codes_in(&name) {
             assert!(
                 documented.contains(code),

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use pcap_tls_diagnose_core::report::Report;
 
+mod common;
+use common::repo_root;
+
 /// One row of `tshark -z conv,tcp`.
 #[derive(Clone, Debug, PartialEq)]
 struct Conversation {
@@ -189,10 +192,6 @@ fn shared_corpus() -> Option<PathBuf> {
         eprintln!("skipping: the public corpus ../shared/captures is not beside this clone");
         None
     }
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Captures whose tshark view differs from ours for a reason that was checked by hand.
@@ -639,19 +638,7 @@ fn check_tls(files: &[(String, PathBuf, BTreeMap<u32, StreamView>, bool)]) -> (u
 fn handshakes_and_alerts_agree_with_tshark_on_the_project_captures() {
     let root = repo_root();
     let mut files = Vec::new();
-    for path in walk(&root.join("pcaps")) {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or_default();
-        if !["pcap", "pcapng"].contains(&extension) || path.parent() != Some(&root.join("pcaps")) {
-            continue;
-        }
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .to_string();
+    for (name, path) in common::project_captures() {
         let tsv =
             std::fs::read_to_string(root.join(format!("pcaps/oracle/{name}.tsv"))).expect("oracle");
         files.push((name, path, project_views(&tsv), false));

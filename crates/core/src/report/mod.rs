@@ -267,25 +267,9 @@ pub struct AlertReport {
     pub seq: usize,
 }
 
-/// A CertificateRequest, as the report shows it.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct CertificateRequestReport {
-    /// Sent in the TLS 1.3 form.
-    pub tls13: bool,
-    /// Certificate types (TLS ≤ 1.2).
-    pub certificate_types: Vec<String>,
-    /// Signature algorithms the server accepts.
-    pub signature_algorithms: Vec<String>,
-    /// Signature algorithms accepted in certificates (TLS 1.3).
-    pub signature_algorithms_cert: Vec<String>,
-    /// Distinguished names of the accepted CAs; empty means any.
-    pub certificate_authorities: Vec<String>,
-    /// OID filters (TLS 1.3).
-    pub oid_filters: Vec<String>,
-    /// The accepted CA names as DER, for matching certificates.
-    #[serde(skip)]
-    pub certificate_authorities_der: Vec<Vec<u8>>,
-}
+/// A CertificateRequest, as the report shows it: the parsed message itself (its DER CA names
+/// are kept for matching but not serialised).
+pub type CertificateRequestReport = crate::tls::handshake::CertificateRequest;
 
 /// Something about the capture or the stream that limits what can be seen.
 #[derive(Clone, Debug, serde::Serialize)]

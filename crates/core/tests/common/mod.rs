@@ -77,3 +77,33 @@ pub(crate) fn conversation(data: &[(bool, Vec<u8>)]) -> Vec<Vec<u8>> {
     }
     frames
 }
+
+/// The repository's root.
+pub(crate) fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The project's own captures (pcaps/*.pcap and *.pcapng, not the derived ones below it),
+/// sorted by name: (file name, path).
+pub(crate) fn project_captures() -> Vec<(String, std::path::PathBuf)> {
+    let mut out: Vec<_> = std::fs::read_dir(repo_root().join("pcaps"))
+        .expect("pcaps/")
+        .map(|entry| entry.expect("pcaps/ entry").path())
+        .filter(|path| {
+            path.is_file()
+                && path
+                    .extension()
+                    .is_some_and(|e| e == "pcap" || e == "pcapng")
+        })
+        .map(|path| {
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .to_string();
+            (name, path)
+        })
+        .collect();
+    out.sort();
+    out
+}
