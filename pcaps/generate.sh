@@ -21,6 +21,13 @@ for tool in openssl tcpdump dumpcap editcap java javac python3 curl nginx gnutls
 done
 
 [ -f "$pki/root.crt" ] || bash "$here/gen/certs.sh" "$pki"
+# The client certificates of these captures, for `--client-cert` tests (certificates only, no keys).
+mkdir -p "$here/certs"
+for c in client client-chain client-unrelated client-ec client-expired-chain client-server-eku-chain root; do
+  cp "$pki/$c.crt" "$here/certs/$c.pem"
+done
+cat "$pki/client-ec.crt" "$pki/intermediate.crt" > "$here/certs/client-ec-chain.pem"
+openssl x509 -in "$pki/client-ec.crt" -outform der -out "$here/certs/client-ec.der"
 if [ ! -f "$work/java/JavaServer.class" ] || [ "$here/gen/JavaServer.java" -nt "$work/java/JavaServer.class" ] \
   || [ "$here/gen/JavaClient.java" -nt "$work/java/JavaClient.class" ]; then
   mkdir -p "$work/java"

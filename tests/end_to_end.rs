@@ -376,3 +376,107 @@ fn json_output_reads_back_the_headline_facts() {
         (Some(8), Some(0))
     );
 }
+
+/// `--client-cert`: golden text for the user's own certificate judged against the request, and
+/// its JSON (with the supplied chain) valid against the schema.
+#[test]
+fn a_supplied_client_certificate_is_judged_against_the_request() {
+    for (capture, certificate) in [
+        (
+            "tls12-mtls-java-client-cert-not-in-ca-list.pcap",
+            "client-unrelated.pem",
+        ),
+        (
+            "tls12-mtls-missing-client-cert-openssl.pcap",
+            "client-chain.pem",
+        ),
+        (
+            "tls12-client-cert-type-mismatch.pcap",
+            "client-ec-chain.pem",
+        ),
+        ("tls12-client-cert-unknown-ca.pcap", "client-chain.pem"),
+    ] {
+        let cert = root().join("pcaps/certs").join(certificate);
+        let run = run(
+            &[
+                std::ffi::OsStr::new("--client-cert"),
+                cert.as_os_str(),
+                pcap(capture).as_os_str(),
+            ],
+            None,
+        );
+        run.assert_code(1);
+        assert_eq!(run.stderr(), "");
+        insta::with_settings!({ snapshot_path => "snapshots/client-cert", prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(format!("{capture}+{certificate}"), run.stdout());
+        });
+    }
+
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/report.schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::draft202012::new(&schema).expect("a valid schema");
+    let cert = root().join("pcaps/certs/client-chain.pem");
+    let run = run(
+        &[
+            std::ffi::OsStr::new("--format"),
+            "json".as_ref(),
+            "--client-cert".as_ref(),
+            cert.as_os_str(),
+            pcap("tls12-mtls-missing-client-cert-openssl.pcap").as_os_str(),
+        ],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON output");
+    assert!(validator.is_valid(&json), "{json}");
+    let supplied = json["supplied_client_certificates"]
+        .as_array()
+        .expect("supplied chain");
+    assert_eq!(supplied.len(), 2);
+    assert_eq!(
+        supplied[0]["subject"],
+        "CN=client.partner.example, O=Partner Inc"
+    );
+}
+
+#[test]
+fn a_client_cert_file_that_is_no_certificate_is_exit_2() {
+    let key = root().join("pcaps/certs/missing.pem");
+    let run = run(
+        &[
+            std::ffi::OsStr::new("--client-cert"),
+            key.as_os_str(),
+            pcap("tls12-mtls-ok.pcap").as_os_str(),
+        ],
+        None,
+    );
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("missing.pem: cannot read the file"),
+        "{}",
+        run.stderr()
+    );
+    let readme = root().join("pcaps/README.md");
+    let run = run_again(&readme);
+    run.assert_code(2);
+    assert_eq!(run.stdout(), "");
+    assert_eq!(
+        run.stderr(),
+        format!(
+            "pcap-tls-diagnose: {}: neither a PEM file with a certificate nor a DER certificate\n",
+            readme.display()
+        )
+    );
+}
+
+fn run_again(cert: &std::path::Path) -> util::Run {
+    run(
+        &[
+            std::ffi::OsStr::new("--client-cert"),
+            cert.as_os_str(),
+            pcap("tls12-mtls-ok.pcap").as_os_str(),
+        ],
+        None,
+    )
+}

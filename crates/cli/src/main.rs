@@ -48,6 +48,12 @@ struct Args {
     #[arg(long = "connection", value_name = "ID")]
     connections: Vec<u32>,
 
+    /// The client certificate (PEM or DER, leaf first, a chain allowed) you expect the client
+    /// to send: checked against each CertificateRequest (accepted CAs, key type, validity, key
+    /// usage) and against what the client actually sent. Private keys in the file are ignored.
+    #[arg(long, value_name = "FILE")]
+    client_cert: Option<PathBuf>,
+
     /// Colour: auto (when writing to a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -163,9 +169,19 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         all: args.all,
         color: args.color(),
     };
+    let client_certificates = match &args.client_cert {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("{}: cannot read the file", path.display()))?;
+            pcap_tls_diagnose_core::x509::read_certificates(&bytes)
+                .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?
+        }
+        None => Vec::new(),
+    };
     for (i, path) in args.captures.iter().enumerate() {
         let name = path.display().to_string();
-        let (mut report, error) = analyse(path).with_context(|| name.clone())?;
+        let (mut report, error) =
+            analyse(path, &client_certificates).with_context(|| name.clone())?;
         if args.filtered() {
             report.connections.retain(|c| args.keeps(c));
         }
@@ -216,6 +232,7 @@ fn has_errors(report: &Report) -> bool {
 /// Streams a file (or stdin) through the analyser.
 fn analyse(
     path: &PathBuf,
+    client_certificates: &[pcap_tls_diagnose_core::x509::CertSummary],
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
     let mut total = None;
     let mut input: Box<dyn Read> = if path.as_os_str() == "-" {
@@ -229,6 +246,7 @@ fn analyse(
         .filter(|&t| t >= PROGRESS_FROM && io::stderr().is_terminal())
         .map(|total| Progress::new(path.display().to_string(), total));
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+    analyzer.set_client_certificates(client_certificates.to_vec());
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match input.read(&mut buf) {

@@ -100,6 +100,8 @@ impl std::error::Error for DiagnoseError {
 pub struct Analyzer {
     reader: CaptureReader,
     state: State,
+    /// The certificate chain the user says the client should have sent.
+    client_certificates: Vec<x509::CertSummary>,
 }
 
 /// What the analysis has gathered so far.
@@ -239,6 +241,14 @@ impl Analyzer {
         self.reader.push(chunk, &mut self.state)
     }
 
+    /// The certificate chain (leaf first) the user believes the client should have sent, read
+    /// with [`x509::read_certificates`]. Each CertificateRequest is checked against it: issuer
+    /// among the accepted CAs, key type, validity at the connection's time, key usage, and
+    /// whether the client sent it. This turns an empty Certificate's "why" from likely to certain.
+    pub fn set_client_certificates(&mut self, chain: Vec<x509::CertSummary>) {
+        self.client_certificates = chain;
+    }
+
     /// The pcapng Decryption Secrets Blocks read so far (never copied into the report: they are
     /// keys). At most 16 MiB of them are kept.
     pub fn decryption_secrets(&self) -> &[SecretsBlock] {
@@ -279,7 +289,13 @@ impl Analyzer {
             .collect();
         let diagnoses: Vec<Vec<findings::Finding>> = connections
             .iter()
-            .map(|c| findings::diagnose(&findings::Ctx::new(c, &connections)))
+            .map(|c| {
+                findings::diagnose(&findings::Ctx::new(
+                    c,
+                    &connections,
+                    &self.client_certificates,
+                ))
+            })
             .collect();
         for (conn, found) in connections.iter_mut().zip(diagnoses) {
             conn.findings = found;
@@ -290,6 +306,7 @@ impl Analyzer {
             capture,
             connections,
             findings: Vec::new(),
+            supplied_client_certificates: self.client_certificates,
         };
         report.findings = findings::capture_wide(&report);
         match result {

@@ -295,3 +295,151 @@ fn nginx_refusing_inside_tls_is_a_likely_missing_certificate() {
     );
     assert_eq!(finding.frames, vec![6, 8, 11, 13]);
 }
+
+/// Diagnoses a capture of pcaps/ with a client certificate file of pcaps/certs/ supplied.
+fn with_supplied(capture: &str, certificate: &str) -> Report {
+    let bytes = std::fs::read(root().join("pcaps").join(capture)).expect("capture");
+    let file = std::fs::read(root().join("pcaps/certs").join(certificate)).expect("certificate");
+    let chain = pcap_tls_diagnose_core::x509::read_certificates(&file).expect("certificates");
+    let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+    analyzer.set_client_certificates(chain);
+    analyzer.push(&bytes).expect("capture");
+    analyzer.finish().expect("capture")
+}
+
+/// `--client-cert`: with the certificate the user expected, the reason behind an empty
+/// Certificate becomes certain, and a certificate that fits says the client did not use it.
+#[test]
+fn a_supplied_client_certificate_makes_the_cause_certain() {
+    use pcap_tls_diagnose_core::findings::Confidence;
+    // (capture, supplied file, codes expected besides client-cert-missing, codes that must not be
+    // there, text the client-cert-missing explanation must hold)
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+        &'static str,
+    );
+    let cases: &[Case] = &[
+        // The Java client's key store held a certificate from an unrelated CA.
+        (
+            "tls12-mtls-java-client-cert-not-in-ca-list.pcap",
+            "client-unrelated.pem",
+            &["client-cert-not-in-ca-list"],
+            &["client-cert-type-mismatch", "client-cert-expired"],
+            "Java",
+        ),
+        // The right chain, with its intermediate: it fits, the client did not use it.
+        (
+            "tls12-mtls-missing-client-cert-openssl.pcap",
+            "client-chain.pem",
+            &[],
+            &["client-cert-not-in-ca-list", "client-cert-type-mismatch"],
+            "fits this request",
+        ),
+        // The same leaf without its intermediate: the root-only CA list does not name its issuer.
+        (
+            "tls12-mtls-missing-client-cert-openssl.pcap",
+            "client.pem",
+            &["client-cert-not-in-ca-list"],
+            &["client-cert-type-mismatch"],
+            "OpenSSL",
+        ),
+        // An EC key where the server allows RSA signatures only (the likely finding becomes certain).
+        (
+            "tls12-client-cert-type-mismatch.pcap",
+            "client-ec-chain.pem",
+            &["client-cert-type-mismatch"],
+            &["client-cert-not-in-ca-list"],
+            "OpenSSL",
+        ),
+        // DER works as well as PEM; a lone leaf also misses the CA list.
+        (
+            "tls12-client-cert-type-mismatch.pcap",
+            "client-ec.der",
+            &["client-cert-type-mismatch", "client-cert-not-in-ca-list"],
+            &[],
+            "OpenSSL",
+        ),
+        (
+            "tls12-mtls-java-client-no-keystore.pcap",
+            "client-expired-chain.pem",
+            &["client-cert-expired"],
+            &["client-cert-not-in-ca-list", "client-cert-wrong-key-usage"],
+            "Java",
+        ),
+        (
+            "tls12-mtls-java-client-no-keystore.pcap",
+            "client-server-eku-chain.pem",
+            &["client-cert-wrong-key-usage"],
+            &["client-cert-not-in-ca-list", "client-cert-expired"],
+            "Java",
+        ),
+    ];
+    for (capture, file, expected, absent, missing_says) in cases {
+        let report = with_supplied(capture, file);
+        assert!(!report.supplied_client_certificates.is_empty());
+        let findings = &report.connections[0].findings;
+        let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+        let context = format!("{capture} + {file}: {codes:?}");
+        let missing = findings
+            .iter()
+            .find(|f| f.code == "client-cert-missing")
+            .unwrap_or_else(|| panic!("{context}"));
+        assert!(missing.explanation.contains(missing_says), "{context}");
+        assert_eq!(
+            missing.explanation.contains("fits this request"),
+            expected.is_empty(),
+            "{context}"
+        );
+        for code in *expected {
+            let f = findings
+                .iter()
+                .find(|f| f.code == *code)
+                .unwrap_or_else(|| panic!("{context}: {code} missing"));
+            assert_eq!(f.confidence, Confidence::Certain, "{context}");
+            assert!(f.explanation.contains("you supplied"), "{context}");
+            // Evidence: the CertificateRequest, the empty Certificate and the alert.
+            assert_eq!(f.frames, missing.frames, "{context}");
+        }
+        for code in *absent {
+            assert!(!codes.contains(code), "{context}: {code} present");
+        }
+    }
+    // Without the supplied certificate, the type mismatch stays a guess.
+    let bytes = std::fs::read(root().join("pcaps/tls12-client-cert-type-mismatch.pcap")).unwrap();
+    let report = pcap_tls_diagnose_core::diagnose(&bytes).unwrap();
+    let guess = report.connections[0]
+        .findings
+        .iter()
+        .find(|f| f.code == "client-cert-type-mismatch")
+        .expect("likely type mismatch");
+    assert_eq!(guess.confidence, Confidence::Likely);
+}
+
+/// A certificate the client did send, other than the one supplied, is pointed out.
+#[test]
+fn a_client_sending_another_certificate_than_supplied_is_pointed_out() {
+    let report = with_supplied("tls12-client-cert-unknown-ca.pcap", "client-chain.pem");
+    let findings = &report.connections[0].findings;
+    assert!(!findings.is_empty());
+    for f in findings
+        .iter()
+        .filter(|f| f.code.starts_with("client-cert"))
+    {
+        assert!(
+            f.explanation.contains("not the certificate you supplied"),
+            "{}",
+            f.code
+        );
+    }
+    // The same certificate as sent: no such note.
+    let report = with_supplied("tls12-client-cert-unknown-ca.pcap", "client-unrelated.pem");
+    assert!(
+        report.connections[0]
+            .findings
+            .iter()
+            .all(|f| !f.explanation.contains("not the certificate you supplied"))
+    );
+}

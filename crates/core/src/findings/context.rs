@@ -12,11 +12,17 @@ pub(crate) struct Ctx<'a> {
     /// For a resumed session: an earlier connection to the same server with a full handshake
     /// (its id and the frame of its server Certificate).
     pub(crate) earlier_full_handshake: Option<(u32, u64)>,
+    /// The chain the user says the client should have sent (`--client-cert`), leaf first.
+    pub(crate) supplied: &'a [CertSummary],
 }
 
 impl<'a> Ctx<'a> {
     /// The context of `conn` among all the capture's connections.
-    pub(crate) fn new(conn: &'a ConnectionReport, all: &'a [ConnectionReport]) -> Self {
+    pub(crate) fn new(
+        conn: &'a ConnectionReport,
+        all: &'a [ConnectionReport],
+        supplied: &'a [CertSummary],
+    ) -> Self {
         let earlier_full_handshake = if conn.resumed {
             all.iter()
                 .filter(|c| c.id < conn.id && c.server == conn.server && !c.resumed)
@@ -33,6 +39,7 @@ impl<'a> Ctx<'a> {
         Self {
             conn,
             earlier_full_handshake,
+            supplied,
         }
     }
 

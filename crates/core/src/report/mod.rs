@@ -34,6 +34,10 @@ pub struct Report {
     pub connections: Vec<ConnectionReport>,
     /// Findings about the capture as a whole.
     pub findings: Vec<crate::findings::Finding>,
+    /// The client certificate chain the user supplied (`--client-cert`), leaf first; absent
+    /// from the JSON when none was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub supplied_client_certificates: Vec<crate::x509::CertSummary>,
 }
 
 /// Name and version of the tool.

@@ -162,6 +162,23 @@ fn header(out: &mut String, report: &Report) {
         count(Outcome::Failed),
         count(Outcome::Incomplete),
     );
+    if let Some(leaf) = report.supplied_client_certificates.first() {
+        let more = report.supplied_client_certificates.len() - 1;
+        let _ = writeln!(
+            out,
+            "your client certificate (--client-cert): {}, issued by {}, {}{}",
+            leaf.subject,
+            leaf.issuer,
+            leaf.public_key,
+            match more {
+                0 => String::new(),
+                n => format!(
+                    ", with {n} more certificate{} of its chain",
+                    plural(n as u64)
+                ),
+            }
+        );
+    }
     if capture.truncated_frames > 0 {
         let _ = writeln!(
             out,

@@ -55,6 +55,75 @@ pub struct CertSummary {
     pub issuer_der: Vec<u8>,
 }
 
+/// The most certificates a user-supplied file may hold.
+pub const MAX_SUPPLIED_CERTIFICATES: usize = 32;
+
+/// The largest certificate file accepted.
+pub const MAX_SUPPLIED_FILE: usize = 4 << 20;
+
+/// Reads a certificate file the user supplies (`--client-cert`): PEM with one or more
+/// `CERTIFICATE` blocks (other blocks, such as a private key, are skipped and never kept), or
+/// DER, one certificate or several concatenated. The leaf comes first, as in a TLS Certificate
+/// message.
+pub fn read_certificates(bytes: &[u8]) -> Result<Vec<CertSummary>, String> {
+    if bytes.len() > MAX_SUPPLIED_FILE {
+        return Err(format!(
+            "{} bytes is too big for a client certificate chain (at most {MAX_SUPPLIED_FILE})",
+            bytes.len()
+        ));
+    }
+    let mut other_blocks = Vec::new();
+    // PEM, possibly with text around the blocks (`openssl pkcs12` writes "Bag Attributes").
+    let pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
+    let ders: Vec<Vec<u8>> = if pem {
+        let mut ders = Vec::new();
+        for block in x509_parser::pem::Pem::iter_from_buffer(bytes) {
+            let block = block.map_err(|e| format!("not a readable PEM file: {e}"))?;
+            if block.label == "CERTIFICATE" || block.label == "X509 CERTIFICATE" {
+                ders.push(block.contents);
+            } else if !other_blocks.contains(&block.label) {
+                other_blocks.push(block.label);
+            }
+        }
+        ders
+    } else {
+        let mut ders = Vec::new();
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let (after, _) = X509Certificate::from_der(rest).map_err(|e| match ders.len() {
+                0 => "neither a PEM file with a certificate nor a DER certificate".to_string(),
+                n => format!("DER certificate {} is not valid X.509 ({e})", n + 1),
+            })?;
+            let used = rest.len() - after.len();
+            ders.push(rest[..used].to_vec());
+            rest = after;
+            if ders.len() > MAX_SUPPLIED_CERTIFICATES {
+                break;
+            }
+        }
+        ders
+    };
+    if ders.is_empty() {
+        return Err(if other_blocks.is_empty() {
+            "no certificate in the file".to_string()
+        } else {
+            format!(
+                "no certificate in the file, only {} (a certificate starts with -----BEGIN CERTIFICATE-----)",
+                other_blocks.join(", ")
+            )
+        });
+    }
+    if ders.len() > MAX_SUPPLIED_CERTIFICATES {
+        return Err(format!(
+            "more than {MAX_SUPPLIED_CERTIFICATES} certificates: give the client's chain, not a trust store"
+        ));
+    }
+    ders.iter()
+        .enumerate()
+        .map(|(i, der)| summarize(der).map_err(|e| format!("certificate {}: {e}", i + 1)))
+        .collect()
+}
+
 /// Summarises a DER certificate, or says why it cannot be read.
 pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
     let (rest, cert) = X509Certificate::from_der(der)
@@ -231,4 +300,65 @@ fn public_key(cert: &X509Certificate<'_>) -> String {
 fn oid_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
     x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
         .map_or_else(|_| oid.to_id_string(), ToString::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHAIN_PEM: &[u8] = include_bytes!("../../../../pcaps/certs/client-chain.pem");
+    const EC_DER: &[u8] = include_bytes!("../../../../pcaps/certs/client-ec.der");
+
+    #[test]
+    fn reads_a_pem_chain_leaf_first() {
+        let chain = read_certificates(CHAIN_PEM).unwrap();
+        assert_eq!(chain.len(), 2);
+        assert_eq!(chain[0].issuer, chain[1].subject);
+        assert!(chain[1].is_ca);
+    }
+
+    #[test]
+    fn skips_keys_and_text_around_pem_blocks() {
+        let mut file = b"Bag Attributes\n    friendlyName: client\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".to_vec();
+        file.extend_from_slice(CHAIN_PEM);
+        file.extend_from_slice(b"trailing words\n");
+        assert_eq!(read_certificates(&file).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn reads_der_single_and_concatenated() {
+        assert_eq!(read_certificates(EC_DER).unwrap()[0].public_key, "EC P-256");
+        let two = [EC_DER, EC_DER].concat();
+        assert_eq!(read_certificates(&two).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn says_why_a_file_is_not_a_certificate() {
+        let key = b"-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+        assert_eq!(
+            read_certificates(key).unwrap_err(),
+            "no certificate in the file, only EC PRIVATE KEY (a certificate starts with -----BEGIN CERTIFICATE-----)"
+        );
+        assert!(
+            read_certificates(b"hello")
+                .unwrap_err()
+                .starts_with("neither")
+        );
+        assert!(read_certificates(b"").is_err());
+        // Cut anywhere, a certificate file gives an error or fewer certificates, never a panic.
+        for cut in 0..EC_DER.len() {
+            assert!(read_certificates(&EC_DER[..cut]).is_err());
+        }
+        for cut in (0..CHAIN_PEM.len()).step_by(7) {
+            let _ = read_certificates(&CHAIN_PEM[..cut]);
+        }
+        let many = EC_DER.repeat(MAX_SUPPLIED_CERTIFICATES + 1);
+        assert!(
+            read_certificates(&many)
+                .unwrap_err()
+                .starts_with("more than")
+        );
+        let huge = vec![b'-'; MAX_SUPPLIED_FILE + 1];
+        assert!(read_certificates(&huge).unwrap_err().contains("too big"));
+    }
 }

@@ -10,6 +10,7 @@ use super::super::context::validity_problem;
 use super::super::{Confidence, Ctx, Finding, Severity};
 use super::server_alert_stack;
 use crate::report::{AlertReport, Outcome, Party};
+use crate::x509::CertSummary;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let certificate = ctx.client_certificate();
@@ -26,16 +27,235 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         a.from == Party::Server && a.level.as_deref() == Some("fatal") && a.seq > request.seq
     });
     if ctx.client_cert_empty() {
-        missing(ctx, out, request.frame, certificate.map(|c| c.frame), alert);
-        type_mismatch(
+        let certificate_frame = certificate.map_or(0, |c| c.frame);
+        let note = supplied(ctx, out, request.frame, certificate_frame, alert);
+        missing(
             ctx,
             out,
             request.frame,
-            certificate.map_or(0, |c| c.frame),
+            certificate.map(|c| c.frame),
             alert,
+            &note,
         );
+        if ctx.supplied.is_empty() {
+            type_mismatch(ctx, out, request.frame, certificate_frame, alert);
+        }
     } else if !ctx.client_chain().is_empty() {
+        let before = out.len();
         sent(ctx, out, alert);
+        // The user expected another certificate: say so wherever the sent one is judged.
+        if let (Some(expected), Some(leaf)) = (ctx.supplied.first(), ctx.client_chain().first())
+            && expected.sha256 != leaf.sha256
+        {
+            let note = format!(
+                "\nNote: the client sent {} (SHA-256 {}…), not the certificate you supplied, {} (SHA-256 {}…): it is configured with another certificate.",
+                leaf.subject,
+                leaf.sha256.get(..16).unwrap_or_default(),
+                expected.subject,
+                expected.sha256.get(..16).unwrap_or_default()
+            );
+            for finding in &mut out[before..] {
+                finding.explanation.push_str(&note);
+            }
+        }
+    }
+}
+
+/// The key family of a certificate's public key, as signature schemes name it.
+fn key_family(cert: &CertSummary) -> &'static str {
+    let key = cert.public_key.as_str();
+    if key.starts_with("RSA") {
+        "RSA"
+    } else if key.starts_with("EC ") {
+        "ECDSA"
+    } else if key.starts_with("Ed") {
+        "EdDSA"
+    } else if key.starts_with("DSA") {
+        "DSA"
+    } else {
+        "other"
+    }
+}
+
+/// Is any certificate of a chain issued by (or itself) a CA the CertificateRequest lists?
+/// `None` when the request is not readable or lists no CA (any is accepted).
+fn chain_listed(ctx: &Ctx<'_>, chain: &[&CertSummary]) -> Option<bool> {
+    let accepted = &ctx
+        .conn
+        .certificate_request
+        .as_ref()?
+        .certificate_authorities_der;
+    if accepted.is_empty() {
+        return None;
+    }
+    let listed = |name: &[u8]| accepted.iter().any(|ca| ca.as_slice() == name);
+    Some(
+        chain
+            .iter()
+            .any(|c| listed(&c.issuer_der) || listed(&c.subject_der)),
+    )
+}
+
+/// Checks the chain the user supplied (`--client-cert`) against the CertificateRequest, after
+/// the client sent an empty Certificate: each problem found is a certain finding. Returns a
+/// sentence for the client-cert-missing explanation (empty without a supplied chain).
+fn supplied(
+    ctx: &Ctx<'_>,
+    out: &mut Vec<Finding>,
+    request: u64,
+    certificate: u64,
+    alert: Option<&AlertReport>,
+) -> String {
+    let Some(leaf) = ctx.supplied.first() else {
+        return String::new();
+    };
+    let Some(cr) = &ctx.conn.certificate_request else {
+        return "\nThe certificate you supplied cannot be checked: the CertificateRequest is not readable in this capture.".to_string();
+    };
+    let severity = if ctx.failed() || alert.is_some() {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let frames = [request, certificate, alert.map_or(0, |a| a.frame)];
+    let yours = format!(
+        "The certificate you supplied, {} (issued by {}),",
+        leaf.subject, leaf.issuer
+    );
+    let java_like = !ctx
+        .client_stack()
+        .unwrap_or_default()
+        .starts_with("OpenSSL");
+    let consequence = if java_like {
+        format!(
+            "Java, Go, .NET and browsers skip such a certificate and send an empty Certificate without any error on their side, which is what this client did (frame {certificate})."
+        )
+    } else {
+        format!(
+            "An OpenSSL-based client sends it anyway, so its empty Certificate (frame {certificate}) also means it was not configured with it; but the server would not accept it either."
+        )
+    };
+    let before = out.len();
+
+    let chain: Vec<&CertSummary> = ctx.supplied.iter().collect();
+    if chain_listed(ctx, &chain) == Some(false) {
+        out.push(
+            Finding::new("client-cert-not-in-ca-list", Confidence::Certain, "Your client certificate is not issued by a CA the server accepts")
+                .severity(severity)
+                .explain(format!(
+                    "{yours} has no issuer among the CAs of the server's CertificateRequest (frame {request}), nor has any certificate of the chain you supplied. {}\n{consequence}{}",
+                    accepted(ctx),
+                    if chain.len() == 1 && !leaf.self_signed {
+                        format!(" If {} is an intermediate CA under one of the listed CAs, the client needs it in its chain (key store entry or certificate file) to pick this certificate: supply the whole chain here to check.", leaf.issuer)
+                    } else {
+                        String::new()
+                    }
+                ))
+                .fix("Get a client certificate issued by one of the accepted CAs, or have the server's operator add your issuing CA (root and intermediate) to its client-CA list (nginx: `ssl_client_certificate`; Java: the server's trust store).")
+                .frames(frames),
+        );
+    }
+    let family = key_family(leaf);
+    let mut allowed = families(&cr.signature_algorithms);
+    if !cr.tls13 && !cr.certificate_types.is_empty() {
+        let by_type: Vec<&str> = cr
+            .certificate_types
+            .iter()
+            .filter_map(|t| match t.as_str() {
+                "rsa_sign" | "rsa_fixed_dh" => Some("RSA"),
+                "ecdsa_sign" | "rsa_fixed_ecdh" | "ecdsa_fixed_ecdh" => Some("ECDSA"),
+                "dss_sign" | "dss_fixed_dh" => Some("DSA"),
+                _ => None,
+            })
+            .collect();
+        if !by_type.is_empty() {
+            allowed.retain(|f| by_type.contains(f) || *f == "EdDSA");
+        }
+    }
+    if !cr.signature_algorithms.is_empty() && !allowed.contains(&family) {
+        out.push(
+            Finding::new("client-cert-type-mismatch", Confidence::Certain, format!("Your client certificate's key ({}) is not one the server accepts", leaf.public_key))
+                .severity(severity)
+                .explain(format!(
+                    "{yours} has the key type {}. The server's CertificateRequest (frame {request}) allows {} keys only (certificate types {}; signature algorithms {}). A client cannot sign the handshake with this key in a way the server accepts, so it sends an empty Certificate (frame {certificate}).",
+                    leaf.public_key,
+                    if allowed.is_empty() { "no usable".to_string() } else { allowed.join(" or ") },
+                    if cr.certificate_types.is_empty() { "none".to_string() } else { cr.certificate_types.join(", ") },
+                    Ctx::list(&cr.signature_algorithms, 6)
+                ))
+                .fix(format!("Use a client certificate with {} key, or have the server allow your key's signature algorithms (OpenSSL servers: `-client_sigalgs` / `ClientSignatureAlgorithms`).", allowed.first().map_or_else(|| "another".to_string(), |f| format!("an {f}"))))
+                .frames(frames),
+        );
+    }
+    if let Some(at) = ctx.time()
+        && let Some((problem, date)) = validity_problem(leaf, at)
+    {
+        let (code, when) = if problem == "expired" {
+            ("client-cert-expired", "expired on")
+        } else {
+            ("client-cert-not-yet-valid", "is valid only from")
+        };
+        out.push(
+            Finding::new(code, Confidence::Certain, format!("Your client certificate is {problem}"))
+                .severity(severity)
+                .explain(format!(
+                    "{yours} {when} {date}; the connection was made at {}. Java's key manager and browsers do not offer a certificate outside its validity: they send an empty Certificate (frame {certificate}).",
+                    at.to_rfc3339()
+                ))
+                .fix(if problem == "expired" {
+                    "Renew the client certificate (and check the clocks: NTP on the client and the server)."
+                } else {
+                    "Check the clocks of the client, the server and the issuing CA; reissue the certificate if its dates are wrong."
+                })
+                .frames(frames),
+        );
+    }
+    if let Some(what) = usage_problem(leaf) {
+        out.push(
+            Finding::new("client-cert-wrong-key-usage", Confidence::Certain, "Your client certificate is not allowed for client authentication")
+                .severity(severity)
+                .explain(format!(
+                    "{yours} cannot authenticate a client: {what}. Java's key manager does not offer such a certificate for client authentication (it sends an empty Certificate, frame {certificate}), and servers reject it."
+                ))
+                .fix("Issue the client certificate with extendedKeyUsage clientAuth and keyUsage digitalSignature (a server certificate cannot stand in for a client certificate).")
+                .frames(frames),
+        );
+    }
+    if out.len() > before {
+        return String::new();
+    }
+    let listed = match chain_listed(ctx, &chain) {
+        Some(true) => "its chain leads to an accepted CA",
+        _ => "the server accepts any CA",
+    };
+    format!(
+        "\nThe certificate you supplied, {} (issued by {}), fits this request: {listed}, its {family} key is allowed, it is valid at the connection's time and allowed for client authentication. So the client did not use it: check that it is configured with this certificate and its private key.",
+        leaf.subject, leaf.issuer
+    )
+}
+
+/// Why a certificate may not authenticate a client: an EKU without clientAuth, or a key usage
+/// without digitalSignature.
+fn usage_problem(cert: &CertSummary) -> Option<String> {
+    let eku_without_client_auth = !cert.extended_key_usage.is_empty()
+        && !cert
+            .extended_key_usage
+            .iter()
+            .any(|e| e == "clientAuth" || e == "anyExtendedKeyUsage");
+    let ku_without_signature =
+        !cert.key_usage.is_empty() && !cert.key_usage.iter().any(|k| k == "digitalSignature");
+    if eku_without_client_auth {
+        Some(format!(
+            "its extended key usage is {} without clientAuth",
+            cert.extended_key_usage.join(", ")
+        ))
+    } else if ku_without_signature {
+        Some(format!(
+            "its key usage is {} without digitalSignature",
+            cert.key_usage.join(", ")
+        ))
+    } else {
+        None
     }
 }
 
@@ -96,6 +316,7 @@ fn missing(
     request: u64,
     certificate: Option<u64>,
     alert: Option<&AlertReport>,
+    note: &str,
 ) {
     let client = ctx.who(Party::Client);
     let server = ctx.who(Party::Server);
@@ -128,6 +349,7 @@ fn missing(
     };
     let accepted = accepted(ctx);
     let details = request_details(ctx);
+    let why = format!("{why}{note}");
     match (ctx.conn.outcome, alert) {
         (Outcome::Failed, _) | (_, Some(_)) => {
             let closer = [
@@ -325,27 +547,11 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
                     .frames(frames),
             );
     }
-    let eku_without_client_auth = !leaf.extended_key_usage.is_empty()
-        && !leaf
-            .extended_key_usage
-            .iter()
-            .any(|e| e == "clientAuth" || e == "anyExtendedKeyUsage");
-    let ku_without_signature =
-        !leaf.key_usage.is_empty() && !leaf.key_usage.iter().any(|k| k == "digitalSignature");
-    if eku_without_client_auth || ku_without_signature || code == 43 {
-        let what = if eku_without_client_auth {
-            format!(
-                "its extended key usage is {} without clientAuth",
-                leaf.extended_key_usage.join(", ")
-            )
-        } else if ku_without_signature {
-            format!(
-                "its key usage is {} without digitalSignature",
-                leaf.key_usage.join(", ")
-            )
-        } else {
+    let usage = usage_problem(leaf);
+    if usage.is_some() || code == 43 {
+        let what = usage.unwrap_or_else(|| {
             "the server finds its purpose or algorithm unacceptable".to_string()
-        };
+        });
         out.push(
             Finding::new("client-cert-wrong-key-usage", Confidence::Certain, "The client's certificate is not allowed for client authentication")
                 .severity(severity)
@@ -362,10 +568,7 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
     let listed = |name: &[u8]| accepted_der.iter().any(|ca| ca.as_slice() == name);
     let issuer_sent = chain.iter().any(|c| c.subject_der == leaf.issuer_der);
     let issuer_missing = !leaf.self_signed && !issuer_sent && !listed(&leaf.issuer_der);
-    let any_listed = chain
-        .iter()
-        .any(|c| listed(&c.issuer_der) || listed(&c.subject_der));
-    if !accepted_der.is_empty() && !any_listed {
+    if chain_listed(ctx, &chain) == Some(false) {
         let alone = if chain.len() == 1 && issuer_missing {
             format!(
                 " The client sent its leaf alone, so either {} is an intermediate CA whose certificate the client should send (then the server could link it to a listed CA), or it is a CA the server does not trust at all.",
