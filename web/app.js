@@ -40,7 +40,7 @@ worker.onmessage = (event) => {
     return;
   }
   if (error) {
-    showError(error);
+    showError(error, event.data.what);
     return;
   }
   const report = JSON.parse(json);
@@ -52,7 +52,11 @@ worker.onmessage = (event) => {
   document.body.dataset.elapsedMs = String(Math.round(performance.now() - startedAt));
 };
 
+let lastCapture = null; // the capture File, analysed again when a certificate is added
+let certificate = null; // { name, bytes } of the user's client certificate, if any
+
 function analyse(file) {
+  lastCapture = file;
   startedAt = performance.now();
   job += 1;
   document.body.dataset.state = "busy";
@@ -62,14 +66,34 @@ function analyse(file) {
   $("progress").hidden = false;
   $("progress-bar").value = 0;
   $("progress-text").textContent = `Reading ${file.name}…`;
-  worker.postMessage({ job, file });
+  worker.postMessage({ job, file, certificate: certificate && certificate.bytes });
 }
+
+/** Files that are certificates, not captures: by name, as a user would tell them apart. */
+const isCertificate = (file) => /\.(pem|crt|cer|der)$/i.test(file.name);
+
+/** Takes the user's client certificate (never uploaded: read here, given to the worker). */
+async function useCertificate(file) {
+  certificate = file ? { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) } : null;
+  $("cert-name").textContent = file ? `Using ${file.name}.` : "";
+  $("cert-clear").hidden = !file;
+  if (!file) $("cert").value = "";
+  if (lastCapture) analyse(lastCapture);
+}
+
+$("cert").addEventListener("change", (e) => {
+  if (e.target.files.length) useCertificate(e.target.files[0]);
+});
+$("cert-clear").addEventListener("click", () => useCertificate(null));
 
 $("cancel").addEventListener("click", () => worker.postMessage({ cancel: job }));
 
-function showError(message) {
+function showError(message, what) {
   const box = $("error");
-  box.replaceChildren(el("strong", {}, "This file could not be read: "), String(message));
+  const lead = what === "certificate"
+    ? `Your client certificate (${certificate ? certificate.name : "file"}) could not be read: `
+    : "This file could not be read: ";
+  box.replaceChildren(el("strong", {}, lead), String(message));
   box.hidden = false;
   document.body.dataset.state = "error";
 }
@@ -92,9 +116,16 @@ for (const type of ["dragleave", "drop"]) {
     document.body.classList.remove("dragging");
   });
 }
-document.addEventListener("drop", (e) => {
-  const file = e.dataTransfer && e.dataTransfer.files[0];
-  if (file) analyse(file);
+document.addEventListener("drop", async (e) => {
+  const files = e.dataTransfer ? [...e.dataTransfer.files] : [];
+  // A capture and a certificate may be dropped together, or one after the other.
+  const cert = files.find(isCertificate);
+  const capture = files.find((f) => !isCertificate(f));
+  if (cert) {
+    if (capture) lastCapture = null; // analysed once below, not twice
+    await useCertificate(cert);
+  }
+  if (capture) analyse(capture);
 });
 $("drop").addEventListener("keydown", (e) => {
   if (e.key === "Enter" || e.key === " ") $("file").click();
@@ -124,6 +155,11 @@ function render(report) {
           [...causes].map(([code, n]) => el("span", { class: "code" }, `${code} ×${n}`)))
       : el("p", { class: "ok" }, "No problems found."),
     report.capture.error ? el("p", { class: "warn" }, `Reading stopped early: ${report.capture.error.message}`) : null,
+    report.supplied_client_certificates
+      ? el("p", { class: "supplied" }, "Checked against your client certificate: ",
+          el("span", { class: "dn" }, report.supplied_client_certificates[0].subject),
+          `, issued by ${report.supplied_client_certificates[0].issuer}, ${report.supplied_client_certificates[0].public_key}.`)
+      : null,
     ...report.findings.map((f) => finding(f)),
   ].filter(Boolean));
   const showAll = $("show-all").checked;

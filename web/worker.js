@@ -1,8 +1,10 @@
 // Runs the WebAssembly analysis off the page's thread, reading the file in slices so that a
 // large capture never has to be in memory at once.
 //
-// Messages in: { job, file } starts an analysis (and abandons any earlier one); { cancel: job }
-// stops one. Messages out carry their job: { job, progress } | { job, json } | { job, error } |
+// Messages in: { job, file, certificate? } starts an analysis and abandons any earlier one
+// (certificate: the bytes of the user's client certificate file, as the CLI's --client-cert);
+// { cancel: job } stops one. Messages out carry their job: { job, progress } | { job, json } |
+// { job, error, what? } (what is "certificate" when that file was the problem) |
 // { job, cancelled: true }.
 import init, { Analyzer } from "./pkg/pcap_tls_diagnose_wasm.js";
 
@@ -11,7 +13,7 @@ const ready = init();
 let running = 0; // the job being analysed; any other job still in its loop stops
 
 self.onmessage = async (event) => {
-  const { job, file, cancel } = event.data;
+  const { job, file, certificate, cancel } = event.data;
   if (cancel !== undefined) {
     if (cancel === running) running = 0;
     return;
@@ -20,6 +22,15 @@ self.onmessage = async (event) => {
   try {
     await ready;
     const analyzer = new Analyzer();
+    if (certificate) {
+      try {
+        analyzer.setClientCertificate(certificate);
+      } catch (error) {
+        analyzer.free();
+        self.postMessage({ job, what: "certificate", error: String(error && error.message ? error.message : error) });
+        return;
+      }
+    }
     for (let offset = 0; offset < file.size; offset += CHUNK) {
       const slice = file.slice(offset, Math.min(offset + CHUNK, file.size));
       const bytes = new Uint8Array(await slice.arrayBuffer());

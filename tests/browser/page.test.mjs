@@ -219,3 +219,47 @@ test("a file dropped during an analysis replaces it; the old result never shows"
   assert.match(await page.locator("#summary").innerText(), /No problems found/);
   assert.equal(await page.evaluate(() => document.body.dataset.state), "done");
 });
+
+test("a client certificate chosen with the capture makes the cause certain, and stays local", async () => {
+  const { page, requests, errors } = await open(browser, server.url);
+  await page.setInputFiles("#cert", join(PCAPS, "certs/client-unrelated.pem"));
+  await page.setInputFiles("#file", join(PCAPS, "tls12-mtls-java-client-cert-not-in-ca-list.pcap"));
+  assert.equal(await analysed(page), "done");
+  assert.match(await page.locator("#summary").innerText(), /Checked against your client certificate: CN=client\.elsewhere\.example/);
+  const finding = page.locator(".finding", { hasText: "client-cert-not-in-ca-list" });
+  assert.match(await finding.innerText(), /The certificate you supplied/);
+  assert.doesNotMatch(await finding.innerText(), /\(likely\)/);
+  // Removing it analyses the same capture again, without it.
+  await page.click("#cert-clear");
+  await page.waitForFunction(() => !document.querySelector(".supplied") && document.body.dataset.state === "done");
+  assert.equal(await page.locator(".finding", { hasText: "client-cert-not-in-ca-list" }).count(), 0);
+  onlyOwnFiles(requests);
+  assert.deepEqual(errors, []);
+});
+
+test("a capture and a certificate dropped together; a bad certificate file is named in the error", async () => {
+  const { page } = await open(browser, server.url, "dark");
+  const capture = [...(await readFile(join(PCAPS, "tls12-client-cert-type-mismatch.pcap")))];
+  const cert = [...(await readFile(join(PCAPS, "certs/client-ec-chain.pem")))];
+  const both = await page.evaluateHandle(({ capture, cert }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(cert)], "client-ec-chain.pem"));
+    dt.items.add(new File([new Uint8Array(capture)], "mismatch.pcap"));
+    return dt;
+  }, { capture, cert });
+  await page.dispatchEvent("body", "drop", { dataTransfer: both });
+  assert.equal(await analysed(page), "done");
+  const finding = page.locator(".finding", { hasText: "client-cert-type-mismatch" });
+  assert.match(await finding.innerText(), /Your client certificate's key \(EC P-256\)/);
+  await page.screenshot({ path: join(SHOTS, "client-cert-dark.png"), fullPage: true });
+
+  const bad = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(["-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"], "client.key.pem"));
+    return dt;
+  });
+  await page.evaluate(() => delete document.body.dataset.state);
+  await page.dispatchEvent("body", "drop", { dataTransfer: bad });
+  assert.equal(await analysed(page), "error");
+  assert.match(await page.locator("#error").innerText(), /Your client certificate \(client\.key\.pem\) could not be read: no certificate in the file, only PRIVATE KEY/);
+});

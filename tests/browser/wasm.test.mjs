@@ -39,3 +39,29 @@ test("a file that is not a capture is a JavaScript Error with the core's message
     message: /^not a pcap or pcapng capture \(the file starts with 47455420/,
   });
 });
+
+test("with a client certificate, the WASM report equals `--client-cert`'s JSON", async () => {
+  const wasm = await import(join(WEB, "pkg/pcap_tls_diagnose_wasm.js"));
+  wasm.initSync({ module: await readFile(join(WEB, "pkg/pcap_tls_diagnose_wasm_bg.wasm")) });
+  for (const [name, cert] of [
+    ["tls12-mtls-java-client-cert-not-in-ca-list.pcap", "client-unrelated.pem"],
+    ["tls12-client-cert-type-mismatch.pcap", "client-ec.der"],
+  ]) {
+    const certPath = join(PCAPS, "certs", cert);
+    let cli;
+    try {
+      cli = execFileSync(CLI, ["--format", "json", "--client-cert", certPath, join(PCAPS, name)], { encoding: "utf8" });
+    } catch (e) {
+      cli = e.stdout;
+    }
+    assert.match(cli, /supplied_client_certificates/);
+    const analyzer = new wasm.Analyzer();
+    analyzer.setClientCertificate(await readFile(certPath));
+    analyzer.push(await readFile(join(PCAPS, name)));
+    assert.equal(analyzer.finish(), cli, `${name} + ${cert}`);
+  }
+  const analyzer = new wasm.Analyzer();
+  assert.throws(() => analyzer.setClientCertificate(new TextEncoder().encode("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")), {
+    message: /^no certificate in the file, only PRIVATE KEY/,
+  });
+});

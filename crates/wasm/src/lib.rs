@@ -8,6 +8,7 @@
 //! const report = JSON.parse(diagnoseJson(new Uint8Array(await file.arrayBuffer())));
 //! // or in chunks, for large files:
 //! const analyzer = new Analyzer();
+//! analyzer.setClientCertificate(pemBytes); // optional, as `--client-cert`
 //! analyzer.push(chunk); // … for every chunk
 //! const json = analyzer.finish();
 //! ```
@@ -63,6 +64,19 @@ impl Analyzer {
         Self {
             inner: Some(CoreAnalyzer::new()),
         }
+    }
+
+    /// The client certificate (PEM or DER, leaf first, a chain allowed) the client should have
+    /// sent, as the CLI's `--client-cert`; call it before `finish`. Throws when the bytes hold no
+    /// certificate.
+    #[wasm_bindgen(js_name = setClientCertificate)]
+    pub fn set_client_certificate(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let chain = pcap_tls_diagnose_core::x509::read_certificates(bytes)
+            .map_err(|why| JsError::new(&why))?;
+        if let Some(inner) = &mut self.inner {
+            inner.set_client_certificates(chain);
+        }
+        Ok(())
     }
 
     /// Feeds the next chunk. A broken file is reported by `finish`.
