@@ -37,6 +37,7 @@ pub mod reassembly;
 pub mod report;
 mod timeline;
 pub mod tls;
+pub mod verify;
 pub mod wire;
 mod words;
 pub mod x509;

@@ -10,6 +10,7 @@ use crate::report::{
 };
 use crate::tls::handshake::{self, CertEntry, ClientHello, Details, ServerHello};
 use crate::tls::{EventKind, TlsConnection, TlsEvent, names};
+use crate::verify::Verdict;
 
 /// The TLS part of a connection's report.
 #[derive(Debug, Default)]
@@ -122,6 +123,7 @@ fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party, seq: usize) {
         timestamp: event.time,
         seq,
         summary: None,
+        signature_valid: None,
     };
     if let EventKind::Handshake(msg) = &event.kind {
         absorb(view, from, &msg.details, &mut m);
@@ -345,6 +347,24 @@ fn absorb(view: &mut TlsView, from: Party, details: &Details, m: &mut MessageRep
         Details::Malformed { reason } => m.summary = Some(format!("malformed: {reason}")),
         Details::NewSessionTicket { lifetime, .. } => {
             m.summary = Some(format!("lifetime {lifetime} s"));
+        }
+        Details::CertificateVerify {
+            signature_scheme,
+            check,
+        } => {
+            let scheme = signature_scheme.as_deref().unwrap_or("signature");
+            m.summary = Some(match check {
+                Some(Verdict::Valid) => {
+                    m.signature_valid = Some(true);
+                    format!("{scheme}, verified with the client certificate's key")
+                }
+                Some(Verdict::Invalid) => {
+                    m.signature_valid = Some(false);
+                    format!("{scheme}: DOES NOT VERIFY with the client certificate's key")
+                }
+                Some(Verdict::Unchecked(why)) => format!("{scheme} (not checked: {why})"),
+                None => scheme.to_string(),
+            });
         }
         _ => {}
     }

@@ -443,3 +443,76 @@ fn a_client_sending_another_certificate_than_supplied_is_pointed_out() {
             .all(|f| !f.explanation.contains("not the certificate you supplied"))
     );
 }
+
+/// Every TLS 1.2 client CertificateVerify in pcaps/ whose handshake is whole is checked: valid
+/// for the real key pairs, invalid only where the Java client signed with another key.
+#[test]
+fn client_certificate_verify_signatures_are_checked() {
+    let mut checked = 0;
+    for (name, path) in common::project_captures() {
+        let bytes = std::fs::read(&path).expect("capture");
+        let report = match pcap_tls_diagnose_core::diagnose(&bytes) {
+            Ok(r) => r,
+            Err(f) => f.partial,
+        };
+        for c in &report.connections {
+            for m in c.messages.iter().filter(|m| m.typ == "certificate_verify") {
+                let expected = match name.as_str() {
+                    "tls12-client-cert-key-mismatch-java-client.pcap" => Some(false),
+                    // A deleted segment took the server's Certificate: nothing to check against.
+                    "tls12-certificate-segment-deleted.pcap" => None,
+                    _ if c.tls_version.as_deref() == Some("TLS 1.2") => Some(true),
+                    _ => None,
+                };
+                assert_eq!(m.signature_valid, expected, "{name} frame {}", m.frame);
+                checked += usize::from(expected.is_some());
+            }
+        }
+        if name == "tls12-client-cert-key-mismatch-java-client.pcap" {
+            let f = &report.connections[0].findings[0];
+            assert_eq!(f.code, "client-cert-key-mismatch");
+            assert!(f.explanation.contains("Checked here"), "{}", f.explanation);
+        }
+    }
+    assert!(checked >= 12, "only {checked} signatures checked");
+}
+
+/// Other stacks' signatures, from the public corpus (when it is beside the repository):
+/// RSA PKCS#1 v1.5 and PSS, ECDSA P-256, Ed25519 verify; DSA and Ed448 are not checked; a
+/// capture missing the server's flight is not judged.
+#[test]
+fn certificate_verify_of_other_stacks_in_the_public_corpus() {
+    let corpus = root().join("../shared/captures");
+    if !corpus.is_dir() {
+        return;
+    }
+    for (file, expected) in [
+        ("snet/mTLS1_2_RSA.pcap", Some(true)),
+        ("snet/mTLS1_2_ECDSA.pcap", Some(true)),
+        ("snet/mTLS1_2_Ed25519.pcap", Some(true)),
+        ("suricata-verify/tls-client-auth.pcap", Some(true)),
+        ("zeek/client-certificate.pcap", Some(true)),
+        ("snet/mTLS1_2_DSA.pcap", None),
+        ("snet/mTLS1_2_Ed448.pcap", None),
+        (
+            "ndpi/tls_client_certificate_with_missing_server_one.pcapng",
+            None,
+        ),
+    ] {
+        let bytes = std::fs::read(corpus.join(file)).expect("corpus capture");
+        let report = match pcap_tls_diagnose_core::diagnose(&bytes) {
+            Ok(r) => r,
+            Err(f) => f.partial,
+        };
+        let verifies: Vec<_> = report
+            .connections
+            .iter()
+            .flat_map(|c| &c.messages)
+            .filter(|m| m.typ == "certificate_verify")
+            .collect();
+        assert!(!verifies.is_empty(), "{file}");
+        for m in verifies {
+            assert_eq!(m.signature_valid, expected, "{file} frame {}", m.frame);
+        }
+    }
+}

@@ -112,7 +112,7 @@ pub const CODES: &[CodeDoc] = &[
         code: "client-cert-key-mismatch",
         severity: Error,
         title: "The client's proof of owning its private key failed",
-        meaning: "The server answered decrypt_error(51) to the client's CertificateVerify: the signature does not verify with the certificate's public key.",
+        meaning: "The client's CertificateVerify signature does not verify with its certificate's public key: checked here over the handshake's messages (TLS 1.2: RSA PKCS#1 v1.5, RSA-PSS, ECDSA P-256/P-384, Ed25519), or, when the capture does not allow that, as the server said with decrypt_error(51).",
         why: "The client signs with a private key that does not belong to the certificate it sent (a key store entry with the wrong key, a swapped file), or a smart card or HSM fails with the chosen signature scheme.",
         fix: "Compare the certificate's public key with the private key (`openssl x509 -noout -pubkey` and `openssl pkey -pubout`); re-create the key store entry from the matching pair.",
         references: "RFC 5246 §7.4.8; RFC 8446 §4.4.3; KNOWLEDGE R12",

@@ -242,6 +242,11 @@ pub struct MessageReport {
     /// A one-line summary of the message's content, for the text ladder.
     #[serde(skip)]
     pub summary: Option<String>,
+    /// A TLS 1.2 client's CertificateVerify: its signature checked over the handshake with the
+    /// client certificate's public key (`true` valid, `false` made with another key); absent
+    /// when it could not be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_valid: Option<bool>,
 }
 
 /// An alert.

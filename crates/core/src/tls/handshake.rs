@@ -69,6 +69,9 @@ pub enum Details {
     CertificateVerify {
         /// Signature scheme, when the version carries one (TLS 1.2 and 1.3).
         signature_scheme: Option<String>,
+        /// A TLS 1.2 client's signature checked over the handshake transcript with its
+        /// certificate's public key (`None`: not checked).
+        check: Option<crate::verify::Verdict>,
     },
     /// A KeyUpdate.
     KeyUpdate {
@@ -610,6 +613,7 @@ fn certificate_verify(body: &[u8], version: Option<u16>) -> Details {
         } else {
             None
         },
+        check: None,
     }
 }
 

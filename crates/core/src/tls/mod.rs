@@ -222,6 +222,117 @@ pub struct TlsConnection {
     pub events: Vec<TlsEvent>,
     /// Events not kept because of the cap.
     pub dropped_events: u64,
+    /// TLS ≤ 1.2: the handshake messages up to the client's CertificateVerify, for checking it.
+    transcript: Transcript,
+}
+
+/// The most transcript bytes kept for checking a CertificateVerify (certificates included).
+pub const MAX_TRANSCRIPT: usize = 1 << 20;
+
+/// The handshake messages of a TLS ≤ 1.2 handshake, in order, from the ClientHello up to the
+/// client's CertificateVerify (RFC 5246 §7.4.8: what the client signs).
+#[derive(Debug, Default)]
+struct Transcript {
+    bytes: Vec<u8>,
+    /// Which side sent the ClientHello.
+    client: Option<SideIndex>,
+    /// The client's certificate key (SubjectPublicKeyInfo).
+    client_key: Option<Vec<u8>>,
+    /// Stopped: a message is missing or unreadable, the transcript is too long, or the
+    /// CertificateVerify was checked.
+    stopped: bool,
+    /// The handshake types in the transcript, as bits.
+    seen: u32,
+}
+
+/// What a transcript needs before the client's CertificateVerify: ClientHello, ServerHello,
+/// CertificateRequest, ServerHelloDone and ClientKeyExchange (a server flight with a message
+/// missing from the capture — not yet known as a gap when the client's flight arrives — would
+/// otherwise make a good signature look bad).
+const TRANSCRIPT_NEEDS: u32 = (1 << 1) | (1 << 2) | (1 << 13) | (1 << 14) | (1 << 16);
+
+impl Transcript {
+    /// Takes in a complete message (`message`: its 4-byte header and body); for the client's
+    /// CertificateVerify, returns the check of its signature.
+    fn message(
+        &mut self,
+        side: SideIndex,
+        message: &[u8],
+        details: &Details,
+        version: Option<u16>,
+    ) -> Option<crate::verify::Verdict> {
+        if self.stopped || message.first() == Some(&0) {
+            // Stopped, or a HelloRequest (never part of the transcript).
+            return None;
+        }
+        match (details, self.client) {
+            (Details::ClientHello(ch), None) if !ch.sslv2_format => self.client = Some(side),
+            (_, None) => {
+                // The capture does not start at the ClientHello.
+                self.stopped = true;
+                return None;
+            }
+            (Details::ClientHello(_), Some(_)) => {
+                // A second ClientHello (a renegotiation in clear): start again.
+                self.bytes.clear();
+                self.client = Some(side);
+                self.client_key = None;
+                self.seen = 0;
+            }
+            _ => {}
+        }
+        if version.is_some_and(handshake::is_tls13_version) {
+            // TLS 1.3 signs a transcript hash inside the encrypted flight: not checked here.
+            self.stopped = true;
+            return None;
+        }
+        if Some(side) == self.client {
+            if let Details::Certificate(c) = details {
+                self.client_key = c.certificates.first().and_then(|e| match e {
+                    handshake::CertEntry::Parsed(cert) => Some(cert.spki_der.clone()),
+                    handshake::CertEntry::Unparsable { .. } => None,
+                });
+            }
+            if message.first() == Some(&15) {
+                self.stopped = true;
+                let key = self.client_key.as_deref()?;
+                if self.seen & TRANSCRIPT_NEEDS != TRANSCRIPT_NEEDS {
+                    return Some(crate::verify::Verdict::Unchecked(
+                        "messages before it are missing from the capture".into(),
+                    ));
+                }
+                // CertificateVerify: SignatureAndHashAlgorithm (2), signature length (2), signature.
+                let body = message.get(4..)?;
+                let scheme = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
+                let len = usize::from(u16::from_be_bytes([*body.get(2)?, *body.get(3)?]));
+                let signature = body.get(4..4 + len)?;
+                return Some(crate::verify::tls_signature(
+                    key,
+                    scheme,
+                    &self.bytes,
+                    signature,
+                ));
+            }
+        }
+        if self.bytes.len() + message.len() > MAX_TRANSCRIPT {
+            self.stopped = true;
+            self.bytes = Vec::new();
+            return None;
+        }
+        self.bytes.extend_from_slice(message);
+        if let Some(&typ) = message.first()
+            && typ < 32
+        {
+            self.seen |= 1 << typ;
+        }
+        None
+    }
+
+    /// A message could not be read whole: the transcript is lost.
+    fn lost(&mut self) {
+        self.stopped = true;
+        self.bytes = Vec::new();
+    }
 }
 
 /// The frame being processed: events it completes are placed here.
@@ -518,6 +629,8 @@ impl TlsConnection {
         s.header.clear();
         s.handshake.lost = true;
         s.mode = Mode::Searching { strict: false };
+        // A whole message may have gone with it.
+        self.transcript.lost();
     }
 
     fn finish_record(&mut self, side: SideIndex, now: Now) {
@@ -686,6 +799,7 @@ impl TlsConnection {
             if length > MAX_HANDSHAKE_MESSAGE {
                 hs.skip = u64::from(length);
                 hs.buf.clear();
+                self.transcript.lost();
                 let first = hs.first_frame;
                 self.push(
                     side,
@@ -708,13 +822,18 @@ impl TlsConnection {
             let body = std::mem::take(&mut hs.buf);
             let (first, missing) = (hs.first_frame, std::mem::take(&mut hs.missing));
             let kind = if missing > 0 {
+                self.transcript.lost();
                 EventKind::HandshakeIncomplete {
                     typ,
                     length,
                     missing,
                 }
             } else {
-                let details = handshake::parse(typ, &body[4..], version);
+                let mut details = handshake::parse(typ, &body[4..], version);
+                let verdict = self.transcript.message(side, &body, &details, version);
+                if let Details::CertificateVerify { check, .. } = &mut details {
+                    *check = verdict;
+                }
                 match &details {
                     Details::ServerHello(sh) => self.version = Some(sh.version_number),
                     Details::ClientHello(ch) => {

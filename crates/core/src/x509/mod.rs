@@ -53,6 +53,9 @@ pub struct CertSummary {
     /// Raw issuer name (DER).
     #[serde(skip)]
     pub issuer_der: Vec<u8>,
+    /// The SubjectPublicKeyInfo (DER), for checking signatures made with the key.
+    #[serde(skip)]
+    pub spki_der: Vec<u8>,
 }
 
 /// The most certificates a user-supplied file may hold.
@@ -210,6 +213,7 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
         not_after_time: Timestamp::from_parts(validity.not_after.timestamp(), 0),
         subject_der: cert.subject().as_raw().to_vec(),
         issuer_der: cert.issuer().as_raw().to_vec(),
+        spki_der: cert.public_key().raw.to_vec(),
     })
 }
 

@@ -506,17 +506,25 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
     let subject = &leaf.subject;
     let before = out.len();
 
-    if code == 51 && ctx.message(Party::Client, "certificate_verify").is_some() {
-        let verify = ctx
-            .message(Party::Client, "certificate_verify")
-            .map_or(0, |m| m.frame);
+    let verify = ctx.message(Party::Client, "certificate_verify");
+    let signature_valid = verify.and_then(|m| m.signature_valid);
+    if let Some(verify) = verify
+        && (signature_valid == Some(false) || (code == 51 && signature_valid.is_none()))
+    {
+        let proof = if signature_valid == Some(false) {
+            " Checked here: the signature does not verify, over this handshake's messages, with the public key of the certificate the client sent — the client signs with a private key that does not belong to its certificate."
+        } else {
+            " The signature does not verify with the certificate's public key (the server says so; this capture does not let it be checked here): the client signs with another key."
+        };
         out.push(
             Finding::new("client-cert-key-mismatch", Confidence::Certain, "The client's CertificateVerify does not match its certificate")
+                .severity(severity)
                 .explain(format!(
-                    "{client} sent the certificate {subject} (frame {certificate}) and a CertificateVerify (frame {verify}) signed to prove it holds the certificate's private key.{alert_text} The signature does not verify with the certificate's public key: the client signs with another key."
+                    "{client} sent the certificate {subject} (frame {certificate}) and a CertificateVerify (frame {}) signed to prove it holds the certificate's private key.{alert_text}{proof}",
+                    verify.frame
                 ))
                 .fix("Check that the private key belongs to the certificate (compare `openssl x509 -noout -pubkey -in client.crt` with `openssl pkey -pubout -in client.key`) and re-create the key store entry from the matching pair.")
-                .frames([certificate, verify, alert.map_or(0, |a| a.frame)]),
+                .frames([certificate, verify.frame, alert.map_or(0, |a| a.frame)]),
         );
     }
     if let Some(at) = ctx.time()
@@ -635,9 +643,14 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
             out.push(
                 Finding::new("client-cert-rejected", Confidence::Certain, "The server rejected the client's certificate")
                     .explain(format!(
-                        "{client} sent the certificate {subject}, issued by {} (frame {certificate}).{}",
+                        "{client} sent the certificate {subject}, issued by {} (frame {certificate}).{}{}",
                         leaf.issuer,
-                        if alert_text.is_empty() { " The server then ended the connection without an alert.".to_string() } else { alert_text }
+                        if alert_text.is_empty() { " The server then ended the connection without an alert.".to_string() } else { alert_text },
+                        if code == 51 && signature_valid == Some(true) {
+                            " Its CertificateVerify signature verifies here with the certificate's key, so the key matches: the server failed to check it for another reason (a signature algorithm it cannot process, or its own view of the handshake differs)."
+                        } else {
+                            ""
+                        }
                     ))
                     .fix(match code {
                         44 => "The certificate was revoked: get a new one from the issuing CA. If it should be valid, check the CRL or OCSP responder the server consults.",
