@@ -256,6 +256,11 @@ function chains(c) {
             el("div", { class: "subject" }, cert.subject),
             el("div", {}, `issuer ${cert.issuer}`),
             el("div", {}, `valid ${cert.not_before} to ${cert.not_after}; ${cert.public_key}; ${cert.signature_algorithm}${cert.self_signed ? "; self-signed" : ""}`),
+            cert.signature_valid === true
+              ? el("div", {}, cert.self_signed ? "signature verified with its own key" : "signature verified with the key of the next certificate")
+              : cert.signature_valid === false
+                ? el("div", { class: "bad" }, "signature does NOT verify with the key of the next certificate, which it names as issuer")
+                : null,
             cert.subject_alt_names.length ? el("div", {}, `names ${cert.subject_alt_names.join(", ")}`) : null,
             cert.extended_key_usage.length ? el("div", {}, `extended key usage ${cert.extended_key_usage.join(", ")}`) : null))));
   };

@@ -515,4 +515,45 @@ fn certificate_verify_of_other_stacks_in_the_public_corpus() {
             assert_eq!(m.signature_valid, expected, "{file} frame {}", m.frame);
         }
     }
+    // Subject = issuer, but not signed by its own key: issued by a CA with the same name.
+    let bytes = std::fs::read(corpus.join("zeek/mysql-encrypted.pcap")).expect("corpus capture");
+    let report = pcap_tls_diagnose_core::diagnose(&bytes).expect("capture");
+    let Some(pcap_tls_diagnose_core::tls::handshake::CertEntry::Parsed(cert)) = report.connections
+        [0]
+    .server_certificates
+    .as_ref()
+    .and_then(|l| l.first()) else {
+        panic!("no server certificate");
+    };
+    assert!(!cert.self_signed);
+    assert_eq!(cert.signature_valid, None);
+}
+
+/// Certificate chains are checked link by link: a flipped bit in a certificate's signature
+/// shows as `signature_valid: false`; the real chain verifies.
+#[test]
+fn chain_signatures_are_checked_link_by_link() {
+    let capture = std::fs::read(root().join("pcaps/tls12-mtls-ok.pcap")).expect("capture");
+    let pem = std::fs::read(root().join("pcaps/certs/client.pem")).expect("certificate");
+    let (_, block) = x509_parser::pem::parse_x509_pem(&pem).expect("PEM");
+    let der = block.contents;
+    let report = pcap_tls_diagnose_core::diagnose(&capture).expect("capture");
+    let client = |r: &Report| match &r.connections[0].client_certificates.as_ref().expect("sent")[0]
+    {
+        pcap_tls_diagnose_core::tls::handshake::CertEntry::Parsed(c) => c.signature_valid,
+        other @ pcap_tls_diagnose_core::tls::handshake::CertEntry::Unparsable { .. } => {
+            panic!("{other:?}")
+        }
+    };
+    assert_eq!(client(&report), Some(true));
+
+    // The client leaf's DER is in the capture as is: flip a bit of its last byte (signature).
+    let start = capture
+        .windows(der.len())
+        .position(|w| w == der.as_slice())
+        .expect("the client certificate in the capture");
+    let mut tampered = capture;
+    tampered[start + der.len() - 1] ^= 1;
+    let report = pcap_tls_diagnose_core::diagnose(&tampered).expect("capture");
+    assert_eq!(client(&report), Some(false));
 }

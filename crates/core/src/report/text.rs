@@ -472,6 +472,26 @@ fn certificates(out: &mut String, title: &str, list: Option<&[CertEntry]>) {
                     c.signature_algorithm,
                     if c.self_signed { "; self-signed" } else { "" }
                 );
+                match (c.signature_valid, c.self_signed) {
+                    (Some(true), true) => {
+                        let _ = writeln!(out, "        signature verified with its own key");
+                    }
+                    (Some(true), false) => {
+                        let _ = writeln!(
+                            out,
+                            "        signature verified with the key of [{}]",
+                            i + 1
+                        );
+                    }
+                    (Some(false), _) => {
+                        let _ = writeln!(
+                            out,
+                            "        SIGNATURE DOES NOT VERIFY with the key of [{}], which it names as issuer",
+                            i + 1
+                        );
+                    }
+                    (None, _) => {}
+                }
                 if !c.subject_alt_names.is_empty() {
                     let _ = writeln!(out, "        names {}", c.subject_alt_names.join(", "));
                 }

@@ -429,6 +429,24 @@ fn is_tls13(version: Option<u16>) -> bool {
 /// RFC 5246 §7.4.2 `opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>;`
 /// RFC 8446 §4.4.2 adds `opaque certificate_request_context<0..2^8-1>` and per-entry
 /// `Extension extensions<0..2^16-1>`.
+/// Checks the signatures of a Certificate message's chain, link by link, as far as the
+/// certificates parsed.
+fn check_links(entries: &mut [CertEntry], ders: &[&[u8]]) {
+    let chain: Vec<&CertSummary> = entries
+        .iter()
+        .map_while(|e| match e {
+            CertEntry::Parsed(c) => Some(&**c),
+            CertEntry::Unparsable { .. } => None,
+        })
+        .collect();
+    let checked = x509::chain_signatures(&chain, ders);
+    for (entry, link) in entries.iter_mut().zip(checked) {
+        if let CertEntry::Parsed(c) = entry {
+            c.set_link(link);
+        }
+    }
+}
+
 fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, String> {
     let tls13 = is_tls13(version);
     let mut r = Reader::new(body);
@@ -455,6 +473,7 @@ fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, 
         Reader::new(r.rest())
     };
     let mut certificates = Vec::new();
+    let mut ders = Vec::new();
     while !list.is_empty() {
         let Some(der) = list.vec24() else {
             malformed.get_or_insert_with(|| "a certificate runs past the certificate_list".into());
@@ -465,6 +484,7 @@ fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, 
                 .get_or_insert_with(|| "a certificate entry's extensions run past the list".into());
         }
         let der = der.rest();
+        ders.push(der);
         certificates.push(match x509::summarize(der) {
             Ok(summary) => CertEntry::Parsed(Box::new(summary)),
             Err(error) => CertEntry::Unparsable {
@@ -473,6 +493,7 @@ fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, 
             },
         });
     }
+    check_links(&mut certificates, &ders);
     Ok(CertificateMessage {
         list_length,
         context_length,

@@ -9,6 +9,7 @@ use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificat
 use x509_parser::public_key::PublicKey;
 
 use crate::capture::Timestamp;
+use crate::verify::Verdict;
 
 /// What the report says about one certificate.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -31,7 +32,8 @@ pub struct CertSummary {
     pub signature_algorithm: String,
     /// SHA-256 of the DER encoding, in hex.
     pub sha256: String,
-    /// Subject and issuer are the same name (and the key identifiers, when present, agree).
+    /// Subject and issuer are the same name (and the key identifiers, when present, agree),
+    /// and, where it can be checked, its own key made its signature.
     pub self_signed: bool,
     /// Key usage flags (`digitalSignature`, `keyCertSign`, …); empty without the extension.
     pub key_usage: Vec<String>,
@@ -56,6 +58,120 @@ pub struct CertSummary {
     /// The SubjectPublicKeyInfo (DER), for checking signatures made with the key.
     #[serde(skip)]
     pub spki_der: Vec<u8>,
+    /// Its signature checked with the key of its issuer, when the issuer is the next
+    /// certificate of the same chain (or itself, when self-signed): `true` valid, `false` not
+    /// made by that key. Absent when not checked (issuer not in the chain, or an algorithm not
+    /// checked here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_valid: Option<bool>,
+}
+
+/// Checks the signature of a certificate (DER) with the public key (SubjectPublicKeyInfo, DER)
+/// of the certificate said to have issued it.
+pub fn check_signature(der: &[u8], issuer_spki: &[u8]) -> Verdict {
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return Verdict::Unchecked("the certificate cannot be read".into());
+    };
+    let algorithm = &cert.signature_algorithm;
+    let scheme = match algorithm.algorithm.to_id_string().as_str() {
+        "1.2.840.113549.1.1.5" => 0x0201,
+        "1.2.840.113549.1.1.11" => 0x0401,
+        "1.2.840.113549.1.1.12" => 0x0501,
+        "1.2.840.113549.1.1.13" => 0x0601,
+        "1.2.840.10045.4.1" => 0x0203,
+        "1.2.840.10045.4.3.2" => 0x0403,
+        "1.2.840.10045.4.3.3" => 0x0503,
+        "1.2.840.10045.4.3.4" => 0x0603,
+        "1.3.101.112" => 0x0807,
+        "1.2.840.113549.1.1.10" => {
+            // RSASSA-PSS: the hash is in the parameters (salt length = hash length, as issued
+            // by every common CA; other salt lengths show as not verifying).
+            match pss_hash(algorithm) {
+                Some(scheme) => scheme,
+                None => return Verdict::Unchecked("RSASSA-PSS parameters not checked".into()),
+            }
+        }
+        other => return Verdict::Unchecked(format!("signature algorithm {other} is not checked")),
+    };
+    crate::verify::tls_signature(
+        issuer_spki,
+        scheme,
+        cert.tbs_certificate.as_ref(),
+        &cert.signature_value.data,
+    )
+}
+
+/// The TLS scheme for an RSASSA-PSS AlgorithmIdentifier (by its hash).
+fn pss_hash(algorithm: &x509_parser::x509::AlgorithmIdentifier<'_>) -> Option<u16> {
+    let params = algorithm.parameters.as_ref()?;
+    // RSASSA-PSS-params: SEQUENCE { [0] hashAlgorithm, … }; the OID bytes of SHA-256/384/512
+    // end in 04 02 01 / 02 / 03.
+    let raw = params.as_bytes();
+    let find = |suffix: &[u8]| raw.windows(suffix.len()).any(|w| w == suffix);
+    if find(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01]) {
+        Some(0x0804)
+    } else if find(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]) {
+        Some(0x0805)
+    } else if find(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03]) {
+        Some(0x0806)
+    } else {
+        None
+    }
+}
+
+/// What the link check says about one certificate of a chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Not checked: the issuer is not in the chain, or an algorithm not checked here.
+    Unchecked,
+    /// The issuer's key made the signature.
+    Valid,
+    /// The issuer (the next certificate, named as issuer) did not make it.
+    Invalid,
+    /// Subject and issuer are the same name, but the certificate's own key did not sign it: it
+    /// was issued by another CA with the same name (not self-signed).
+    NotSelfSigned,
+}
+
+/// Checks each certificate of a chain (leaf first, with the DER of each) against the next one
+/// when that one is its issuer, and a certificate naming itself as issuer against its own key.
+pub fn chain_signatures(chain: &[&CertSummary], ders: &[&[u8]]) -> Vec<Link> {
+    chain
+        .iter()
+        .zip(ders)
+        .enumerate()
+        .map(|(i, (cert, der))| {
+            let issuer = if cert.self_signed {
+                Some(*cert)
+            } else {
+                chain
+                    .get(i + 1)
+                    .copied()
+                    .filter(|next| next.subject_der == cert.issuer_der)
+            };
+            let Some(issuer) = issuer else {
+                return Link::Unchecked;
+            };
+            match check_signature(der, &issuer.spki_der) {
+                Verdict::Valid => Link::Valid,
+                Verdict::Invalid if cert.self_signed => Link::NotSelfSigned,
+                Verdict::Invalid => Link::Invalid,
+                Verdict::Unchecked(_) => Link::Unchecked,
+            }
+        })
+        .collect()
+}
+
+impl CertSummary {
+    /// Takes in the link check: `signature_valid`, and `self_signed` corrected.
+    pub fn set_link(&mut self, link: Link) {
+        match link {
+            Link::Unchecked => {}
+            Link::Valid => self.signature_valid = Some(true),
+            Link::Invalid => self.signature_valid = Some(false),
+            Link::NotSelfSigned => self.self_signed = false,
+        }
+    }
 }
 
 /// The most certificates a user-supplied file may hold.
@@ -121,10 +237,17 @@ pub fn read_certificates(bytes: &[u8]) -> Result<Vec<CertSummary>, String> {
             "more than {MAX_SUPPLIED_CERTIFICATES} certificates: give the client's chain, not a trust store"
         ));
     }
-    ders.iter()
+    let mut chain = ders
+        .iter()
         .enumerate()
         .map(|(i, der)| summarize(der).map_err(|e| format!("certificate {}: {e}", i + 1)))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    let slices: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
+    let checked = chain_signatures(&chain.iter().collect::<Vec<_>>(), &slices);
+    for (cert, link) in chain.iter_mut().zip(checked) {
+        cert.set_link(link);
+    }
+    Ok(chain)
 }
 
 /// Summarises a DER certificate, or says why it cannot be read.
@@ -214,6 +337,7 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
         subject_der: cert.subject().as_raw().to_vec(),
         issuer_der: cert.issuer().as_raw().to_vec(),
         spki_der: cert.public_key().raw.to_vec(),
+        signature_valid: None,
     })
 }
 
