@@ -133,12 +133,18 @@ pub enum Link {
     NotSelfSigned,
 }
 
+/// The most certificates of one chain whose signatures are checked (real chains have 2 to 4;
+/// the cap bounds the work a hostile capture can ask for).
+pub const MAX_CHAIN_CHECKS: usize = 8;
+
 /// Checks each certificate of a chain (leaf first, with the DER of each) against the next one
-/// when that one is its issuer, and a certificate naming itself as issuer against its own key.
+/// when that one is its issuer, and a certificate naming itself as issuer against its own key;
+/// the first [`MAX_CHAIN_CHECKS`] only.
 pub fn chain_signatures(chain: &[&CertSummary], ders: &[&[u8]]) -> Vec<Link> {
     chain
         .iter()
         .zip(ders)
+        .take(MAX_CHAIN_CHECKS)
         .enumerate()
         .map(|(i, (cert, der))| {
             let issuer = if cert.self_signed {
