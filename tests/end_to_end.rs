@@ -480,3 +480,40 @@ fn run_again(cert: &std::path::Path) -> util::Run {
         None,
     )
 }
+
+/// `--ca`: the header names the trust store, a broken chain is an error finding, and a file
+/// without certificates is exit 2.
+#[test]
+fn a_trust_store_is_followed_and_named() {
+    let ca = root().join("pcaps/certs/root.pem");
+    let run1 = run(
+        &[
+            std::ffi::OsStr::new("--ca"),
+            ca.as_os_str(),
+            pcap("tls12-client-cert-unknown-ca.pcap").as_os_str(),
+        ],
+        None,
+    );
+    run1.assert_code(1);
+    let out = run1.stdout();
+    assert!(
+        out.contains("your trust store (--ca): CN=Test Root CA, O=pcap-tls-diagnose\n"),
+        "{out}"
+    );
+    assert!(out.contains("✗ client-cert-untrusted-issuer"), "{out}");
+    let bad = root().join("pcaps/README.md");
+    let run2 = run(
+        &[
+            std::ffi::OsStr::new("--ca"),
+            bad.as_os_str(),
+            pcap("tls12-mtls-ok.pcap").as_os_str(),
+        ],
+        None,
+    );
+    run2.assert_code(2);
+    assert!(
+        run2.stderr().contains("neither a PEM file"),
+        "{}",
+        run2.stderr()
+    );
+}

@@ -54,6 +54,11 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     client_cert: Option<PathBuf>,
 
+    /// A trust store (PEM bundle of CA certificates): each server and client chain is followed
+    /// up to it, signatures checked, and where a chain breaks is reported.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+
     /// Colour: auto (when writing to a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -178,10 +183,19 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         None => Vec::new(),
     };
+    let trust_store = match &args.ca {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("{}: cannot read the file", path.display()))?;
+            pcap_tls_diagnose_core::x509::read_trust_store(&bytes)
+                .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?
+        }
+        None => Vec::new(),
+    };
     for (i, path) in args.captures.iter().enumerate() {
         let name = path.display().to_string();
         let (mut report, error) =
-            analyse(path, &client_certificates).with_context(|| name.clone())?;
+            analyse(path, &client_certificates, &trust_store).with_context(|| name.clone())?;
         if args.filtered() {
             report.connections.retain(|c| args.keeps(c));
         }
@@ -233,6 +247,7 @@ fn has_errors(report: &Report) -> bool {
 fn analyse(
     path: &PathBuf,
     client_certificates: &[pcap_tls_diagnose_core::x509::CertSummary],
+    trust_store: &[pcap_tls_diagnose_core::x509::CertSummary],
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
     let mut total = None;
     let mut input: Box<dyn Read> = if path.as_os_str() == "-" {
@@ -247,6 +262,7 @@ fn analyse(
         .map(|total| Progress::new(path.display().to_string(), total));
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
     analyzer.set_client_certificates(client_certificates.to_vec());
+    analyzer.set_trust_store(trust_store.to_vec());
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match input.read(&mut buf) {

@@ -103,6 +103,8 @@ pub struct Analyzer {
     state: State,
     /// The certificate chain the user says the client should have sent.
     client_certificates: Vec<x509::CertSummary>,
+    /// The CAs the user trusts (`--ca`).
+    trust_store: Vec<x509::CertSummary>,
 }
 
 /// What the analysis has gathered so far.
@@ -250,6 +252,13 @@ impl Analyzer {
         self.client_certificates = chain;
     }
 
+    /// A trust store (read with [`x509::read_trust_store`]): each server and client chain is
+    /// followed up to it, and where one breaks (an issuer neither sent nor trusted, a signature
+    /// that does not verify) becomes a certain finding.
+    pub fn set_trust_store(&mut self, cas: Vec<x509::CertSummary>) {
+        self.trust_store = cas;
+    }
+
     /// The pcapng Decryption Secrets Blocks read so far (never copied into the report: they are
     /// keys). At most 16 MiB of them are kept.
     pub fn decryption_secrets(&self) -> &[SecretsBlock] {
@@ -295,6 +304,7 @@ impl Analyzer {
                     c,
                     &connections,
                     &self.client_certificates,
+                    &self.trust_store,
                 ))
             })
             .collect();
@@ -308,6 +318,11 @@ impl Analyzer {
             connections,
             findings: Vec::new(),
             supplied_client_certificates: self.client_certificates,
+            trust_store: self
+                .trust_store
+                .iter()
+                .map(|ca| ca.subject.clone())
+                .collect(),
         };
         report.findings = findings::capture_wide(&report);
         match result {

@@ -557,3 +557,62 @@ fn chain_signatures_are_checked_link_by_link() {
     let report = pcap_tls_diagnose_core::diagnose(&tampered).expect("capture");
     assert_eq!(client(&report), Some(false));
 }
+
+/// Diagnoses a capture of pcaps/ with a trust store of pcaps/certs/ (`--ca`).
+fn with_trust_store(capture: &str, store: &str) -> Report {
+    let bytes = std::fs::read(root().join("pcaps").join(capture)).expect("capture");
+    let file = std::fs::read(root().join("pcaps/certs").join(store)).expect("trust store");
+    let cas = pcap_tls_diagnose_core::x509::read_trust_store(&file).expect("trust store");
+    let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+    analyzer.set_trust_store(cas);
+    analyzer.push(&bytes).expect("capture");
+    analyzer.finish().expect("capture")
+}
+
+/// `--ca`: chains are followed up to the user's trust store; where one breaks is certain.
+#[test]
+fn chains_are_followed_up_to_a_supplied_trust_store() {
+    let codes = |r: &Report| -> Vec<&'static str> {
+        r.connections[0].findings.iter().map(|f| f.code).collect()
+    };
+    // Both chains lead to the test root (through the intermediate each side sent).
+    let ok = with_trust_store("tls12-mtls-ok.pcap", "root.pem");
+    assert_eq!(codes(&ok), ["handshake-ok"]);
+    assert_eq!(ok.trust_store, ["CN=Test Root CA, O=pcap-tls-diagnose"]);
+
+    // The unrelated CA's client: its issuer is neither sent nor trusted.
+    let unknown = with_trust_store("tls12-client-cert-unknown-ca.pcap", "root.pem");
+    let f = unknown.connections[0]
+        .findings
+        .iter()
+        .find(|f| f.code == "client-cert-untrusted-issuer")
+        .expect("untrusted issuer");
+    assert!(
+        f.explanation
+            .contains("breaks at [0] CN=client.elsewhere.example"),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(f.frames, [6, 8, 9]);
+
+    // A store without the root: both chains break at the intermediate.
+    let other = with_trust_store("tls12-mtls-ok.pcap", "client-unrelated.pem");
+    for code in ["server-cert-untrusted", "client-cert-untrusted-issuer"] {
+        let f = other.connections[0]
+            .findings
+            .iter()
+            .find(|f| f.code == code)
+            .unwrap_or_else(|| panic!("{code}"));
+        assert!(
+            f.explanation.contains("breaks at [1] CN=Test Issuing CA 1")
+                && f.explanation.contains("its issuer CN=Test Root CA"),
+            "{}",
+            f.explanation
+        );
+        // The handshake succeeded: your store, not the peer's, rejects it.
+        assert_eq!(
+            f.severity,
+            pcap_tls_diagnose_core::findings::Severity::Warning
+        );
+    }
+}

@@ -79,6 +79,18 @@ impl Analyzer {
         Ok(())
     }
 
+    /// A trust store (PEM bundle of CA certificates), as the CLI's `--ca`; call it before
+    /// `finish`. Throws when the bytes hold no certificate.
+    #[wasm_bindgen(js_name = setTrustStore)]
+    pub fn set_trust_store(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let cas = pcap_tls_diagnose_core::x509::read_trust_store(bytes)
+            .map_err(|why| JsError::new(&why))?;
+        if let Some(inner) = &mut self.inner {
+            inner.set_trust_store(cas);
+        }
+        Ok(())
+    }
+
     /// Feeds the next chunk. A broken file is reported by `finish`.
     pub fn push(&mut self, chunk: &[u8]) {
         if let Some(inner) = &mut self.inner {

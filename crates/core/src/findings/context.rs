@@ -14,6 +14,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) earlier_full_handshake: Option<(u32, u64)>,
     /// The chain the user says the client should have sent (`--client-cert`), leaf first.
     pub(crate) supplied: &'a [CertSummary],
+    /// The CAs the user trusts (`--ca`).
+    pub(crate) trust: &'a [CertSummary],
 }
 
 impl<'a> Ctx<'a> {
@@ -22,6 +24,7 @@ impl<'a> Ctx<'a> {
         conn: &'a ConnectionReport,
         all: &'a [ConnectionReport],
         supplied: &'a [CertSummary],
+        trust: &'a [CertSummary],
     ) -> Self {
         let earlier_full_handshake = if conn.resumed {
             all.iter()
@@ -40,6 +43,7 @@ impl<'a> Ctx<'a> {
             conn,
             earlier_full_handshake,
             supplied,
+            trust,
         }
     }
 

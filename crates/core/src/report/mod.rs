@@ -38,6 +38,9 @@ pub struct Report {
     /// from the JSON when none was.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub supplied_client_certificates: Vec<crate::x509::CertSummary>,
+    /// The subjects of the trust store's CAs (`--ca`); absent from the JSON when none was given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trust_store: Vec<String>,
 }
 
 /// Name and version of the tool.

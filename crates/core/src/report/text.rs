@@ -126,6 +126,15 @@ fn summary(out: &mut String, report: &Report, style: &Style) {
     }
 }
 
+/// Up to three names, then "…".
+fn ca_names(names: &[String]) -> String {
+    if names.len() <= 3 {
+        names.join("; ")
+    } else {
+        format!("{}; …", names[..3].join("; "))
+    }
+}
+
 fn header(out: &mut String, report: &Report) {
     let capture = &report.capture;
     let format = match (capture.format, capture.gzip) {
@@ -176,6 +185,19 @@ fn header(out: &mut String, report: &Report) {
                     ", with {n} more certificate{} of its chain",
                     plural(n as u64)
                 ),
+            }
+        );
+    }
+    if !report.trust_store.is_empty() {
+        let n = report.trust_store.len();
+        let _ = writeln!(
+            out,
+            "your trust store (--ca): {}{}",
+            ca_names(&report.trust_store),
+            if n > 3 {
+                format!(" ({n} CAs)")
+            } else {
+                String::new()
             }
         );
     }

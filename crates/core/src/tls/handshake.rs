@@ -439,11 +439,20 @@ fn check_links(entries: &mut [CertEntry], ders: &[&[u8]]) {
             CertEntry::Unparsable { .. } => None,
         })
         .collect();
+    let parsed = chain.len();
     let checked = x509::chain_signatures(&chain, ders);
     for (entry, link) in entries.iter_mut().zip(checked) {
         if let CertEntry::Parsed(c) = entry {
             c.set_link(link);
         }
+    }
+    // The top of the chain: its issuer may be in a trust store (`--ca`).
+    if let (Some(CertEntry::Parsed(top)), Some(der)) = (
+        entries.get_mut(parsed.wrapping_sub(1)),
+        ders.get(parsed.wrapping_sub(1)),
+    ) && !top.self_signed
+    {
+        top.der_for_anchor = Some(der.to_vec());
     }
 }
 

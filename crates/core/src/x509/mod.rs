@@ -64,6 +64,9 @@ pub struct CertSummary {
     /// checked here).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_valid: Option<bool>,
+    /// The DER, kept for the top of a chain only (its issuer may be in a trust store).
+    #[serde(skip)]
+    pub der_for_anchor: Option<Vec<u8>>,
 }
 
 /// Checks the signature of a certificate (DER) with the public key (SubjectPublicKeyInfo, DER)
@@ -180,6 +183,108 @@ impl CertSummary {
     }
 }
 
+/// Where a chain meets a trust store (`--ca`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trust {
+    /// The chain leads to a CA of the store: the CA's name, and the chain position that it
+    /// signed (or that is itself in the store).
+    Anchored {
+        /// The trusted CA.
+        ca: String,
+        /// Position in the chain (0 = leaf).
+        at: usize,
+    },
+    /// The chain breaks at this position, for this reason.
+    Broken {
+        /// Position in the chain (0 = leaf).
+        at: usize,
+        /// Why.
+        why: String,
+    },
+    /// It cannot be told (an algorithm not checked here).
+    Unknown(String),
+}
+
+/// Follows a chain (leaf first, its links checked) up to a trust store.
+pub fn anchor(chain: &[&CertSummary], store: &[CertSummary]) -> Trust {
+    for (i, cert) in chain.iter().enumerate() {
+        if store.iter().any(|ca| ca.sha256 == cert.sha256) {
+            return Trust::Anchored {
+                ca: cert.subject.clone(),
+                at: i,
+            };
+        }
+        let next_is_issuer = chain
+            .get(i + 1)
+            .is_some_and(|next| next.subject_der == cert.issuer_der);
+        match cert.signature_valid {
+            Some(true) if !cert.self_signed => continue,
+            Some(false) => {
+                return Trust::Broken {
+                    at: i,
+                    why: format!(
+                        "its signature does not verify with the key of [{}], which it names as issuer",
+                        i + 1
+                    ),
+                };
+            }
+            _ if cert.self_signed => {
+                return Trust::Broken {
+                    at: i,
+                    why: "it is self-signed and not in the trust store".to_string(),
+                };
+            }
+            None if next_is_issuer => {
+                return Trust::Unknown(format!(
+                    "the signature of [{i}] ({}) is not checked here",
+                    cert.signature_algorithm
+                ));
+            }
+            _ => {}
+        }
+        let candidates: Vec<&CertSummary> = store
+            .iter()
+            .filter(|ca| ca.subject_der == cert.issuer_der)
+            .collect();
+        if candidates.is_empty() {
+            return Trust::Broken {
+                at: i,
+                why: format!(
+                    "its issuer {} is neither in the chain sent nor in the trust store",
+                    cert.issuer
+                ),
+            };
+        }
+        let Some(der) = &cert.der_for_anchor else {
+            return Trust::Unknown("the certificate is not kept for checking".into());
+        };
+        let mut unchecked = None;
+        for ca in &candidates {
+            match check_signature(der, &ca.spki_der) {
+                Verdict::Valid => {
+                    return Trust::Anchored {
+                        ca: ca.subject.clone(),
+                        at: i,
+                    };
+                }
+                Verdict::Invalid => {}
+                Verdict::Unchecked(why) => unchecked = Some(why),
+            }
+        }
+        return match unchecked {
+            Some(why) => Trust::Unknown(why),
+            None => Trust::Broken {
+                at: i,
+                why: format!(
+                    "the trust store's {} did not sign it (a different CA with the same name)",
+                    cert.issuer
+                ),
+            },
+        };
+    }
+    Trust::Unknown("no certificate".into())
+}
+
 /// The most certificates a user-supplied file may hold.
 pub const MAX_SUPPLIED_CERTIFICATES: usize = 32;
 
@@ -191,58 +296,12 @@ pub const MAX_SUPPLIED_FILE: usize = 4 << 20;
 /// DER, one certificate or several concatenated. The leaf comes first, as in a TLS Certificate
 /// message.
 pub fn read_certificates(bytes: &[u8]) -> Result<Vec<CertSummary>, String> {
-    if bytes.len() > MAX_SUPPLIED_FILE {
-        return Err(format!(
-            "{} bytes is too big for a client certificate chain (at most {MAX_SUPPLIED_FILE})",
-            bytes.len()
-        ));
-    }
-    let mut other_blocks = Vec::new();
-    // PEM, possibly with text around the blocks (`openssl pkcs12` writes "Bag Attributes").
-    let pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
-    let ders: Vec<Vec<u8>> = if pem {
-        let mut ders = Vec::new();
-        for block in x509_parser::pem::Pem::iter_from_buffer(bytes) {
-            let block = block.map_err(|e| format!("not a readable PEM file: {e}"))?;
-            if block.label == "CERTIFICATE" || block.label == "X509 CERTIFICATE" {
-                ders.push(block.contents);
-            } else if !other_blocks.contains(&block.label) {
-                other_blocks.push(block.label);
-            }
-        }
-        ders
-    } else {
-        let mut ders = Vec::new();
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let (after, _) = X509Certificate::from_der(rest).map_err(|e| match ders.len() {
-                0 => "neither a PEM file with a certificate nor a DER certificate".to_string(),
-                n => format!("DER certificate {} is not valid X.509 ({e})", n + 1),
-            })?;
-            let used = rest.len() - after.len();
-            ders.push(rest[..used].to_vec());
-            rest = after;
-            if ders.len() > MAX_SUPPLIED_CERTIFICATES {
-                break;
-            }
-        }
-        ders
-    };
-    if ders.is_empty() {
-        return Err(if other_blocks.is_empty() {
-            "no certificate in the file".to_string()
-        } else {
-            format!(
-                "no certificate in the file, only {} (a certificate starts with -----BEGIN CERTIFICATE-----)",
-                other_blocks.join(", ")
-            )
-        });
-    }
-    if ders.len() > MAX_SUPPLIED_CERTIFICATES {
-        return Err(format!(
-            "more than {MAX_SUPPLIED_CERTIFICATES} certificates: give the client's chain, not a trust store"
-        ));
-    }
+    let ders = read_ders(
+        bytes,
+        MAX_SUPPLIED_FILE,
+        MAX_SUPPLIED_CERTIFICATES,
+        "give the client's chain, not a trust store",
+    )?;
     let mut chain = ders
         .iter()
         .enumerate()
@@ -254,6 +313,80 @@ pub fn read_certificates(bytes: &[u8]) -> Result<Vec<CertSummary>, String> {
         cert.set_link(link);
     }
     Ok(chain)
+}
+
+/// The most certificates a trust store (`--ca`) may hold.
+pub const MAX_TRUST_STORE: usize = 10_000;
+
+/// Reads a trust store (`--ca`): a PEM bundle (or DER certificates) of the CAs to trust.
+/// Certificates that do not parse are skipped, as TLS stacks skip them.
+pub fn read_trust_store(bytes: &[u8]) -> Result<Vec<CertSummary>, String> {
+    let ders = read_ders(
+        bytes,
+        16 << 20,
+        MAX_TRUST_STORE,
+        "that is not a trust store",
+    )?;
+    Ok(ders.iter().filter_map(|der| summarize(der).ok()).collect())
+}
+
+/// The DER certificates of a PEM or DER file.
+fn read_ders(
+    bytes: &[u8],
+    max_bytes: usize,
+    max_certificates: usize,
+    too_many: &str,
+) -> Result<Vec<Vec<u8>>, String> {
+    if bytes.len() > max_bytes {
+        return Err(format!(
+            "{} bytes is too big for a certificate file (at most {max_bytes})",
+            bytes.len()
+        ));
+    }
+    let mut other_blocks = Vec::new();
+    // PEM, possibly with text around the blocks (`openssl pkcs12` writes "Bag Attributes").
+    let pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
+    let mut ders = Vec::new();
+    if pem {
+        for block in x509_parser::pem::Pem::iter_from_buffer(bytes) {
+            let block = block.map_err(|e| format!("not a readable PEM file: {e}"))?;
+            if block.label == "CERTIFICATE" || block.label == "X509 CERTIFICATE" {
+                ders.push(block.contents);
+            } else if !other_blocks.contains(&block.label) {
+                other_blocks.push(block.label);
+            }
+            if ders.len() > max_certificates {
+                break;
+            }
+        }
+    } else {
+        let mut rest = bytes;
+        while !rest.is_empty() && ders.len() <= max_certificates {
+            let (after, _) = X509Certificate::from_der(rest).map_err(|e| match ders.len() {
+                0 => "neither a PEM file with a certificate nor a DER certificate".to_string(),
+                n => format!("DER certificate {} is not valid X.509 ({e})", n + 1),
+            })?;
+            let used = rest.len() - after.len();
+            ders.push(rest[..used].to_vec());
+            rest = after;
+        }
+    }
+    if ders.is_empty() {
+        return Err(if other_blocks.is_empty() {
+            "no certificate in the file".to_string()
+        } else {
+            format!(
+                "no certificate in the file, only {} (a certificate starts with -----BEGIN CERTIFICATE-----)",
+                other_blocks.join(", ")
+            )
+        });
+    }
+    if ders.len() > max_certificates {
+        return Err(format!(
+            "more than {max_certificates} certificates: {too_many}"
+        ));
+    }
+    Ok(ders)
 }
 
 /// Summarises a DER certificate, or says why it cannot be read.
@@ -344,6 +477,7 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
         issuer_der: cert.issuer().as_raw().to_vec(),
         spki_der: cert.public_key().raw.to_vec(),
         signature_valid: None,
+        der_for_anchor: None,
     })
 }
 

@@ -627,6 +627,22 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
                 .frames(frames),
         );
     }
+    if !ctx.trust.is_empty()
+        && let crate::x509::Trust::Broken { at, why } = crate::x509::anchor(&chain, ctx.trust)
+    {
+        out.push(
+            Finding::new("client-cert-untrusted-issuer", Confidence::Certain, "The client's chain does not lead to a CA of your trust store")
+                .severity(severity)
+                .explain(format!(
+                    "Checked against your trust store (--ca, {} CA{}): the chain {client} sent (frame {certificate}) breaks at [{at}] {}: {why}.{alert_text}",
+                    ctx.trust.len(),
+                    if ctx.trust.len() == 1 { "" } else { "s" },
+                    chain.get(at).map_or("", |c| c.subject.as_str()),
+                ))
+                .fix("Add the CA that issued the top of the client's chain to the server's trust store for client certificates, or send the full chain up to a CA the server trusts.")
+                .frames(frames),
+        );
+    }
     if rejected && out.len() == before {
         let untrusted = matches!(code, 46 | 48);
         if untrusted {

@@ -6,6 +6,7 @@
 use super::super::context::validity_problem;
 use super::super::{Confidence, Ctx, Finding, Severity};
 use crate::report::Party;
+use crate::x509::{self, Trust};
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(certificate) = ctx.message(Party::Server, "certificate") else {
@@ -143,6 +144,28 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .frames(frames),
         );
     }
+    let trust = (!ctx.trust.is_empty()).then(|| x509::anchor(&chain, ctx.trust));
+    if let Some(Trust::Broken { at, why }) = &trust {
+        out.push(
+            Finding::new("server-cert-untrusted", Confidence::Certain, "The server's chain does not lead to a CA of your trust store")
+                .severity(severity)
+                .explain(format!(
+                    "Checked against your trust store (--ca, {} CA{}): the chain {server} sent (frame {}) breaks at [{at}] {}: {why}.{alert_text}",
+                    ctx.trust.len(),
+                    if ctx.trust.len() == 1 { "" } else { "s" },
+                    certificate.frame,
+                    chain.get(*at).map_or("", |c| c.subject.as_str()),
+                ))
+                .fix("If the client should trust this server: add the CA that issued the top of the chain to the client's trust store, or have the server send its full chain up to a CA the client trusts.")
+                .frames([certificate.frame, alert.map_or(0, |a| a.frame)]),
+        );
+    }
+    let yours = match &trust {
+        Some(Trust::Anchored { ca, .. }) => format!(
+            " Your trust store (--ca) does trust this chain (it leads to {ca}): the client's trust store differs from yours."
+        ),
+        _ => String::new(),
+    };
     if let Some(a) = alert
         && (out.len() == before || out[before..].iter().all(|f| f.severity != Severity::Error))
     {
@@ -162,7 +185,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                             Some(45) => ": the client finds it expired",
                             _ => "",
                         }
-                    ))
+                    ) + &yours)
                     .fix("Install the issuing CA in the client's trust store (Java: `keytool -importcert` into the trust store; curl `--cacert`), or deploy a server certificate from a CA the client trusts, with its intermediates.")
                     .frames([certificate.frame, a.frame]),
             );
