@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::Parser;
 use pcap_tls_diagnose_core::findings::Severity;
 use pcap_tls_diagnose_core::report::{self, ConnectionReport, Report, text::TextOptions};
+use pcap_tls_diagnose_core::x509::CertSummary;
 
 /// Reads pcap or pcapng captures, rebuilds every TLS handshake and explains what failed, why,
 /// and what to change, with the frame numbers that show it.
@@ -174,24 +175,14 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         all: args.all,
         color: args.color(),
     };
-    let client_certificates = match &args.client_cert {
-        Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("{}: cannot read the file", path.display()))?;
-            pcap_tls_diagnose_core::x509::read_certificates(&bytes)
-                .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?
-        }
-        None => Vec::new(),
-    };
-    let trust_store = match &args.ca {
-        Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("{}: cannot read the file", path.display()))?;
-            pcap_tls_diagnose_core::x509::read_trust_store(&bytes)
-                .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?
-        }
-        None => Vec::new(),
-    };
+    let client_certificates = certificates(
+        args.client_cert.as_ref(),
+        pcap_tls_diagnose_core::x509::read_certificates,
+    )?;
+    let trust_store = certificates(
+        args.ca.as_ref(),
+        pcap_tls_diagnose_core::x509::read_trust_store,
+    )?;
     for (i, path) in args.captures.iter().enumerate() {
         let name = path.display().to_string();
         let (mut report, error) =
@@ -235,6 +226,19 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Reads an optional certificate file (`--client-cert`, `--ca`) with the core's reader.
+fn certificates(
+    path: Option<&PathBuf>,
+    read: fn(&[u8]) -> Result<Vec<CertSummary>, String>,
+) -> anyhow::Result<Vec<CertSummary>> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let bytes =
+        std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))?;
+    read(&bytes).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))
+}
+
 fn has_errors(report: &Report) -> bool {
     report
         .findings
@@ -246,8 +250,8 @@ fn has_errors(report: &Report) -> bool {
 /// Streams a file (or stdin) through the analyser.
 fn analyse(
     path: &PathBuf,
-    client_certificates: &[pcap_tls_diagnose_core::x509::CertSummary],
-    trust_store: &[pcap_tls_diagnose_core::x509::CertSummary],
+    client_certificates: &[CertSummary],
+    trust_store: &[CertSummary],
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
     let mut total = None;
     let mut input: Box<dyn Read> = if path.as_os_str() == "-" {

@@ -296,15 +296,28 @@ fn nginx_refusing_inside_tls_is_a_likely_missing_certificate() {
     assert_eq!(finding.frames, vec![6, 8, 11, 13]);
 }
 
-/// Diagnoses a capture of pcaps/ with a client certificate file of pcaps/certs/ supplied.
-fn with_supplied(capture: &str, certificate: &str) -> Report {
+/// Diagnoses a capture of pcaps/ after `setup` gave the analyser what it read from a file of
+/// pcaps/certs/.
+fn with_file(
+    capture: &str,
+    file: &str,
+    setup: impl FnOnce(&mut pcap_tls_diagnose_core::Analyzer, &[u8]),
+) -> Report {
     let bytes = std::fs::read(root().join("pcaps").join(capture)).expect("capture");
-    let file = std::fs::read(root().join("pcaps/certs").join(certificate)).expect("certificate");
-    let chain = pcap_tls_diagnose_core::x509::read_certificates(&file).expect("certificates");
+    let file = std::fs::read(root().join("pcaps/certs").join(file)).expect("certificate file");
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
-    analyzer.set_client_certificates(chain);
+    setup(&mut analyzer, &file);
     analyzer.push(&bytes).expect("capture");
     analyzer.finish().expect("capture")
+}
+
+/// With a client certificate file supplied (`--client-cert`).
+fn with_supplied(capture: &str, certificate: &str) -> Report {
+    with_file(capture, certificate, |a, file| {
+        a.set_client_certificates(
+            pcap_tls_diagnose_core::x509::read_certificates(file).expect("certificates"),
+        );
+    })
 }
 
 /// `--client-cert`: with the certificate the user expected, the reason behind an empty
@@ -558,15 +571,11 @@ fn chain_signatures_are_checked_link_by_link() {
     assert_eq!(client(&report), Some(false));
 }
 
-/// Diagnoses a capture of pcaps/ with a trust store of pcaps/certs/ (`--ca`).
+/// With a trust store (`--ca`).
 fn with_trust_store(capture: &str, store: &str) -> Report {
-    let bytes = std::fs::read(root().join("pcaps").join(capture)).expect("capture");
-    let file = std::fs::read(root().join("pcaps/certs").join(store)).expect("trust store");
-    let cas = pcap_tls_diagnose_core::x509::read_trust_store(&file).expect("trust store");
-    let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
-    analyzer.set_trust_store(cas);
-    analyzer.push(&bytes).expect("capture");
-    analyzer.finish().expect("capture")
+    with_file(capture, store, |a, file| {
+        a.set_trust_store(pcap_tls_diagnose_core::x509::read_trust_store(file).expect("store"));
+    })
 }
 
 /// `--ca`: chains are followed up to the user's trust store; where one breaks is certain.

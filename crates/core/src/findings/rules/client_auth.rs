@@ -190,11 +190,7 @@ fn supplied(
     if let Some(at) = ctx.time()
         && let Some((problem, date)) = validity_problem(leaf, at)
     {
-        let (code, when) = if problem == "expired" {
-            ("client-cert-expired", "expired on")
-        } else {
-            ("client-cert-not-yet-valid", "is valid only from")
-        };
+        let (code, when, fix) = validity_words(problem);
         out.push(
             Finding::new(code, Confidence::Certain, format!("Your client certificate is {problem}"))
                 .severity(severity)
@@ -202,11 +198,7 @@ fn supplied(
                     "{yours} {when} {date}; the connection was made at {}. Java's key manager and browsers do not offer a certificate outside its validity: they send an empty Certificate (frame {certificate}).",
                     at.to_rfc3339()
                 ))
-                .fix(if problem == "expired" {
-                    "Renew the client certificate (and check the clocks: NTP on the client and the server)."
-                } else {
-                    "Check the clocks of the client, the server and the issuing CA; reissue the certificate if its dates are wrong."
-                })
+                .fix(fix)
                 .frames(frames),
         );
     }
@@ -232,6 +224,23 @@ fn supplied(
         "\nThe certificate you supplied, {} (issued by {}), fits this request: {listed}, its {family} key is allowed, it is valid at the connection's time and allowed for client authentication. So the client did not use it: check that it is configured with this certificate and its private key.",
         leaf.subject, leaf.issuer
     )
+}
+
+/// For a client certificate outside its validity: the code, the verb for its date, the fix.
+fn validity_words(problem: &str) -> (&'static str, &'static str, &'static str) {
+    if problem == "expired" {
+        (
+            "client-cert-expired",
+            "expired on",
+            "Renew the client certificate (and check the clocks: NTP on the client and the server).",
+        )
+    } else {
+        (
+            "client-cert-not-yet-valid",
+            "is valid only from",
+            "Check the clocks of the client, the server and the issuing CA; reissue the certificate if its dates are wrong.",
+        )
+    }
 }
 
 /// Why a certificate may not authenticate a client: an EKU without clientAuth, or a key usage
@@ -530,16 +539,7 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
     if let Some(at) = ctx.time()
         && let Some((problem, date)) = validity_problem(leaf, at)
     {
-        let code = if problem == "expired" {
-            "client-cert-expired"
-        } else {
-            "client-cert-not-yet-valid"
-        };
-        let when = if problem == "expired" {
-            "expired on"
-        } else {
-            "is valid only from"
-        };
+        let (code, when, fix) = validity_words(problem);
         out.push(
                 Finding::new(code, Confidence::Certain, format!("The client's certificate is {problem}"))
                     .severity(severity)
@@ -547,11 +547,7 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
                         "{client} sent the certificate {subject} (frame {certificate}), which {when} {date}; the connection was made at {}.{alert_text}",
                         at.to_rfc3339()
                     ))
-                    .fix(if problem == "expired" {
-                        "Renew the client certificate (and check the clocks: NTP on the client and the server)."
-                    } else {
-                        "Check the clocks of the client, the server and the issuing CA; reissue the certificate if its dates are wrong."
-                    })
+                    .fix(fix)
                     .frames(frames),
             );
     }
