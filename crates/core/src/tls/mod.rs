@@ -269,7 +269,7 @@ impl Transcript {
             (Details::ClientHello(ch), None) if !ch.sslv2_format => self.client = Some(side),
             (_, None) => {
                 // The capture does not start at the ClientHello.
-                self.stopped = true;
+                self.stop();
                 return None;
             }
             (Details::ClientHello(_), Some(_)) => {
@@ -283,7 +283,7 @@ impl Transcript {
         }
         if version.is_some_and(handshake::is_tls13_version) {
             // TLS 1.3 signs a transcript hash inside the encrypted flight: not checked here.
-            self.stopped = true;
+            self.stop();
             return None;
         }
         if Some(side) == self.client {
@@ -294,29 +294,13 @@ impl Transcript {
                 });
             }
             if message.first() == Some(&15) {
-                self.stopped = true;
-                let key = self.client_key.as_deref()?;
-                if self.seen & TRANSCRIPT_NEEDS != TRANSCRIPT_NEEDS {
-                    return Some(crate::verify::Verdict::Unchecked(
-                        "messages before it are missing from the capture".into(),
-                    ));
-                }
-                // CertificateVerify: SignatureAndHashAlgorithm (2), signature length (2), signature.
-                let body = message.get(4..)?;
-                let scheme = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
-                let len = usize::from(u16::from_be_bytes([*body.get(2)?, *body.get(3)?]));
-                let signature = body.get(4..4 + len)?;
-                return Some(crate::verify::tls_signature(
-                    key,
-                    scheme,
-                    &self.bytes,
-                    signature,
-                ));
+                let verdict = self.check_certificate_verify(message);
+                self.stop();
+                return verdict;
             }
         }
         if self.bytes.len() + message.len() > MAX_TRANSCRIPT {
-            self.stopped = true;
-            self.bytes = Vec::new();
+            self.stop();
             return None;
         }
         self.bytes.extend_from_slice(message);
@@ -325,13 +309,40 @@ impl Transcript {
         {
             self.seen |= 1 << typ;
         }
+        if Some(side) == self.client && message.first() == Some(&16) && self.client_key.is_none() {
+            // ClientKeyExchange without a client certificate: no CertificateVerify follows.
+            self.stop();
+        }
         None
     }
 
-    /// A message could not be read whole: the transcript is lost.
-    fn lost(&mut self) {
+    /// The client's CertificateVerify (`message`: header and body) checked over the transcript.
+    fn check_certificate_verify(&self, message: &[u8]) -> Option<crate::verify::Verdict> {
+        let key = self.client_key.as_deref()?;
+        if self.seen & TRANSCRIPT_NEEDS != TRANSCRIPT_NEEDS {
+            return Some(crate::verify::Verdict::Unchecked(
+                "messages before it are missing from the capture".into(),
+            ));
+        }
+        // CertificateVerify: SignatureAndHashAlgorithm (2), signature length (2), signature.
+        let body = message.get(4..)?;
+        let scheme = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
+        let len = usize::from(u16::from_be_bytes([*body.get(2)?, *body.get(3)?]));
+        let signature = body.get(4..4 + len)?;
+        Some(crate::verify::tls_signature(
+            key,
+            scheme,
+            &self.bytes,
+            signature,
+        ))
+    }
+
+    /// Stops collecting and frees what was kept: the transcript is checked, lost (a message
+    /// could not be read whole) or of no use.
+    fn stop(&mut self) {
         self.stopped = true;
         self.bytes = Vec::new();
+        self.client_key = None;
     }
 }
 
@@ -630,7 +641,7 @@ impl TlsConnection {
         s.handshake.lost = true;
         s.mode = Mode::Searching { strict: false };
         // A whole message may have gone with it.
-        self.transcript.lost();
+        self.transcript.stop();
     }
 
     fn finish_record(&mut self, side: SideIndex, now: Now) {
@@ -675,16 +686,18 @@ impl TlsConnection {
                     self.push(side, first, now, kind);
                 }
             }
-            22 if s.ambiguous_ccs => {
-                s.ambiguous_ccs = false;
-                let d = &record.data;
-                let client_hello = d.len() >= 4
-                    && d[0] == 1
-                    && u32::from_be_bytes([0, d[1], d[2], d[3]]) as usize + 4 <= d.len();
-                if client_hello {
-                    self.handshake_record(side, &record, now);
-                } else {
-                    s.encrypted = true;
+            22 => {
+                if s.ambiguous_ccs {
+                    // After a CCS whose meaning was open: a cleartext second ClientHello, or
+                    // the encrypted flight.
+                    s.ambiguous_ccs = false;
+                    let d = &record.data;
+                    let client_hello = d.len() >= 4
+                        && d[0] == 1
+                        && u32::from_be_bytes([0, d[1], d[2], d[3]]) as usize + 4 <= d.len();
+                    s.encrypted |= !client_hello;
+                }
+                if s.encrypted {
                     self.push(
                         side,
                         first,
@@ -693,19 +706,10 @@ impl TlsConnection {
                             length: record.length,
                         },
                     );
+                } else {
+                    self.handshake_record(side, &record, now);
                 }
             }
-            22 if s.encrypted => {
-                self.push(
-                    side,
-                    first,
-                    now,
-                    EventKind::EncryptedHandshake {
-                        length: record.length,
-                    },
-                );
-            }
-            22 => self.handshake_record(side, &record, now),
             23 => {
                 s.app_data.records += 1;
                 s.app_data.bytes += u64::from(record.length);
@@ -799,7 +803,7 @@ impl TlsConnection {
             if length > MAX_HANDSHAKE_MESSAGE {
                 hs.skip = u64::from(length);
                 hs.buf.clear();
-                self.transcript.lost();
+                self.transcript.stop();
                 let first = hs.first_frame;
                 self.push(
                     side,
@@ -822,7 +826,7 @@ impl TlsConnection {
             let body = std::mem::take(&mut hs.buf);
             let (first, missing) = (hs.first_frame, std::mem::take(&mut hs.missing));
             let kind = if missing > 0 {
-                self.transcript.lost();
+                self.transcript.stop();
                 EventKind::HandshakeIncomplete {
                     typ,
                     length,
