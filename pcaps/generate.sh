@@ -149,8 +149,7 @@ s_tls12-mtls-missing-client-cert-gnutls-server() {
   end
 }
 
-s_tls12-mtls-missing-client-cert-nginx() {
-  begin tls12-mtls-missing-client-cert-nginx
+nginx_mtls() { # nginx_mtls PROTOCOLS: nginx requiring a client certificate (ssl_verify_client on)
   mkdir -p "$work/nginx/logs"
   cat >"$work/nginx/nginx.conf" <<CONF
 user root root;
@@ -162,7 +161,7 @@ http {
   access_log off;
   server {
     listen 127.0.0.1:$port ssl;
-    ssl_protocols TLSv1.2;
+    ssl_protocols $1;
     ssl_certificate $pki/server-chain.crt;
     ssl_certificate_key $pki/server.key;
     ssl_client_certificate $pki/root.crt;
@@ -172,7 +171,53 @@ http {
 }
 CONF
   serve nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;'
+}
+
+s_tls12-mtls-missing-client-cert-nginx() {
+  begin tls12-mtls-missing-client-cert-nginx
+  nginx_mtls TLSv1.2
   run curl -sS --cacert "$pki/root.crt" "https://localhost:$port/"
+  end
+}
+
+# --- Key logs: the encrypted parts decrypted ---------------------------------------------------
+
+# curl logs its secrets (SSLKEYLOGFILE); nginx answers HTTP 400 inside TLS 1.3.
+s_tls13-mtls-missing-client-cert-nginx-keylog() {
+  begin tls13-mtls-missing-client-cert-nginx-keylog
+  rm -f "$here/$name.keys"
+  nginx_mtls TLSv1.3
+  SSLKEYLOGFILE=$here/$name.keys run curl -sS --tlsv1.3 --cacert "$pki/root.crt" "https://localhost:$port/"
+  end
+}
+
+# Four TLS 1.3 connections, one per AEAD suite, the first with a KeyUpdate each way (s_client's
+# `K`: update and request the peer's); the client's key log.
+s_tls13-keylog-suites() {
+  begin tls13-keylog-suites
+  rm -f "$here/$name.keys"
+  naccept=3 ossl_server -tls1_3 -ciphersuites 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'
+  { printf 'hello\n'; sleep 0.5; printf 'K\n'; sleep 0.5; printf 'after the key update\n'; sleep 0.5; } |
+    timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
+      -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -keylogfile "$here/$name.keys" >>"$log/$name.client" 2>&1 || true
+  for suite in TLS_CHACHA20_POLY1305_SHA256 TLS_AES_256_GCM_SHA384; do
+    { printf 'hello\n'; sleep 0.5; } |
+      timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
+        -tls1_3 -ciphersuites "$suite" -keylogfile "$here/$name.keys" >>"$log/$name.client" 2>&1 || true
+  done
+  end
+}
+
+# TLS 1.2 with AES-GCM, ChaCha20-Poly1305 and AES-CBC (encrypt-then-MAC, and MAC-then-encrypt
+# with -no_etm), each answering an HTTP request; the client's key log.
+s_tls12-keylog-suites() {
+  begin tls12-keylog-suites
+  rm -f "$here/$name.keys"
+  naccept=5 ossl_server -tls1_2 -www
+  for c in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-CHACHA20-POLY1305 ECDHE-RSA-AES128-SHA "AES256-SHA256 -no_etm" "ECDHE-RSA-AES256-SHA384 -no_etm"; do
+    # shellcheck disable=SC2086
+    ossl_client -tls1_2 -cipher $c -keylogfile "$here/$name.keys"
+  done
   end
 }
 
@@ -292,6 +337,33 @@ s_tls12-client-cert-type-mismatch() {
   # The CertificateRequest allows RSA signatures only; the client's certificate has an EC key.
   ossl_server -tls1_2 -Verify 1 -client_sigalgs 'RSA+SHA256:RSA-PSS+SHA256' -www
   ossl_client -tls1_2 -cert "$pki/client-ec.crt" -key "$pki/client-ec.key" -cert_chain "$pki/intermediate.crt"
+  end
+}
+
+# Post-handshake authentication with the client's key log: the late CertificateRequest and the
+# client's answer are decrypted.
+s_tls13-post-handshake-auth-keylog() {
+  begin tls13-post-handshake-auth-keylog
+  rm -f "$here/$name.keys"
+  local fifo=$work/server.fifo
+  rm -f "$fifo"; mkfifo "$fifo"
+  openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" \
+    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" -tls1_3 \
+    <"$fifo" >"$log/$name.server" 2>&1 &
+  servers+=($!)
+  exec 7>"$fifo"
+  wait_until "server on port $port" listening "$port"
+  { printf 'GET / HTTP/1.0\r\n'; sleep 1; printf 'second line\r\n'; sleep 2; } |
+    timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
+      -tls1_3 -enable_pha -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" \
+      -keylogfile "$here/$name.keys" >>"$log/$name.client" 2>&1 &
+  local client=$!
+  sleep 0.5
+  printf 'c\n' >&7
+  sleep 1
+  printf 'Q\n' >&7
+  exec 7>&-
+  wait "$client" || true
   end
 }
 
@@ -514,6 +586,31 @@ s_tls12-renegotiation-client-cert() {
   end
 }
 
+# The renegotiation above, with the client's key log: the new handshake is decrypted.
+s_tls12-renegotiation-client-cert-keylog() {
+  begin tls12-renegotiation-client-cert-keylog
+  rm -f "$here/$name.keys"
+  local fifo=$work/server.fifo
+  rm -f "$fifo"; mkfifo "$fifo"
+  openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" \
+    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" -tls1_2 -no_cache -no_ticket \
+    <"$fifo" >"$log/$name.server" 2>&1 &
+  servers+=($!)
+  exec 7>"$fifo"
+  wait_until "server on port $port" listening "$port"
+  { printf 'GET / HTTP/1.0\r\n'; sleep 1; printf 'second line\r\n'; sleep 2; } |
+    timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
+      -tls1_2 -keylogfile "$here/$name.keys" >>"$log/$name.client" 2>&1 &
+  local client=$!
+  sleep 0.5
+  printf 'R\n' >&7   # s_server: renegotiate, asking for the client's certificate (it has none)
+  sleep 1
+  printf 'Q\n' >&7
+  exec 7>&-
+  wait "$client" || true
+  end
+}
+
 s_tls-no-server-response() {
   begin tls-no-server-response
   serve python3 "$here/gen/helpers.py" silent "$port"
@@ -596,6 +693,26 @@ s_tls12-mtls-missing-client-cert-client-side-only() {
   local sport
   sport=$(tshark -r "$src" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e tcp.srcport 2>/dev/null | head -1)
   tshark -r "$src" -Y "tcp.srcport == $sport" -F pcap -w "$here/tls12-mtls-missing-client-cert-client-side-only.pcap" 2>/dev/null
+}
+
+# Key logs embedded in pcapng (Decryption Secrets Blocks), and key logs that fall short. Made from
+# tls13-mtls-missing-client-cert-keylog.pcap and its .keys; run after it.
+s_tls13-keylog-embedded() {
+  local src=$here/tls13-mtls-missing-client-cert-keylog
+  echo "== tls13-keylog-embedded (derived)"
+  # As `editcap --inject-secrets` gives it: the key log inside the capture.
+  editcap --inject-secrets "tls,$src.keys" "$src.pcap" "$here/tls13-mtls-missing-client-cert-keylog-embedded.pcapng"
+  # The handshake secrets only: the server's final alert, under SERVER_TRAFFIC_SECRET_0, stays
+  # hidden (KNOWLEDGE R30).
+  grep -v TRAFFIC_SECRET_0 "$src.keys" >"$work/handshake-only.keys"
+  editcap --inject-secrets "tls,$work/handshake-only.keys" "$src.pcap" "$here/tls13-keylog-handshake-secrets-only.pcapng"
+  # The key log of another run: no line has this capture's ClientHello random.
+  editcap --inject-secrets "tls,$src.keys" "$here/tls13-mtls-missing-client-cert.pcap" "$here/tls13-keylog-from-another-run.pcapng"
+  # The right ClientHello random with a wrong server handshake secret (one digit changed), as a
+  # garbled key log looks: the server's records fail authentication.
+  awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { $3 = (substr($3, 1, 1) == "0" ? "1" : "0") substr($3, 2) } { print }' \
+    "$src.keys" >"$work/wrong.keys"
+  editcap --inject-secrets "tls,$work/wrong.keys" "$src.pcap" "$here/tls13-keylog-wrong-secret.pcapng"
 }
 
 all=$(declare -F | awk '{print $3}' | grep '^s_' | sed 's/^s_//')

@@ -8,11 +8,15 @@ use std::process::{Command, Stdio};
 use util::{pcap, root, run};
 
 /// Golden text output for every capture in pcaps/ (tests/snapshots/, reviewed by hand: a
-/// change shows as a `.snap.new` file and fails the test).
+/// change shows as a `.snap.new` file and fails the test). A capture with a key log beside it
+/// (`<name>.keys`) is read with `--keylog`, as its user would.
 #[test]
 fn text_output_of_every_capture_is_as_reviewed() {
     for path in all_captures() {
-        let run = run(&[std::ffi::OsStr::new("--all"), path.as_os_str()], None);
+        let mut args = vec![std::ffi::OsString::from("--all"), path.clone().into()];
+        args.extend(keylog_args(&path));
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsString::as_os_str).collect();
+        let run = run(&args, None);
         assert!(
             matches!(run.output.status.code(), Some(0 | 1)),
             "{}",
@@ -40,6 +44,7 @@ fn json_output_of_representative_captures_is_as_reviewed() {
         "plain-http-to-tls-port.pcap",
         "tls12-certificate-segment-deleted.pcap",
         "tls12-mtls-missing-client-cert-snaplen96.pcap",
+        "tls13-keylog-handshake-secrets-only.pcapng",
     ] {
         let run = run(
             &[
@@ -287,6 +292,16 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
 
+/// `--keylog <name>.keys` for a capture with a key log beside it.
+fn keylog_args(capture: &std::path::Path) -> Vec<std::ffi::OsString> {
+    let keys = capture.with_extension("keys");
+    if keys.exists() {
+        vec!["--keylog".into(), keys.into()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Every capture in pcaps/ and, when present, the public corpus.
 fn all_captures() -> Vec<std::path::PathBuf> {
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root().join("pcaps"))
@@ -308,14 +323,14 @@ fn json_output_matches_the_published_schema() {
     let files = all_captures();
     assert!(files.len() >= 25);
     for path in &files {
-        let run = run(
-            &[
-                std::ffi::OsStr::new("--format"),
-                "json".as_ref(),
-                path.as_os_str(),
-            ],
-            None,
-        );
+        let mut args = vec![
+            std::ffi::OsString::from("--format"),
+            "json".into(),
+            path.clone().into(),
+        ];
+        args.extend(keylog_args(path));
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsString::as_os_str).collect();
+        let run = run(&args, None);
         assert!(
             matches!(run.output.status.code(), Some(0 | 1)),
             "{}",

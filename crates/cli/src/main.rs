@@ -60,6 +60,13 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     ca: Option<PathBuf>,
 
+    /// A key log (SSLKEYLOGFILE, RFC 9850) written by the client or server during the capture:
+    /// TLS 1.3 handshakes and alerts, and TLS 1.2 Finished, alerts and renegotiations, are
+    /// decrypted and diagnosed from their content. Repeatable. Key logs embedded in a pcapng
+    /// (`editcap --inject-secrets`) are used without this option.
+    #[arg(long, value_name = "FILE")]
+    keylog: Vec<PathBuf>,
+
     /// Colour: auto (when writing to a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -183,10 +190,21 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         args.ca.as_ref(),
         pcap_tls_diagnose_core::x509::read_trust_store,
     )?;
+    let mut key_log = Vec::new();
+    for path in &args.keylog {
+        let text = std::fs::read(path)
+            .with_context(|| format!("{}: cannot read the key log", path.display()))?;
+        key_log.extend_from_slice(&text);
+        key_log.push(b'\n');
+    }
+    let supplied = Supplied {
+        client_certificates,
+        trust_store,
+        key_log,
+    };
     for (i, path) in args.captures.iter().enumerate() {
         let name = path.display().to_string();
-        let (mut report, error) =
-            analyse(path, &client_certificates, &trust_store).with_context(|| name.clone())?;
+        let (mut report, error) = analyse(path, &supplied).with_context(|| name.clone())?;
         if args.filtered() {
             report.connections.retain(|c| args.keeps(c));
         }
@@ -247,11 +265,18 @@ fn has_errors(report: &Report) -> bool {
         .any(|f| f.severity == Severity::Error)
 }
 
+/// What the user gave besides the captures.
+struct Supplied {
+    client_certificates: Vec<CertSummary>,
+    trust_store: Vec<CertSummary>,
+    /// Key log texts, concatenated.
+    key_log: Vec<u8>,
+}
+
 /// Streams a file (or stdin) through the analyser.
 fn analyse(
     path: &PathBuf,
-    client_certificates: &[CertSummary],
-    trust_store: &[CertSummary],
+    supplied: &Supplied,
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
     let mut total = None;
     let mut input: Box<dyn Read> = if path.as_os_str() == "-" {
@@ -265,8 +290,9 @@ fn analyse(
         .filter(|&t| t >= PROGRESS_FROM && io::stderr().is_terminal())
         .map(|total| Progress::new(path.display().to_string(), total));
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
-    analyzer.set_client_certificates(client_certificates.to_vec());
-    analyzer.set_trust_store(trust_store.to_vec());
+    analyzer.set_client_certificates(supplied.client_certificates.clone());
+    analyzer.set_trust_store(supplied.trust_store.clone());
+    analyzer.add_key_log(&supplied.key_log);
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match input.read(&mut buf) {

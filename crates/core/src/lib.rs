@@ -120,7 +120,8 @@ struct State {
     truncated_frames: u64,
     tcp_frames: u64,
     not_tcp: BTreeMap<NotTcp, u64>,
-    secrets: Vec<SecretsBlock>,
+    /// Key log secrets: `--keylog` and pcapng Decryption Secrets Blocks, merged.
+    keylog: tls::keylog::KeyLog,
     secrets_bytes: usize,
     secrets_blocks: u64,
 }
@@ -135,28 +136,20 @@ struct StreamState {
 
 impl StreamState {
     /// Delivers everything still held (end of capture).
-    fn flush(&mut self, frame: u64) {
+    fn flush(&mut self, frame: u64, keys: &tls::keylog::KeyLog) {
         for side in 0..2 {
             let Self { reassembly, tls } = self;
-            reassembly[side].flush(frame, &mut |d| tls.deliver(side, &d, None));
+            reassembly[side].flush(frame, &mut |d| tls.deliver(side, &d, None, keys));
         }
     }
 }
 
-/// Most bytes of pcapng Decryption Secrets kept in memory (key logs are small: ~200 bytes per
-/// TLS 1.3 connection).
-const MAX_SECRETS_BYTES: usize = 16 * 1024 * 1024;
+/// Most bytes of pcapng Decryption Secrets read (key logs are small: ~500 bytes per TLS 1.3
+/// connection).
+const MAX_SECRETS_BYTES: usize = 64 * 1024 * 1024;
 
-/// A pcapng Decryption Secrets Block, kept for decryption.
-#[derive(Clone, Debug)]
-pub struct SecretsBlock {
-    /// The secrets type (`0x544c534b` "TLSK" is an SSLKEYLOGFILE text).
-    pub secrets_type: u32,
-    /// The secrets as stored.
-    pub data: Vec<u8>,
-    /// The number of the first frame after the block.
-    pub next_frame: u64,
-}
+/// The pcapng Decryption Secrets Block type of an SSLKEYLOGFILE text ("TLSK").
+const TLS_KEY_LOG: u32 = 0x544c_534b;
 
 impl FrameSink for State {
     fn frame(&mut self, frame: &Frame<'_>) {
@@ -191,11 +184,12 @@ impl FrameSink for State {
                     frame: frame.number,
                     time: frame.timestamp,
                 });
+                let keys = &self.keylog;
                 let StreamState { reassembly, tls } = &mut self.streams[tracked.index];
                 if segment.flags.ack() {
                     let peer = 1 - side;
                     reassembly[peer].acknowledge(segment.ack, frame.number, &mut |d| {
-                        tls.deliver(peer, &d, now);
+                        tls.deliver(peer, &d, now, keys);
                     });
                 }
                 if !reassembly[side].is_started() && !segment.flags.syn() {
@@ -211,21 +205,17 @@ impl FrameSink for State {
                     frame: frame.number,
                     time: frame.timestamp,
                 };
-                reassembly[side].segment(&seg, &mut |d| tls.deliver(side, &d, now));
+                reassembly[side].segment(&seg, &mut |d| tls.deliver(side, &d, now, keys));
             }
             Err(reason) => *self.not_tcp.entry(reason).or_default() += 1,
         }
     }
 
-    fn secrets(&mut self, secrets_type: u32, data: &[u8], next_frame: u64) {
+    fn secrets(&mut self, secrets_type: u32, data: &[u8], _next_frame: u64) {
         self.secrets_blocks += 1;
-        if self.secrets_bytes + data.len() <= MAX_SECRETS_BYTES {
+        if secrets_type == TLS_KEY_LOG && self.secrets_bytes + data.len() <= MAX_SECRETS_BYTES {
             self.secrets_bytes += data.len();
-            self.secrets.push(SecretsBlock {
-                secrets_type,
-                data: data.to_vec(),
-                next_frame,
-            });
+            self.keylog.add(data);
         }
     }
 }
@@ -259,10 +249,16 @@ impl Analyzer {
         self.trust_store = cas;
     }
 
-    /// The pcapng Decryption Secrets Blocks read so far (never copied into the report: they are
-    /// keys). At most 16 MiB of them are kept.
-    pub fn decryption_secrets(&self) -> &[SecretsBlock] {
-        &self.state.secrets
+    /// Adds a key log (SSLKEYLOGFILE text, RFC 9850) to decrypt with; pcapng Decryption
+    /// Secrets Blocks in the capture are added as they are read. Give it before the capture's
+    /// connections: each is looked up at its ServerHello. Secrets never reach the report.
+    pub fn add_key_log(&mut self, text: &[u8]) {
+        self.state.keylog.add(text);
+    }
+
+    /// The key log gathered so far.
+    pub fn key_log(&self) -> &tls::keylog::KeyLog {
+        &self.state.keylog
     }
 
     /// Ends the capture and builds the report.
@@ -272,8 +268,9 @@ impl Analyzer {
         let mut state = self.state;
         let last = state.last_frame;
         for stream in &mut state.streams {
-            stream.flush(last);
+            stream.flush(last, &state.keylog);
         }
+        let keylog_in_use = !state.keylog.is_empty();
         let capture = CaptureSummary {
             format: info.format,
             gzip: info.gzip,
@@ -285,6 +282,7 @@ impl Analyzer {
             tcp_frames: state.tcp_frames,
             not_analysed: not_analysed(&state.not_tcp),
             decryption_secrets_blocks: state.secrets_blocks,
+            key_log: None,
             untracked_connections: state.table.untracked_connections(),
             untracked_frames: state.table.untracked_frames(),
             error: result.as_ref().err().cloned(),
@@ -295,8 +293,20 @@ impl Analyzer {
             .into_connections()
             .iter()
             .zip(&state.streams)
-            .map(|(conn, stream)| connection_report(conn, stream))
+            .map(|(conn, stream)| connection_report(conn, stream, keylog_in_use))
             .collect();
+        let mut capture = capture;
+        if keylog_in_use {
+            capture.key_log = Some(report::KeyLogSummary {
+                sessions: state.keylog.sessions(),
+                lines: state.keylog.lines(),
+                skipped_lines: state.keylog.skipped_lines(),
+                connections_matched: connections
+                    .iter()
+                    .filter(|c| c.decryption.as_ref().is_some_and(|d| d.matched))
+                    .count(),
+            });
+        }
         let diagnoses: Vec<Vec<findings::Finding>> = connections
             .iter()
             .map(|c| {
@@ -371,7 +381,11 @@ fn ip_protocol_name(protocol: u8) -> String {
     }
 }
 
-fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionReport {
+fn connection_report(
+    conn: &Connection,
+    stream: &StreamState,
+    keylog_in_use: bool,
+) -> ConnectionReport {
     let roles = conn.roles();
     let (client, server) = conn.stats_by_role();
     let app = stream.tls.app_data();
@@ -420,6 +434,8 @@ fn connection_report(conn: &Connection, stream: &StreamState) -> ConnectionRepor
         alerts: view.alerts,
         anomalies: view.anomalies,
         dropped_events: view.dropped_events,
+        decryption: (keylog_in_use && view.outcome.is_some_and(|o| o != report::Outcome::NotTls))
+            .then(|| timeline::decryption(&stream.tls, &roles)),
         findings: Vec::new(),
         start_timestamp: conn.start,
         end_timestamp: conn.end,

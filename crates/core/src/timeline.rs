@@ -6,8 +6,10 @@
 use crate::flow::{Connection, Roles};
 use crate::reassembly::StreamEvent;
 use crate::report::{
-    AlertReport, Anomaly, CertificateRequestReport, MessageReport, Outcome, Party,
+    AlertReport, Anomaly, CertificateRequestReport, DecryptionFailure, DecryptionReport,
+    HiddenRecords, HttpResponse, MessageReport, Outcome, Party,
 };
+use crate::tls::decryption::HiddenReason;
 use crate::tls::handshake::{self, CertEntry, ClientHello, Details, ServerHello};
 use crate::tls::{EventKind, TlsConnection, TlsEvent, names};
 use crate::verify::Verdict;
@@ -115,6 +117,7 @@ fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party, seq: usize) {
         from,
         typ,
         encrypted,
+        decrypted: event.decrypted,
         length,
         certificates_length: None,
         incomplete,
@@ -189,6 +192,13 @@ fn classify(
             None,
             false,
         )),
+        EventKind::ApplicationData { length } => Some((
+            "application_data".into(),
+            false,
+            u32::from(*length),
+            None,
+            false,
+        )),
         EventKind::Heartbeat { length } => {
             Some(("heartbeat".into(), true, u32::from(*length), None, false))
         }
@@ -245,6 +255,7 @@ fn alert(event: &TlsEvent, from: Party, time: Option<String>, seq: usize) -> Ale
         code,
         description: code.map(names::alert_description),
         encrypted: code.is_none(),
+        decrypted: event.decrypted,
         length,
         timestamp: event.time,
         seq,
@@ -467,6 +478,39 @@ const ALERT_SIZED: u16 = 24;
 fn established_frame(tls: &TlsConnection, roles: &Roles, version: Option<u16>) -> Option<u64> {
     let side_of = |p: Party| usize::from((p == Party::Client) != roles.client_is_a);
     let (client, server) = (side_of(Party::Client), side_of(Party::Server));
+    let finished = |side: usize| {
+        tls.events.iter().position(|e| {
+            e.side == side && matches!(&e.kind, EventKind::Handshake(m) if m.typ == 20)
+        })
+    };
+    if version.is_some_and(handshake::is_tls13_version)
+        && let (Some(client_fin), Some(_)) = (finished(client), finished(server))
+    {
+        // Decrypted: the client's Finished completes the handshake, unless the server's next
+        // word is a fatal alert (it rejected the client's flight: certificate_required, …).
+        let answers: Vec<&TlsEvent> = tls.events[client_fin + 1..]
+            .iter()
+            .filter(|e| {
+                e.side == server
+                    && matches!(
+                        e.kind,
+                        EventKind::Alert { .. }
+                            | EventKind::ApplicationData { .. }
+                            | EventKind::Handshake(_)
+                            | EventKind::EncryptedRecord { .. }
+                    )
+            })
+            .collect();
+        // A record the key log could not open counts by its size, as without keys.
+        let rejected = match answers.first().map(|e| &e.kind) {
+            Some(EventKind::Alert { level: 2, .. }) => true,
+            Some(EventKind::EncryptedRecord { length }) => {
+                answers.len() == 1 && *length <= ALERT_SIZED
+            }
+            _ => false,
+        };
+        return (!rejected).then(|| tls.events[client_fin].frame);
+    }
     if version.is_some_and(handshake::is_tls13_version) {
         // Without keys, from record sizes (RFC 8446 §5.2: an encrypted alert is 2 + 1 + 16 =
         // 19 bytes, plus any padding). The client's first encrypted record after the ServerHello
@@ -502,7 +546,8 @@ fn established_frame(tls: &TlsConnection, roles: &Roles, version: Option<u16>) -
         let rejected = matches!(server_after[..], [only] if only <= ALERT_SIZED);
         return (!server_after.is_empty() && !rejected).then(|| tls.events[client_first].frame);
     }
-    // TLS ≤ 1.2: both sides sent ChangeCipherSpec and an encrypted handshake message (Finished).
+    // TLS ≤ 1.2: both sides sent ChangeCipherSpec and an encrypted (or decrypted) handshake
+    // message: Finished.
     let finished = |side: usize| {
         let ccs = tls
             .events
@@ -510,7 +555,13 @@ fn established_frame(tls: &TlsConnection, roles: &Roles, version: Option<u16>) -
             .position(|e| e.side == side && matches!(e.kind, EventKind::ChangeCipherSpec { .. }))?;
         tls.events[ccs..]
             .iter()
-            .find(|e| e.side == side && matches!(e.kind, EventKind::EncryptedHandshake { .. }))
+            .find(|e| {
+                e.side == side
+                    && matches!(
+                        &e.kind,
+                        EventKind::EncryptedHandshake { .. } | EventKind::Handshake(_)
+                    )
+            })
             .map(|e| e.frame)
     };
     Some(finished(client)?.max(finished(server)?))
@@ -531,5 +582,63 @@ fn printable(bytes: &[u8]) -> String {
         )
     } else {
         crate::hex(bytes)
+    }
+}
+
+/// What the key log decrypted on a connection, and what it left hidden.
+pub(crate) fn decryption(tls: &TlsConnection, roles: &Roles) -> DecryptionReport {
+    let d = &tls.decryption;
+    let from = |side: usize| party(side, roles);
+    let note = if d.looked_up {
+        d.unsupported.clone()
+    } else {
+        Some("the capture lacks this connection's ClientHello or ServerHello, by which the key log is matched".to_string())
+    };
+    DecryptionReport {
+        matched: d.matched,
+        secrets: d.found.iter().map(|l| l.name()).collect(),
+        missing: d.missing.iter().map(|l| l.name()).collect(),
+        records_decrypted: d.records,
+        hidden: (0..2)
+            .filter_map(|side| {
+                let h = d.hidden[side]?;
+                Some(HiddenRecords {
+                    from: from(side),
+                    first_frame: h.first_frame,
+                    records: h.records,
+                    reason: match h.reason {
+                        HiddenReason::Missing(label) => {
+                            format!("the key log has no {}", label.name())
+                        }
+                        HiddenReason::Failed => {
+                            "decryption failed (or bytes of the record are missing from the capture)".into()
+                        }
+                        HiddenReason::Unsupported => d
+                            .unsupported
+                            .clone()
+                            .unwrap_or_else(|| "not decrypted by this tool".into()),
+                    },
+                })
+            })
+            .collect(),
+        failures: d
+            .failures
+            .iter()
+            .map(|f| DecryptionFailure {
+                from: from(f.side),
+                frame: f.frame,
+                reason: if f.authentication {
+                    "authentication"
+                } else {
+                    "malformed"
+                },
+            })
+            .collect(),
+        note,
+        http_response: d.http.as_ref().map(|h| HttpResponse {
+            frame: h.frame,
+            status_line: h.status_line.clone(),
+            no_client_certificate: h.no_client_certificate,
+        }),
     }
 }

@@ -9,10 +9,16 @@ use pcap_tls_diagnose_core::report::Report;
 mod common;
 use common::repo_root as root;
 
+/// The codes found in a capture of pcaps/, read with its key log (`<name>.keys`) if it has one.
 fn codes_in(name: &str) -> BTreeSet<&'static str> {
-    let bytes =
-        std::fs::read(root().join("pcaps").join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let report: Report = match pcap_tls_diagnose_core::diagnose(&bytes) {
+    let path = root().join("pcaps").join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+    if let Ok(keys) = std::fs::read(path.with_extension("keys")) {
+        analyzer.add_key_log(&keys);
+    }
+    let _ = analyzer.push(&bytes);
+    let report: Report = match analyzer.finish() {
         Ok(r) => r,
         Err(f) => f.partial,
     };
@@ -26,6 +32,21 @@ fn codes_in(name: &str) -> BTreeSet<&'static str> {
 
 /// (code, a capture that triggers it, a near miss that must not).
 const CASES: &[(&str, &str, &str)] = &[
+    (
+        "keylog-no-match",
+        "tls13-keylog-from-another-run.pcapng",
+        "tls13-mtls-missing-client-cert-keylog-embedded.pcapng",
+    ),
+    (
+        "keylog-incomplete",
+        "tls13-keylog-handshake-secrets-only.pcapng",
+        "tls13-mtls-missing-client-cert-keylog-embedded.pcapng",
+    ),
+    (
+        "keylog-decrypt-failed",
+        "tls13-keylog-wrong-secret.pcapng",
+        "tls13-mtls-missing-client-cert-keylog-embedded.pcapng",
+    ),
     (
         "client-cert-missing",
         "tls12-mtls-missing-client-cert-openssl.pcap",

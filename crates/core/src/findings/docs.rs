@@ -369,6 +369,33 @@ pub const CODES: &[CodeDoc] = &[
         fix: "Capture on the client or the server itself, on the interface that carries both directions (`-i any`).",
         references: "KNOWLEDGE R29",
     },
+    CodeDoc {
+        code: "keylog-no-match",
+        severity: Warning,
+        title: "The key log has no secrets for this connection",
+        meaning: "A key log was given (`--keylog`, or a pcapng Decryption Secrets Block), but none of its lines carries this connection's ClientHello random: nothing of the connection could be decrypted.",
+        why: "Key log lines are matched by the ClientHello random, which is new for every connection. A key log from another process, another run, or a program that was not told to log (SSLKEYLOGFILE unset for it; Java has no built-in key log) has no line for it.",
+        fix: "Log the keys of the very process and run that was captured (SSLKEYLOGFILE for curl, browsers and Python; `openssl s_client -keylogfile`; an agent such as extract-tls-secrets for Java), and keep the key log with its capture (`editcap --inject-secrets tls,keys.txt`).",
+        references: "RFC 9850; KNOWLEDGE R30, §5.5",
+    },
+    CodeDoc {
+        code: "keylog-incomplete",
+        severity: Warning,
+        title: "The key log covers this connection only in part",
+        meaning: "The key log has some of this connection's secrets but not all that its records needed, or the connection uses a version or suite this tool does not decrypt; the finding lists what stayed encrypted and why.",
+        why: "TLS 1.3 uses one secret per direction and phase: the handshake traffic secrets for the handshake, `CLIENT_TRAFFIC_SECRET_0` and `SERVER_TRAFFIC_SECRET_0` after it. The server's alert to a client certificate (certificate_required, bad_certificate) comes after its Finished and needs `SERVER_TRAFFIC_SECRET_0`; OpenSSL may not log it when the handshake fails early (openssl#25711), and a key log cut to the handshake lines lacks it. A TLS 1.3 connection with only a `CLIENT_RANDOM` line was logged by a program that knows only the TLS 1.2 format. SSL 3.0, TLS 1.0 and 1.1, and suites other than AES-GCM, ChaCha20-Poly1305 and AES-CBC are not decrypted.",
+        fix: "Give the whole key log of the same run, written by a program that logs every TLS 1.3 secret (curl, Python, OpenSSL, browsers), or log on the other side of the connection.",
+        references: "RFC 9850; RFC 8446 §7.1; KNOWLEDGE R30",
+    },
+    CodeDoc {
+        code: "keylog-decrypt-failed",
+        severity: Warning,
+        title: "The key log's secrets do not decrypt this connection",
+        meaning: "The key log has a line for this connection's ClientHello random, but a record does not decrypt with its secret: the authentication tag (or MAC) does not match. That side's records from there on stayed encrypted.",
+        why: "The secret in the key log is not the one the peers used: the file was edited or garbled, or lines of different runs were mixed under one random. A record missing from the capture shifts the record sequence numbers, which fails the same way.",
+        fix: "Use the key log written by the same run as the capture, unmodified, and capture with `-s 0` and without drops.",
+        references: "RFC 8446 §5.2; RFC 5246 §6.2.3; KNOWLEDGE R30",
+    },
 ];
 
 /// The usual severity of a code (`Info` for an unknown one, which the tests forbid).

@@ -82,8 +82,11 @@ pub struct CaptureSummary {
     pub tcp_frames: u64,
     /// Frames that were not analysed, grouped by the reason.
     pub not_analysed: Vec<NotAnalysed>,
-    /// pcapng Decryption Secrets Blocks found (their key logs are kept for decryption).
+    /// pcapng Decryption Secrets Blocks found (their key logs are used for decryption).
     pub decryption_secrets_blocks: u64,
+    /// The key log used (`--keylog` and the capture's Decryption Secrets Blocks); `null` when
+    /// there is none.
+    pub key_log: Option<KeyLogSummary>,
     /// Connections beyond the tracking limit (100,000), counted by their SYNs: not analysed.
     pub untracked_connections: u64,
     /// Frames of those connections.
@@ -93,6 +96,79 @@ pub struct CaptureSummary {
     /// Time of the first frame, for library users.
     #[serde(skip)]
     pub first_timestamp: Option<Timestamp>,
+}
+
+/// The key log, counted (its secrets are never in the report).
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct KeyLogSummary {
+    /// Distinct ClientHello randoms with secrets.
+    pub sessions: usize,
+    /// Lines read (comments and blank lines aside).
+    pub lines: u64,
+    /// Lines not used: an unknown label (EXPORTER_SECRET, …) or not in the format.
+    pub skipped_lines: u64,
+    /// Connections of the capture whose ClientHello random the key log has.
+    pub connections_matched: usize,
+}
+
+/// What a key log decrypted on one connection, and what it left hidden.
+#[derive(Clone, Debug, Default, Eq, PartialEq, serde::Serialize)]
+pub struct DecryptionReport {
+    /// The key log has secrets for this connection's ClientHello random.
+    pub matched: bool,
+    /// The labels found for it (`CLIENT_RANDOM`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`, …).
+    pub secrets: Vec<&'static str>,
+    /// Labels that records of this connection needed but the key log lacks.
+    pub missing: Vec<&'static str>,
+    /// Records decrypted.
+    pub records_decrypted: u64,
+    /// Records that stayed encrypted, per direction, and why.
+    pub hidden: Vec<HiddenRecords>,
+    /// Records that did not decrypt (the first per direction).
+    pub failures: Vec<DecryptionFailure>,
+    /// Why nothing could be decrypted here, when that is not the key log's fault (no
+    /// ClientHello in the capture, a suite or version this tool does not decrypt).
+    pub note: Option<String>,
+    /// The server's first application data, when it is an HTTP response.
+    pub http_response: Option<HttpResponse>,
+}
+
+/// Records of one direction that stayed encrypted.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct HiddenRecords {
+    /// Whose records.
+    pub from: Party,
+    /// The first one's frame.
+    pub first_frame: u64,
+    /// How many.
+    pub records: u64,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// A record that did not decrypt.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct DecryptionFailure {
+    /// Who sent it.
+    pub from: Party,
+    /// Its frame.
+    pub frame: u64,
+    /// `authentication` (the tag or MAC does not match: another session's secrets) or
+    /// `malformed`.
+    pub reason: &'static str,
+}
+
+/// The server's first decrypted application data, read as an HTTP response. Only the status
+/// line is kept; the body is never reported.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct HttpResponse {
+    /// The frame that carried it.
+    pub frame: u64,
+    /// `HTTP/1.1 400 Bad Request`.
+    pub status_line: String,
+    /// The body says "No required SSL certificate was sent" (nginx's answer to a client
+    /// without a certificate when verification is on).
+    pub no_client_certificate: bool,
 }
 
 /// A count of frames that were passed over, and why.
@@ -169,6 +245,8 @@ pub struct ConnectionReport {
     pub anomalies: Vec<Anomaly>,
     /// TLS events not kept because of the per-connection limit.
     pub dropped_events: u64,
+    /// Key log decryption: what was decrypted and what stayed hidden; `null` without a key log.
+    pub decryption: Option<DecryptionReport>,
     /// The diagnosis: what failed, why, what to change, with evidence frames.
     pub findings: Vec<crate::findings::Finding>,
     /// Time of the first frame, for library users.
@@ -217,11 +295,15 @@ pub struct MessageReport {
     pub from: Party,
     /// `client_hello`, `certificate`, …; `change_cipher_spec`; `encrypted_handshake` (a
     /// handshake record after ChangeCipherSpec); `encrypted_record` (application_data: in TLS 1.3
-    /// also the encrypted handshake); `heartbeat`.
+    /// also the encrypted handshake); `application_data` (decrypted; content not shown);
+    /// `heartbeat`.
     #[serde(rename = "type")]
     pub typ: String,
     /// Its content is encrypted.
     pub encrypted: bool,
+    /// Read from a record decrypted with the key log.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decrypted: bool,
     /// Handshake messages: the declared body length; records: the record length.
     pub length: u32,
     /// Certificate messages: the certificate_list length (0 = empty).
@@ -269,6 +351,9 @@ pub struct AlertReport {
     pub description: Option<String>,
     /// The alert's content is encrypted.
     pub encrypted: bool,
+    /// Read from a record decrypted with the key log.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decrypted: bool,
     /// Record length.
     pub length: u16,
     /// Time of `frame`, for library users.

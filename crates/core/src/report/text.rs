@@ -209,14 +209,7 @@ fn header(out: &mut String, report: &Report) {
             plural(capture.truncated_frames)
         );
     }
-    if capture.decryption_secrets_blocks > 0 {
-        let _ = writeln!(
-            out,
-            "{} pcapng decryption secrets block{} (key log) in the file",
-            capture.decryption_secrets_blocks,
-            plural(capture.decryption_secrets_blocks)
-        );
-    }
+    key_log(out, capture);
     if capture.untracked_frames > 0 {
         let _ = writeln!(
             out,
@@ -278,6 +271,9 @@ fn connection(out: &mut String, conn: &ConnectionReport, style: &Style) {
     }
     facts.retain(|f| !f.is_empty());
     let _ = writeln!(out, "  {}{}{}", style.dim, facts.join("; "), style.reset);
+    if let Some(d) = &conn.decryption {
+        decryption(out, d, style);
+    }
     for f in &conn.findings {
         finding(out, f, style);
     }
@@ -337,6 +333,83 @@ fn connection(out: &mut String, conn: &ConnectionReport, style: &Style) {
 }
 
 /// One finding: mark, code and title; the explanation; the fix; the evidence frames.
+/// The capture's key logs: embedded blocks, and what the key log in use matched.
+fn key_log(out: &mut String, capture: &crate::report::CaptureSummary) {
+    if capture.decryption_secrets_blocks > 0 {
+        let _ = writeln!(
+            out,
+            "{} pcapng decryption secrets block{} (key log) in the file",
+            capture.decryption_secrets_blocks,
+            plural(capture.decryption_secrets_blocks)
+        );
+    }
+    let Some(k) = &capture.key_log else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "key log: secrets for {} session{} ({} line{}, {} not used); {} connection{} matched",
+        k.sessions,
+        plural(k.sessions as u64),
+        k.lines,
+        plural(k.lines),
+        k.skipped_lines,
+        k.connections_matched,
+        plural(k.connections_matched as u64)
+    );
+}
+
+/// The key log's coverage of a connection, in a line or a few.
+fn decryption(out: &mut String, d: &crate::report::DecryptionReport, style: &Style) {
+    let mut line = if d.matched {
+        format!(
+            "key log: {} record{} decrypted ({})",
+            d.records_decrypted,
+            plural(d.records_decrypted),
+            d.secrets.join(", ")
+        )
+    } else if let Some(note) = &d.note {
+        format!("key log: not used: {note}")
+    } else {
+        "key log: no secrets for this connection's ClientHello random".to_string()
+    };
+    if let (true, Some(note)) = (d.matched, &d.note) {
+        let _ = write!(line, "; {note}");
+    }
+    for h in &d.hidden {
+        let _ = write!(
+            line,
+            "; {} {} record{} from frame {} stayed encrypted: {}",
+            h.records,
+            party(h.from),
+            plural(h.records),
+            h.first_frame,
+            h.reason
+        );
+    }
+    for f in &d.failures {
+        let _ = write!(
+            line,
+            "; the {}'s record at frame {} did not decrypt ({})",
+            party(f.from),
+            f.frame,
+            if f.reason == "authentication" {
+                "authentication tag mismatch"
+            } else {
+                "malformed"
+            }
+        );
+    }
+    if let Some(h) = &d.http_response {
+        let _ = write!(
+            line,
+            "; the server answered \"{}\" (frame {})",
+            h.status_line, h.frame
+        );
+    }
+    let _ = writeln!(out, "  {}{line}{}", style.dim, style.reset);
+}
+
 fn finding(out: &mut String, f: &Finding, style: &Style) {
     let (mark, color) = match f.severity {
         Severity::Error => ("✗", style.red),

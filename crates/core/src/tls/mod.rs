@@ -20,13 +20,18 @@
 //! 18 KiB); a handshake message at most [`MAX_HANDSHAKE_MESSAGE`] bytes — a larger declared
 //! length is reported and its bytes skipped unbuffered. Events per connection are capped.
 
+mod cipher;
 pub(crate) mod codec;
+pub mod decryption;
 pub mod handshake;
+pub mod keylog;
 pub mod names;
 
 use crate::capture::Timestamp;
 use crate::reassembly::Delivery;
+use decryption::Decryption;
 use handshake::{Details, HandshakeMessage};
+use keylog::KeyLog;
 
 /// The largest handshake message that is buffered and parsed (certificate chains stay far below).
 pub const MAX_HANDSHAKE_MESSAGE: u32 = 1 << 20;
@@ -55,6 +60,8 @@ pub struct TlsEvent {
     pub time: Option<Timestamp>,
     /// What happened.
     pub kind: EventKind,
+    /// Read from a record decrypted with the key log.
+    pub decrypted: bool,
 }
 
 /// The kinds of [`TlsEvent`].
@@ -102,6 +109,11 @@ pub enum EventKind {
     },
     /// An application_data record (in TLS 1.3 also every encrypted handshake record).
     EncryptedRecord {
+        /// Record length.
+        length: u16,
+    },
+    /// An application_data record decrypted with the key log (its content is not kept).
+    ApplicationData {
         /// Record length.
         length: u16,
     },
@@ -164,6 +176,8 @@ enum Mode {
 #[derive(Debug)]
 struct Record {
     content_type: u8,
+    /// The header's version bytes (part of what AEAD ciphers authenticate).
+    version: [u8; 2],
     length: u16,
     received: u16,
     first_frame: u64,
@@ -224,6 +238,10 @@ pub struct TlsConnection {
     pub dropped_events: u64,
     /// TLS ≤ 1.2: the handshake messages up to the client's CertificateVerify, for checking it.
     transcript: Transcript,
+    /// Key log decryption and its coverage.
+    pub decryption: Decryption,
+    /// The record being read was decrypted: events it yields are marked so.
+    decrypting: bool,
 }
 
 /// The most transcript bytes kept for checking a CertificateVerify (certificates included).
@@ -406,17 +424,23 @@ impl TlsConnection {
     /// Takes what the reassembler delivers for `side`. Events are placed at `now`, the frame
     /// being processed; without one (at the end of the capture) at the frame that carried the
     /// bytes.
-    pub fn deliver(&mut self, side: SideIndex, delivery: &Delivery<'_>, now: Option<Now>) {
+    pub fn deliver(
+        &mut self,
+        side: SideIndex,
+        delivery: &Delivery<'_>,
+        now: Option<Now>,
+        keys: &KeyLog,
+    ) {
         match *delivery {
             Delivery::Data {
                 bytes, frame, time, ..
             } => {
                 let now = now.unwrap_or(Now { frame, time });
-                self.data(side, bytes, frame, now);
+                self.data(side, bytes, frame, now, keys);
             }
             Delivery::Gap { len, frame, .. } => {
                 let now = now.unwrap_or(Now { frame, time: None });
-                self.gap(side, len, now);
+                self.gap(side, len, now, keys);
             }
         }
     }
@@ -432,10 +456,11 @@ impl TlsConnection {
             first_frame,
             time: now.time,
             kind,
+            decrypted: self.decrypting,
         });
     }
 
-    fn data(&mut self, side: SideIndex, mut bytes: &[u8], frame: u64, now: Now) {
+    fn data(&mut self, side: SideIndex, mut bytes: &[u8], frame: u64, now: Now, keys: &KeyLog) {
         // Decide how to read a stream at its first bytes, and look for TLS at each segment start
         // while searching.
         match self.sides[side].mode {
@@ -499,7 +524,7 @@ impl TlsConnection {
             bytes = self.sslv2(side, bytes, frame, now);
         }
         while !bytes.is_empty() && self.sides[side].mode == Mode::Tls {
-            bytes = self.record_bytes(side, bytes, frame, now);
+            bytes = self.record_bytes(side, bytes, frame, now, keys);
         }
         self.sides[side].offset += bytes.len() as u64;
     }
@@ -534,6 +559,7 @@ impl TlsConnection {
         bytes: &'a [u8],
         frame: u64,
         now: Now,
+        keys: &KeyLog,
     ) -> &'a [u8] {
         let s = &mut self.sides[side];
         if s.record.is_none() {
@@ -575,12 +601,15 @@ impl TlsConnection {
                 return &[];
             }
             let content_type = s.header[0];
+            let version = [s.header[1], s.header[2]];
             let length = u16::from_be_bytes([s.header[3], s.header[4]]);
             s.header.clear();
-            let keeps_data =
-                matches!(content_type, 20 | 21) || (content_type == 22 && !s.encrypted);
+            let keeps_data = matches!(content_type, 20 | 21)
+                || (content_type == 22 && !s.encrypted)
+                || self.decryption.wants(side, content_type);
             s.record = Some(Record {
                 content_type,
+                version,
                 length,
                 received: 0,
                 first_frame: frame,
@@ -593,7 +622,7 @@ impl TlsConnection {
                 holes: Vec::new(),
             });
             if length == 0 {
-                self.finish_record(side, now);
+                self.finish_record(side, now, keys);
             }
             return rest;
         }
@@ -607,13 +636,13 @@ impl TlsConnection {
         record.received += take as u16;
         s.offset += take as u64;
         if record.received == record.length {
-            self.finish_record(side, now);
+            self.finish_record(side, now, keys);
         }
         &bytes[take..]
     }
 
     /// Bytes missing from the capture in this direction.
-    fn gap(&mut self, side: SideIndex, len: u64, now: Now) {
+    fn gap(&mut self, side: SideIndex, len: u64, now: Now, keys: &KeyLog) {
         let s = &mut self.sides[side];
         s.offset += len;
         if s.mode != Mode::Tls {
@@ -629,7 +658,7 @@ impl TlsConnection {
                 }
                 record.received += len as u16;
                 if record.received == record.length {
-                    self.finish_record(side, now);
+                    self.finish_record(side, now, keys);
                 }
                 return;
             }
@@ -644,11 +673,14 @@ impl TlsConnection {
         self.transcript.stop();
     }
 
-    fn finish_record(&mut self, side: SideIndex, now: Now) {
-        let Some(record) = self.sides[side].record.take() else {
+    fn finish_record(&mut self, side: SideIndex, now: Now, keys: &KeyLog) {
+        let Some(mut record) = self.sides[side].record.take() else {
             return;
         };
         let first = record.first_frame;
+        if self.decrypted_record(side, &mut record, now, keys) {
+            return;
+        }
         let s = &mut self.sides[side];
         match record.content_type {
             20 => {
@@ -665,6 +697,7 @@ impl TlsConnection {
                 };
                 if !middlebox {
                     s.encrypted = true;
+                    self.decryption.change_cipher_spec(side);
                 }
                 self.push(side, first, now, EventKind::ChangeCipherSpec { middlebox });
             }
@@ -707,7 +740,14 @@ impl TlsConnection {
                         },
                     );
                 } else {
-                    self.handshake_record(side, &record, now);
+                    self.handshake_record(
+                        side,
+                        &record.data,
+                        &record.holes,
+                        record.first_frame,
+                        now,
+                        keys,
+                    );
                 }
             }
             23 => {
@@ -736,10 +776,99 @@ impl TlsConnection {
         }
     }
 
-    /// Feeds a cleartext handshake record to the message assembler.
-    fn handshake_record(&mut self, side: SideIndex, record: &Record, now: Now) {
+    /// Decrypts a record with the key log and takes its content; false when it stays encrypted
+    /// (no keys, a failure, or bytes missing from the capture), noted in the coverage.
+    fn decrypted_record(
+        &mut self,
+        side: SideIndex,
+        record: &mut Record,
+        now: Now,
+        keys: &KeyLog,
+    ) -> bool {
+        let first = record.first_frame;
+        if self.decryption.wants(side, record.content_type) {
+            let header = [record.content_type, record.version[0], record.version[1]];
+            let incomplete = !record.holes.is_empty();
+            let opened = if incomplete {
+                None
+            } else {
+                self.decryption.open(side, header, &mut record.data, first)
+            };
+            if let Some((typ, range)) = opened {
+                self.decrypting = true;
+                self.plaintext(
+                    side,
+                    typ,
+                    &record.data[range],
+                    record.length,
+                    first,
+                    now,
+                    keys,
+                );
+                self.decrypting = false;
+                self.decryption.after_record(side);
+                return true;
+            }
+            self.decryption.encrypted_record(side, first, incomplete);
+        } else if self.sides[side].encrypted
+            || (record.content_type == 23 && self.version.is_some_and(handshake::is_tls13_version))
+        {
+            self.decryption.encrypted_record(side, first, false);
+        }
+        false
+    }
+
+    /// Takes a decrypted record's content (`typ`: its content type; `length`: the record's).
+    #[allow(clippy::too_many_arguments)]
+    fn plaintext(
+        &mut self,
+        side: SideIndex,
+        typ: u8,
+        data: &[u8],
+        length: u16,
+        first: u64,
+        now: Now,
+        keys: &KeyLog,
+    ) {
+        let kind = match (typ, data) {
+            (20, _) => {
+                // A renegotiation's ChangeCipherSpec, under the old keys.
+                self.decryption.change_cipher_spec(side);
+                EventKind::ChangeCipherSpec { middlebox: false }
+            }
+            (21, &[level, description]) => EventKind::Alert { level, description },
+            (21, _) => EventKind::EncryptedAlert { length },
+            (22, _) => return self.handshake_record(side, data, &[], first, now, keys),
+            (23, _) => {
+                let s = &mut self.sides[side];
+                s.app_data.records += 1;
+                s.app_data.bytes += u64::from(length);
+                self.decryption.application_data(side, data, now.frame);
+                let s = &mut self.sides[side];
+                if s.listed_encrypted >= MAX_LISTED_ENCRYPTED {
+                    return;
+                }
+                s.listed_encrypted += 1;
+                EventKind::ApplicationData { length }
+            }
+            _ => EventKind::Heartbeat { length },
+        };
+        self.push(side, first, now, kind);
+    }
+
+    /// Feeds a cleartext (or decrypted) handshake record to the message assembler; `holes`:
+    /// byte ranges the capture lacks.
+    fn handshake_record(
+        &mut self,
+        side: SideIndex,
+        data: &[u8],
+        holes: &[(usize, usize)],
+        first_frame: u64,
+        now: Now,
+        keys: &KeyLog,
+    ) {
         let mut pos = 0;
-        let mut holes = record.holes.iter().peekable();
+        let mut holes = holes.iter().peekable();
         {
             let hs = &mut self.sides[side].handshake;
             if hs.lost {
@@ -747,17 +876,17 @@ impl TlsConnection {
                 *hs = HandshakeAssembler::default();
             }
         }
-        while pos < record.data.len() {
+        while pos < data.len() {
             let (chunk_end, hole) = match holes.peek() {
                 Some(&&(at, len)) if at == pos => {
                     holes.next();
                     (pos + len, true)
                 }
                 Some(&&(at, _)) => (at, false),
-                None => (record.data.len(), false),
+                None => (data.len(), false),
             };
-            let chunk = &record.data[pos..chunk_end];
-            self.handshake_bytes(side, chunk, hole, record.first_frame, now);
+            let chunk = &data[pos..chunk_end];
+            self.handshake_bytes(side, chunk, hole, first_frame, now, keys);
             pos = chunk_end;
         }
     }
@@ -769,6 +898,7 @@ impl TlsConnection {
         hole: bool,
         frame: u64,
         now: Now,
+        keys: &KeyLog,
     ) {
         while !chunk.is_empty() {
             let version = self.version;
@@ -839,12 +969,19 @@ impl TlsConnection {
                     *check = verdict;
                 }
                 match &details {
-                    Details::ServerHello(sh) => self.version = Some(sh.version_number),
+                    Details::ServerHello(sh) => {
+                        self.version = Some(sh.version_number);
+                        self.decryption.server_hello(&body[4..], sh, keys);
+                    }
                     Details::ClientHello(ch) => {
                         self.sides[side].offered_tls13 |=
                             handshake::is_tls13_version(ch.max_version);
+                        self.decryption.client_hello(side, &body[4..]);
                     }
                     _ => {}
+                }
+                if self.decrypting {
+                    self.decryption.handshake_message(side, typ);
                 }
                 EventKind::Handshake(HandshakeMessage {
                     typ,
@@ -885,11 +1022,11 @@ mod tests {
         let record1 = [0x16, 0x03, 0x03, 0x00, 0x02, 0x0e, 0x00];
         let record2 = [0x16, 0x03, 0x03, 0x00, 0x02, 0x00, 0x00];
         let alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28];
-        tls.deliver(0, &data(&record1, 4), now(4));
-        tls.deliver(0, &data(&record2[..3], 5), now(5));
+        tls.deliver(0, &data(&record1, 4), now(4), &KeyLog::new());
+        tls.deliver(0, &data(&record2[..3], 5), now(5), &KeyLog::new());
         let mut tail = record2[3..].to_vec();
         tail.extend(alert);
-        tls.deliver(0, &data(&tail, 6), now(6));
+        tls.deliver(0, &data(&tail, 6), now(6), &KeyLog::new());
         let kinds: Vec<(u64, u64, &EventKind)> = tls
             .events
             .iter()
@@ -933,6 +1070,7 @@ mod tests {
                 4,
             ),
             now(4),
+            &KeyLog::new(),
         );
         tls.deliver(
             0,
@@ -942,11 +1080,13 @@ mod tests {
                 frame: 5,
             },
             now(5),
+            &KeyLog::new(),
         );
         tls.deliver(
             0,
             &data(&[0xbb, 0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00], 6),
             now(6),
+            &KeyLog::new(),
         );
         assert!(matches!(
             tls.events[0].kind,
@@ -969,12 +1109,18 @@ mod tests {
     fn tls13_change_cipher_spec_does_not_switch_to_encrypted() {
         let mut tls = TlsConnection::new();
         tls.version = Some(0x0304);
-        tls.deliver(0, &data(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01], 8), now(8));
+        tls.deliver(
+            0,
+            &data(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01], 8),
+            now(8),
+            &KeyLog::new(),
+        );
         // A cleartext alert after the dummy CCS is still read (RFC 8446 Appendix D.4).
         tls.deliver(
             0,
             &data(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x30], 9),
             now(9),
+            &KeyLog::new(),
         );
         assert!(matches!(
             tls.events[0].kind,
@@ -992,9 +1138,9 @@ mod tests {
     #[test]
     fn text_before_tls_is_an_upgrade_and_garbage_is_not_tls() {
         let mut tls = TlsConnection::new();
-        tls.deliver(0, &data(b"STARTTLS\r\n", 4), now(4));
+        tls.deliver(0, &data(b"STARTTLS\r\n", 4), now(4), &KeyLog::new());
         let hello = [0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00];
-        tls.deliver(0, &data(&hello, 6), now(6));
+        tls.deliver(0, &data(&hello, 6), now(6), &KeyLog::new());
         assert!(matches!(
             tls.events[0].kind,
             EventKind::NotTls { offset: 0, .. }

@@ -400,7 +400,22 @@ fn missing(
             );
         }
         (Outcome::Established, None) => {
-            if let Some((answer, close)) = short_answer_then_close(ctx) {
+            let http = ctx
+                .conn
+                .decryption
+                .as_ref()
+                .and_then(|d| d.http_response.as_ref());
+            if let Some(http) = http.filter(|h| h.no_client_certificate) {
+                out.push(
+                    Finding::new("client-cert-missing", Confidence::Certain, "The server refused the request because the client sent no certificate")
+                        .explain(format!(
+                            "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}. The handshake completed, and the server answered the client's request with \"{}\" (frame {}, decrypted with the key log), whose body says \"No required SSL certificate was sent\": nginx's answer when `ssl_verify_client on` gets no certificate.\n{why}",
+                            http.status_line, http.frame
+                        ))
+                        .fix(fix)
+                        .frames([request, certificate.unwrap_or(0), http.frame]),
+                );
+            } else if let Some((answer, close)) = short_answer_then_close(ctx) {
                 out.push(
                     Finding::new("client-cert-missing", Confidence::Likely, "The server most likely refused the request because the client sent no certificate")
                         .explain(format!(
@@ -411,10 +426,14 @@ fn missing(
                         .frames([request, certificate.unwrap_or(0), answer.frame, close]),
                 );
             } else {
+                let answer = http.map_or_else(
+                    || "(nginx with `ssl_verify_client on` completes the handshake and then answers HTTP 400 \"No required SSL certificate was sent\" inside TLS, which is encrypted in this capture)".to_string(),
+                    |h| format!("(its answer to the request, decrypted with the key log: \"{}\", frame {})", h.status_line, h.frame),
+                );
                 out.push(
                     Finding::new("client-auth-optional-no-cert", Confidence::Certain, "The server asked for a client certificate, got none, and accepted the connection")
                         .explain(format!(
-                            "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}; the server finished the handshake anyway, so client authentication is optional here, or the application decides later (nginx with `ssl_verify_client on` completes the handshake and then answers HTTP 400 \"No required SSL certificate was sent\" inside TLS, which is encrypted in this capture).\n{why}"
+                            "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}; the server finished the handshake anyway, so client authentication is optional here, or the application decides later {answer}.\n{why}"
                         ))
                         .fix(format!("If the request failed (HTTP 400/403), this is the cause. {fix}"))
                         .frames([request, certificate.unwrap_or(0)]),

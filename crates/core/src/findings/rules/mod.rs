@@ -8,6 +8,7 @@ mod client_auth;
 mod encrypted_alert;
 mod fatal_alert;
 mod handshake_ok;
+mod keylog;
 mod negotiation;
 mod renegotiation;
 mod resumption;
@@ -33,6 +34,7 @@ pub(super) const ALL: &[Rule] = &[
     capture_quality::check,
     fatal_alert::check,
     handshake_ok::check,
+    keylog::check,
 ];
 
 /// Explains a server's alert about a missing or rejected client certificate by the stacks that

@@ -16,9 +16,26 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(leaf) = chain.first().copied() else {
         return;
     };
-    // The client's fatal alert answering the server's flight.
+    // The client's fatal alert answering the server's flight: before the client finished that
+    // handshake (a later one, seen with a key log, is about something else).
+    let client_done = ctx
+        .conn
+        .messages
+        .iter()
+        .find(|m| {
+            m.from == Party::Client
+                && m.seq > certificate.seq
+                && matches!(
+                    m.typ.as_str(),
+                    "finished" | "encrypted_handshake" | "application_data"
+                )
+        })
+        .map_or(usize::MAX, |m| m.seq);
     let alert = ctx.conn.alerts.iter().find(|a| {
-        a.from == Party::Client && a.level.as_deref() == Some("fatal") && a.seq > certificate.seq
+        a.from == Party::Client
+            && a.level.as_deref() == Some("fatal")
+            && a.seq > certificate.seq
+            && a.seq < client_done
     });
     // curl checks the name after the handshake and closes without a word.
     let client_gave_up = ctx.conn.client_to_server.application_data_records <= 1

@@ -8,6 +8,52 @@
 use super::super::{Confidence, Ctx, Finding};
 use crate::report::{MessageReport, Outcome, Party};
 
+/// Post-handshake authentication seen with a key log: a CertificateRequest after the client's
+/// Finished, and the client's answer.
+fn decrypted_post_handshake_auth(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let messages = &ctx.conn.messages;
+    let Some(finished) = messages
+        .iter()
+        .find(|m| m.from == Party::Client && m.typ == "finished")
+    else {
+        return;
+    };
+    let Some(request) = messages.iter().find(|m| {
+        m.from == Party::Server && m.typ == "certificate_request" && m.seq > finished.seq
+    }) else {
+        return;
+    };
+    let certificate = messages
+        .iter()
+        .find(|m| m.from == Party::Client && m.typ == "certificate" && m.seq > request.seq);
+    let answer = match certificate {
+        Some(c) if c.certificates_length == Some(0) => format!(
+            "an empty Certificate (frame {}): the client had no certificate to offer",
+            c.frame
+        ),
+        Some(c) => format!(
+            "{} (frame {})",
+            ctx.client_chain().first().map_or_else(
+                || "a certificate".to_string(),
+                |leaf| format!("the certificate {}", leaf.subject)
+            ),
+            c.frame
+        ),
+        None => "nothing that this capture shows".to_string(),
+    };
+    out.push(
+        Finding::new("post-handshake-auth", Confidence::Certain, "TLS 1.3: the server asked for a client certificate after the handshake")
+            .explain(format!(
+                "After the handshake (the client's Finished, frame {}), {} sent a CertificateRequest (frame {}, decrypted with the key log); the client answered with {answer}.",
+                finished.frame,
+                ctx.who(Party::Server),
+                request.frame
+            ))
+            .fix("Nothing to fix if the request then succeeded. Post-handshake authentication fails over HTTP/2 (RFC 8740) and with clients that do not offer it; asking for the certificate in the main handshake avoids both.")
+            .frames([request.frame, certificate.map_or(0, |c| c.frame)]),
+    );
+}
+
 /// Post-handshake authentication (RFC 8446 §4.6.2): after the handshake, a server record (the
 /// CertificateRequest) answered at once by a burst of client records ending with a
 /// Finished-sized one (Certificate, CertificateVerify, Finished).
@@ -83,6 +129,12 @@ const FINISHED: [u32; 2] = [53, 69];
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if !ctx.is_tls13() {
+        return;
+    }
+    if ctx.conn.messages.iter().any(|m| m.decrypted) {
+        // A key log opened the handshake: the other rules read its messages; nothing is
+        // inferred from sizes.
+        decrypted_post_handshake_auth(ctx, out);
         return;
     }
     let Some(hello) = ctx.message(Party::Server, "server_hello") else {

@@ -133,8 +133,13 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(code, Confidence::Certain, title)
                     .explain(format!(
-                        "{} {verb} at frame {frame}, {after}, without sending a TLS alert first.{}{reaction}",
+                        "{} {verb} at frame {frame}, {after}, {}.{}{reaction}",
                         crate::words::capitalize(&ctx.who(who)),
+                        // A record left encrypted (no key for it) may be the alert.
+                        last(who).filter(|m| m.encrypted && m.seq > last(who.other()).map_or(0, |o| o.seq)).map_or_else(
+                            || "without sending a TLS alert first".to_string(),
+                            |m| format!("with no readable alert: its last record before that (frame {}) stayed encrypted and may hold one", m.frame),
+                        ),
                         if who == Party::Server && !server_spoke {
                             " A server that closes right after the ClientHello usually refuses it by policy (an unknown SNI, a blocked client, a protocol it does not accept) or is not a TLS server."
                         } else {

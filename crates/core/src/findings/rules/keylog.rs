@@ -1,0 +1,92 @@
+//! Key log coverage (KNOWLEDGE R30): why decryption worked, partly worked or did not work, and
+//! what to collect next.
+//!
+//! Codes: keylog-no-match, keylog-incomplete, keylog-decrypt-failed.
+
+use super::super::{Confidence, Ctx, Finding};
+use crate::report::Party;
+
+pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let Some(d) = &ctx.conn.decryption else {
+        return;
+    };
+    let hello = ctx.message(Party::Client, "client_hello");
+    if !d.matched {
+        // Without a ClientHello and ServerHello nothing can be matched (capture-midstream says
+        // so); a connection that never negotiated has nothing encrypted.
+        let (Some(hello), None) = (hello, &d.note) else {
+            return;
+        };
+        if ctx.conn.server_hello.is_none() {
+            return;
+        }
+        out.push(
+            Finding::new("keylog-no-match", Confidence::Certain, "The key log has no secrets for this connection")
+                .explain(format!(
+                    "A key log was given, but none of its lines carries this connection's ClientHello random (frame {}), so nothing of it was decrypted. The key log was written by another process or another run than the one captured, or the program did not log this connection.",
+                    hello.frame
+                ))
+                .fix("Set SSLKEYLOGFILE (or `openssl s_client -keylogfile`, curl, Python's `keylog_filename`) for the very process that makes the captured connection, and capture the same run; Java needs an agent such as extract-tls-secrets. `editcap --inject-secrets tls,keys.txt capture.pcap out.pcapng` keeps the key log with its capture.")
+                .frames([hello.frame]),
+        );
+        return;
+    }
+    if let Some(failure) = d.failures.iter().find(|f| f.reason == "authentication") {
+        out.push(
+            Finding::new("keylog-decrypt-failed", Confidence::Certain, "The key log's secrets do not decrypt this connection")
+                .explain(format!(
+                    "The key log has secrets for this connection's ClientHello random, but {}'s record at frame {} does not decrypt with them: its authentication tag does not match. {} records after it stayed encrypted. The secret logged for this connection is not the one its peers used: the key log was edited or garbled, or lines of different runs were mixed; a record missing from the capture shifts the sequence numbers the same way.",
+                    ctx.who(failure.from),
+                    failure.frame,
+                    if failure.from == Party::Client { "The client's" } else { "The server's" }
+                ))
+                .fix("Use the key log written by the same run as the capture, unmodified (append-only: SSLKEYLOGFILE files collect many runs, which is fine). Capture with `-s 0` and without drops so that no record is missing.")
+                .frames([failure.frame]),
+        );
+        return;
+    }
+    if d.missing.is_empty() && d.note.is_none() {
+        return;
+    }
+    let mut hidden: Vec<String> = d
+        .hidden
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {} record{} from frame {} ({})",
+                h.records,
+                if h.from == Party::Client {
+                    "client"
+                } else {
+                    "server"
+                },
+                if h.records == 1 { "" } else { "s" },
+                h.first_frame,
+                h.reason
+            )
+        })
+        .collect();
+    if hidden.is_empty()
+        && let Some(note) = &d.note
+    {
+        hidden.push(note.clone());
+    }
+    let only_tls12_line = ctx.is_tls13() && d.secrets == ["CLIENT_RANDOM"];
+    let advice = if only_tls12_line {
+        " This TLS 1.3 connection has only a CLIENT_RANDOM line, the TLS 1.2 format: the program that wrote the key log does not log TLS 1.3 secrets."
+    } else if d.missing.contains(&"SERVER_TRAFFIC_SECRET_0") {
+        " SERVER_TRAFFIC_SECRET_0 protects what the server sends after its Finished, including its alert to the client's certificate (certificate_required, bad_certificate, …). OpenSSL may not log it when the handshake fails early (openssl#25711)."
+    } else {
+        ""
+    };
+    out.push(
+        Finding::new("keylog-incomplete", Confidence::Certain, "The key log covers this connection only in part")
+            .explain(format!(
+                "The key log has {} for this connection; still encrypted: {}.{advice}",
+                d.secrets.join(", "),
+                hidden.join("; ")
+            ))
+            .fix("Log the keys on the side that logs all of them (curl, Python and OpenSSL log every TLS 1.3 secret; for the server side use its SSLKEYLOGFILE support or an agent), and give the whole key log of the same run.")
+            .frames(d.hidden.iter().map(|h| h.first_frame)),
+    );
+}
