@@ -715,6 +715,15 @@ s_tls13-keylog-embedded() {
   editcap --inject-secrets "tls,$work/wrong.keys" "$src.pcap" "$here/tls13-keylog-wrong-secret.pcapng"
 }
 
+# A record lost from the capture: the client's request (frame 10 of tls12-keylog-suites.pcap's
+# first connection) is cut out, so its close_notify comes with a sequence number one further on.
+s_tls12-keylog-record-lost() {
+  local src=$here/tls12-keylog-suites
+  echo "== tls12-keylog-record-lost (derived)"
+  tshark -r "$src.pcap" -Y 'tcp.stream == 0 && frame.number != 10' -F pcap -w "$here/tls12-keylog-record-lost.pcap" 2>/dev/null
+  cp "$src.keys" "$here/tls12-keylog-record-lost.keys"
+}
+
 all=$(declare -F | awk '{print $3}' | grep '^s_' | sed 's/^s_//')
 if [ $# -gt 0 ]; then selected=("$@"); else mapfile -t selected <<<"$all"; fi
 for s in "${selected[@]}"; do

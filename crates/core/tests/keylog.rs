@@ -248,3 +248,23 @@ fn key_logs_that_fall_short() {
         Some(0)
     );
 }
+
+/// A record lost from the capture used up a sequence number: after the gap the next record's
+/// number is searched for, and the client's close_notify still decrypts.
+#[test]
+fn decryption_resumes_after_a_lost_record() {
+    let report = analyse("tls12-keylog-record-lost.pcap", true);
+    let c = &report.connections[0];
+    assert!(c.anomalies.iter().any(|a| a.kind == "gap"));
+    let d = c.decryption.as_ref().expect("decryption");
+    assert!(d.failures.is_empty() && d.hidden.is_empty(), "{d:?}");
+    let alert = c
+        .alerts
+        .iter()
+        .find(|a| a.from == Party::Client)
+        .expect("client alert");
+    assert_eq!(
+        (alert.frame, alert.code, alert.decrypted),
+        (13, Some(0), true)
+    );
+}

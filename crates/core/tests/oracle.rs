@@ -571,6 +571,13 @@ fn compare_tls(report: &Report, expected: &BTreeMap<u32, StreamView>, keylog: bo
 /// against the bytes (and, where named, by rerunning tshark with the option it lacked).
 const KNOWN_TLS_DIFFERENCES: &[(&str, &str)] = &[
     (
+        "tls12-keylog-record-lost.pcap",
+        "the client's request record was cut out of the capture (generate.sh), so its \
+         close_notify (frame 13) carries sequence number 2, not 1: tshark tries only the next \
+         number and leaves it encrypted; we search on after the gap and its AES-GCM tag verifies \
+         with 2 in the additional data",
+    ),
+    (
         "tls13-post-handshake-auth-keylog.pcap",
         "after the client's post-handshake Finished (frame 14) tshark 4.0 switches the client's \
          keys again, as if it ended a handshake, and decrypts none of its later records (frames \

@@ -19,6 +19,9 @@ use super::keylog::{KeyLog, Label, Secrets};
 /// TLS 1.3: records in a row that may fail before a direction is given up. 0-RTT records (early
 /// keys, not used here) fail and are passed over this way.
 const MAX_SKIPPED: u32 = 8;
+/// After a capture gap swallowed whole records, the sequence numbers tried beyond the expected
+/// one (each lost record used one up).
+const MAX_RESYNC: u64 = 64;
 /// Bytes of the server's first application data looked at for an HTTP answer.
 const HTTP_PEEK: usize = 4096;
 
@@ -87,6 +90,8 @@ pub struct Decryption {
     /// authentication, changes no keys).
     finished: [bool; 2],
     skipped: [u32; 2],
+    /// A capture gap lost the record framing: records (and their sequence numbers) may be gone.
+    resync: [bool; 2],
     /// A ServerHello was looked up in a non-empty key log.
     pub looked_up: bool,
     /// The key log had secrets for the ClientHello random.
@@ -201,6 +206,12 @@ impl Decryption {
         }
     }
 
+    /// A capture gap swallowed a record header on `side`: the next record's sequence number is
+    /// searched for.
+    pub(crate) fn framing_lost(&mut self, side: SideIndex) {
+        self.resync[side] = true;
+    }
+
     /// Whether a record of `content_type` from `side` is to be decrypted.
     pub(crate) fn wants(&self, side: SideIndex, content_type: u8) -> bool {
         self.active[side].is_some() && (!self.tls13 || content_type == 23)
@@ -215,7 +226,24 @@ impl Decryption {
         frame: u64,
     ) -> Option<(u8, Range<usize>)> {
         let keys = self.active[side].as_mut()?;
-        match keys.open(header[0], [header[1], header[2]], data) {
+        let mut result = keys.open(header[0], [header[1], header[2]], data);
+        if result.is_err() && std::mem::take(&mut self.resync[side]) {
+            // Records lost in the gap used up sequence numbers: find where the count stands.
+            let expected = keys.seq;
+            for lost in 1..=MAX_RESYNC {
+                let mut copy = data.to_vec();
+                keys.seq = expected + lost;
+                if let Ok(opened) = keys.open(header[0], [header[1], header[2]], &mut copy) {
+                    data.copy_from_slice(&copy);
+                    result = Ok(opened);
+                    break;
+                }
+            }
+            if result.is_err() {
+                keys.seq = expected;
+            }
+        }
+        match result {
             Ok(opened) => {
                 self.records += 1;
                 self.skipped[side] = 0;

@@ -669,8 +669,9 @@ impl TlsConnection {
         s.header.clear();
         s.handshake.lost = true;
         s.mode = Mode::Searching { strict: false };
-        // A whole message may have gone with it.
+        // A whole message may have gone with it, and records with their sequence numbers.
         self.transcript.stop();
+        self.decryption.framing_lost(side);
     }
 
     fn finish_record(&mut self, side: SideIndex, now: Now, keys: &KeyLog) {
