@@ -52,8 +52,15 @@ worker.onmessage = (event) => {
   document.body.dataset.elapsedMs = String(Math.round(performance.now() - startedAt));
 };
 
-let lastCapture = null; // the capture File, analysed again when a certificate is added
-let certificate = null; // { name, bytes } of the user's client certificate, if any
+let lastCapture = null; // the capture File, analysed again when a supplied file changes
+// The user's optional files, as the CLI's --client-cert, --ca and --keylog: { name, bytes }.
+// Read here and given to the worker; never uploaded.
+const supplied = { certificate: null, ca: null, keylog: null };
+const SUPPLIED = {
+  certificate: { input: "cert", noun: "client certificate" },
+  ca: { input: "ca", noun: "trust store" },
+  keylog: { input: "keylog", noun: "key log" },
+};
 
 function analyse(file) {
   lastCapture = file;
@@ -66,32 +73,38 @@ function analyse(file) {
   $("progress").hidden = false;
   $("progress-bar").value = 0;
   $("progress-text").textContent = `Reading ${file.name}…`;
-  worker.postMessage({ job, file, certificate: certificate && certificate.bytes });
+  const bytes = (what) => supplied[what] && supplied[what].bytes;
+  worker.postMessage({ job, file, certificate: bytes("certificate"), ca: bytes("ca"), keylog: bytes("keylog") });
 }
 
 /** Files that are certificates, not captures: by name, as a user would tell them apart. */
 const isCertificate = (file) => /\.(pem|crt|cer|der)$/i.test(file.name);
+/** Key logs: SSLKEYLOGFILE's usual names. */
+const isKeyLog = (file) => /\.(keys|keylog|log|txt)$/i.test(file.name) || /keylog|sslkey/i.test(file.name);
 
-/** Takes the user's client certificate (never uploaded: read here, given to the worker). */
-async function useCertificate(file) {
-  certificate = file ? { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) } : null;
-  $("cert-name").textContent = file ? `Using ${file.name}.` : "";
-  $("cert-clear").hidden = !file;
-  if (!file) $("cert").value = "";
-  if (lastCapture) analyse(lastCapture);
+/** Takes (or, with no file, forgets) one of the user's files and analyses the capture again. */
+async function useSupplied(what, file, again = true) {
+  const id = SUPPLIED[what].input;
+  supplied[what] = file ? { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) } : null;
+  $(`${id}-name`).textContent = file ? `Using ${file.name}.` : "";
+  $(`${id}-clear`).hidden = !file;
+  if (!file) $(id).value = "";
+  if (again && lastCapture) analyse(lastCapture);
 }
 
-$("cert").addEventListener("change", (e) => {
-  if (e.target.files.length) useCertificate(e.target.files[0]);
-});
-$("cert-clear").addEventListener("click", () => useCertificate(null));
+for (const [what, { input }] of Object.entries(SUPPLIED)) {
+  $(input).addEventListener("change", (e) => {
+    if (e.target.files.length) useSupplied(what, e.target.files[0]);
+  });
+  $(`${input}-clear`).addEventListener("click", () => useSupplied(what, null));
+}
 
 $("cancel").addEventListener("click", () => worker.postMessage({ cancel: job }));
 
 function showError(message, what) {
   const box = $("error");
-  const lead = what === "certificate"
-    ? `Your client certificate (${certificate ? certificate.name : "file"}) could not be read: `
+  const lead = SUPPLIED[what]
+    ? `Your ${SUPPLIED[what].noun} (${supplied[what] ? supplied[what].name : "file"}) could not be read: `
     : "This file could not be read: ";
   box.replaceChildren(el("strong", {}, lead), String(message));
   box.hidden = false;
@@ -118,13 +131,14 @@ for (const type of ["dragleave", "drop"]) {
 }
 document.addEventListener("drop", async (e) => {
   const files = e.dataTransfer ? [...e.dataTransfer.files] : [];
-  // A capture and a certificate may be dropped together, or one after the other.
-  const cert = files.find(isCertificate);
-  const capture = files.find((f) => !isCertificate(f));
-  if (cert) {
-    if (capture) lastCapture = null; // analysed once below, not twice
-    await useCertificate(cert);
+  // A capture, a client certificate and a key log may be dropped together, or one after the
+  // other (a trust store has its own input: by its name it looks like a certificate).
+  const kind = (f) => (isCertificate(f) ? "certificate" : isKeyLog(f) ? "keylog" : "capture");
+  const capture = files.find((f) => kind(f) === "capture");
+  for (const f of files.filter((x) => kind(x) !== "capture")) {
+    await useSupplied(kind(f), f, false);
   }
+  if (!capture && lastCapture && files.length) analyse(lastCapture);
   if (capture) analyse(capture);
 });
 $("drop").addEventListener("keydown", (e) => {
@@ -155,6 +169,13 @@ function render(report) {
           [...causes].map(([code, n]) => el("span", { class: "code" }, `${code} ×${n}`)))
       : el("p", { class: "ok" }, "No problems found."),
     report.capture.error ? el("p", { class: "warn" }, `Reading stopped early: ${report.capture.error.message}`) : null,
+    report.capture.key_log
+      ? el("p", { class: "supplied" }, `Key log: secrets for ${report.capture.key_log.sessions} session(s); ` +
+          `${report.capture.key_log.connections_matched} connection(s) of this capture matched.`)
+      : null,
+    report.trust_store && report.trust_store.length
+      ? el("p", { class: "supplied" }, `Chains followed up to your trust store (${report.trust_store.length} CA${report.trust_store.length > 1 ? "s" : ""}).`)
+      : null,
     report.supplied_client_certificates
       ? el("p", { class: "supplied" }, "Checked against your client certificate: ",
           el("span", { class: "dn" }, report.supplied_client_certificates[0].subject),
@@ -186,10 +207,25 @@ function connection(c) {
     el("span", { class: `status ${c.outcome}` }, status));
   return el("article", { class: "connection", "data-id": String(c.id), "aria-label": `Connection ${c.id}` },
     head,
+    decryption(c),
     el("div", { class: "findings" }, c.findings.map(finding)),
     c.messages.length || c.alerts.length ? ladder(c) : null,
     chains(c),
     request(c));
+}
+
+/** What the key log decrypted on a connection, and what stayed hidden (as the CLI's line). */
+function decryption(c) {
+  const d = c.decryption;
+  if (!d) return null;
+  const parts = [d.matched
+    ? `Key log: ${d.records_decrypted} record(s) decrypted (${d.secrets.join(", ")})`
+    : d.note ? `Key log not used: ${d.note}` : "Key log: no secrets for this connection's ClientHello random"];
+  if (d.matched && d.note) parts.push(d.note);
+  for (const h of d.hidden) parts.push(`${h.records} ${h.from} record(s) from frame ${h.first_frame} stayed encrypted: ${h.reason}`);
+  for (const f of d.failures) parts.push(`the ${f.from}'s record at frame ${f.frame} did not decrypt (${f.reason === "authentication" ? "authentication tag mismatch" : "malformed"})`);
+  if (d.http_response) parts.push(`the server answered "${d.http_response.status_line}" (frame ${d.http_response.frame})`);
+  return el("p", { class: "keylog" }, parts.join("; ") + ".");
 }
 
 function finding(f) {
@@ -231,6 +267,10 @@ function ladder(c) {
       else if (item.certificates_length) label += ` (${item.certificates_length} bytes)`;
       if (item.incomplete) label += " — incomplete";
       if (item.encrypted) cls = "encrypted";
+    }
+    if (item.decrypted) {
+      label += " (decrypted)";
+      cls += " decrypted";
     }
     const time = start && item.time ? ((Date.parse(item.time) - start) / 1000).toFixed(3) : "";
     return el("tr", { class: `${fromClient ? "c2s" : "s2c"} ${cls}` },

@@ -1,11 +1,11 @@
 // Runs the WebAssembly analysis off the page's thread, reading the file in slices so that a
 // large capture never has to be in memory at once.
 //
-// Messages in: { job, file, certificate? } starts an analysis and abandons any earlier one
-// (certificate: the bytes of the user's client certificate file, as the CLI's --client-cert);
+// Messages in: { job, file, certificate?, ca?, keylog? } starts an analysis and abandons any
+// earlier one (the bytes of the user's files, as the CLI's --client-cert, --ca and --keylog);
 // { cancel: job } stops one. Messages out carry their job: { job, progress } | { job, json } |
-// { job, error, what? } (what is "certificate" when that file was the problem) |
-// { job, cancelled: true }.
+// { job, error, what? } (what names the supplied file that was the problem: "certificate", "ca"
+// or "keylog") | { job, cancelled: true }.
 import init, { Analyzer } from "./pkg/pcap_tls_diagnose_wasm.js";
 
 const CHUNK = 4 * 1024 * 1024;
@@ -13,7 +13,7 @@ const ready = init();
 let running = 0; // the job being analysed; any other job still in its loop stops
 
 self.onmessage = async (event) => {
-  const { job, file, certificate, cancel } = event.data;
+  const { job, file, cancel } = event.data;
   if (cancel !== undefined) {
     if (cancel === running) running = 0;
     return;
@@ -22,12 +22,13 @@ self.onmessage = async (event) => {
   try {
     await ready;
     const analyzer = new Analyzer();
-    if (certificate) {
+    for (const [what, set] of [["certificate", "setClientCertificate"], ["ca", "setTrustStore"], ["keylog", "addKeyLog"]]) {
+      if (!event.data[what]) continue;
       try {
-        analyzer.setClientCertificate(certificate);
+        analyzer[set](event.data[what]);
       } catch (error) {
         analyzer.free();
-        self.postMessage({ job, what: "certificate", error: String(error && error.message ? error.message : error) });
+        self.postMessage({ job, what, error: String(error && error.message ? error.message : error) });
         return;
       }
     }

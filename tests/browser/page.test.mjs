@@ -263,3 +263,52 @@ test("a capture and a certificate dropped together; a bad certificate file is na
   assert.equal(await analysed(page), "error");
   assert.match(await page.locator("#error").innerText(), /Your client certificate \(client\.key\.pem\) could not be read: no certificate in the file, only PRIVATE KEY/);
 });
+
+test("a key log dropped with its TLS 1.3 capture decrypts the handshake, and stays local", async () => {
+  const { page, requests, errors } = await open(browser, server.url);
+  const capture = [...(await readFile(join(PCAPS, "tls13-mtls-missing-client-cert-keylog.pcap")))];
+  const keys = [...(await readFile(join(PCAPS, "tls13-mtls-missing-client-cert-keylog.keys")))];
+  const both = await page.evaluateHandle(({ capture, keys }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(keys)], "sslkeys.log"));
+    dt.items.add(new File([new Uint8Array(capture)], "tls13.pcap"));
+    return dt;
+  }, { capture, keys });
+  await page.dispatchEvent("body", "drop", { dataTransfer: both });
+  assert.equal(await analysed(page), "done");
+  assert.match(await page.locator("#keylog-name").innerText(), /Using sslkeys\.log/);
+  // Only the file in use has its Remove button.
+  assert.ok(await page.locator("#keylog-clear").isVisible());
+  assert.ok(await page.locator("#cert-clear").isHidden());
+  assert.ok(await page.locator("#ca-clear").isHidden());
+  const finding = page.locator('.finding[data-code="client-cert-missing"]');
+  const text = await finding.innerText();
+  assert.doesNotMatch(text, /\(likely\)/);
+  assert.match(text, /certificate_required alert \(116, frame 9\)/);
+  assert.match(await page.locator(".keylog").innerText(), /Key log: 8 record\(s\) decrypted/);
+  const ladder = await page.locator("table.ladder").innerText();
+  assert.match(ladder, /CertificateRequest \(decrypted\)/);
+  assert.match(ladder, /Certificate — EMPTY \(no certificate\) \(decrypted\)/);
+  await page.screenshot({ path: join(SHOTS, "keylog.png"), fullPage: true });
+  // Without the key log, the same capture is only inferred again.
+  await page.click("#keylog-clear");
+  await page.waitForFunction(() => !document.querySelector(".keylog") && document.body.dataset.state === "done");
+  assert.match(await page.locator('.finding[data-code="client-cert-missing"]').innerText(), /\(likely\)/);
+  onlyOwnFiles(requests);
+  assert.deepEqual(errors, []);
+});
+
+test("a trust store is chosen with its own input; a file that is not a key log is named in the error", async () => {
+  const { page, errors } = await open(browser, server.url);
+  await page.setInputFiles("#ca", join(PCAPS, "certs/client-unrelated.pem"));
+  await page.setInputFiles("#file", join(PCAPS, "tls12-mtls-ok.pcap"));
+  assert.equal(await analysed(page), "done");
+  assert.match(await page.locator("#summary").innerText(), /Chains followed up to your trust store \(1 CA\)/);
+  assert.equal(await page.locator('.finding[data-code="server-cert-untrusted"]').count(), 1);
+
+  await page.evaluate(() => delete document.body.dataset.state);
+  await page.setInputFiles("#keylog", join(PCAPS, "certs/root.pem"));
+  assert.equal(await analysed(page), "error");
+  assert.match(await page.locator("#error").innerText(), /Your key log \(root\.pem\) could not be read: no key log line/);
+  assert.deepEqual(errors, []);
+});

@@ -65,3 +65,29 @@ test("with a client certificate, the WASM report equals `--client-cert`'s JSON",
     message: /^no certificate in the file, only PRIVATE KEY/,
   });
 });
+
+test("with a key log or a trust store, the WASM report equals `--keylog`'s and `--ca`'s JSON", async () => {
+  const wasm = await import(join(WEB, "pkg/pcap_tls_diagnose_wasm.js"));
+  wasm.initSync({ module: await readFile(join(WEB, "pkg/pcap_tls_diagnose_wasm_bg.wasm")) });
+  const keyed = (await readdir(PCAPS)).filter((f) => f.endsWith(".keys")).sort();
+  assert.ok(keyed.length >= 6);
+  const cases = [
+    ...keyed.map((k) => [k.replace(/\.keys$/, ".pcap"), "--keylog", join(PCAPS, k), "addKeyLog"]),
+    ["tls12-mtls-ok.pcap", "--ca", join(PCAPS, "certs/client-unrelated.pem"), "setTrustStore"],
+  ];
+  for (const [name, option, file, method] of cases) {
+    let cli;
+    try {
+      cli = execFileSync(CLI, ["--format", "json", option, file, join(PCAPS, name)], { encoding: "utf8" });
+    } catch (e) {
+      cli = e.stdout;
+    }
+    const analyzer = new wasm.Analyzer();
+    analyzer[method](await readFile(file));
+    const bytes = await readFile(join(PCAPS, name));
+    for (let i = 0; i < bytes.length; i += 4096) analyzer.push(bytes.subarray(i, i + 4096));
+    const json = analyzer.finish();
+    assert.equal(json, cli, `${name} ${option}`);
+    if (option === "--keylog") assert.ok(JSON.parse(json).connections.some((c) => c.decryption?.records_decrypted > 0), name);
+  }
+});

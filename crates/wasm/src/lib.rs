@@ -9,6 +9,8 @@
 //! // or in chunks, for large files:
 //! const analyzer = new Analyzer();
 //! analyzer.setClientCertificate(pemBytes); // optional, as `--client-cert`
+//! analyzer.setTrustStore(caBundleBytes);    // optional, as `--ca`
+//! analyzer.addKeyLog(sslKeyLogBytes);       // optional, as `--keylog`
 //! analyzer.push(chunk); // … for every chunk
 //! const json = analyzer.finish();
 //! ```
@@ -87,6 +89,23 @@ impl Analyzer {
             .map_err(|why| JsError::new(&why))?;
         if let Some(inner) = &mut self.inner {
             inner.set_trust_store(cas);
+        }
+        Ok(())
+    }
+
+    /// A key log (SSLKEYLOGFILE text), as the CLI's `--keylog`; call it before `push`, since each
+    /// connection is looked up in it at its ServerHello. Throws when the text holds no secret.
+    #[wasm_bindgen(js_name = addKeyLog)]
+    pub fn add_key_log(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let mut log = pcap_tls_diagnose_core::tls::keylog::KeyLog::new();
+        log.add(bytes);
+        if log.is_empty() {
+            return Err(JsError::new(
+                "no key log line (CLIENT_RANDOM, CLIENT_HANDSHAKE_TRAFFIC_SECRET, …) in this file",
+            ));
+        }
+        if let Some(inner) = &mut self.inner {
+            inner.add_key_log(bytes);
         }
         Ok(())
     }
