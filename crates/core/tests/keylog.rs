@@ -268,3 +268,20 @@ fn decryption_resumes_after_a_lost_record() {
         (13, Some(0), true)
     );
 }
+
+/// With the TLS 1.3 CertificateRequest decrypted, a supplied client certificate is checked
+/// against it as in TLS 1.2: one from another CA is certain not to be accepted.
+#[test]
+fn a_supplied_certificate_is_checked_against_a_decrypted_tls13_request() {
+    let path = repo_root().join("pcaps/tls13-mtls-missing-client-cert-keylog.pcap");
+    let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+    analyzer.add_key_log(&std::fs::read(path.with_extension("keys")).expect("key log"));
+    let supplied = std::fs::read(repo_root().join("pcaps/certs/client-unrelated.pem")).expect("pem");
+    analyzer.set_client_certificates(
+        pcap_tls_diagnose_core::x509::read_certificates(&supplied).expect("certificate"),
+    );
+    analyzer.push(&std::fs::read(&path).expect("capture")).expect("capture");
+    let report = analyzer.finish().expect("capture");
+    let c = &report.connections[0];
+    assert!(codes(c).contains(&("client-cert-not-in-ca-list", Confidence::Certain)));
+}
