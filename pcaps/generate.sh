@@ -208,6 +208,23 @@ s_tls13-keylog-suites() {
   end
 }
 
+# Bulk data with a key log: a 400 KB download over TLS 1.3 and over TLS 1.2 (`s_server -WWW`), so
+# that most application data is skipped by its record headers; the close_notify after it must
+# still decrypt.
+s_tls-keylog-bulk() {
+  begin tls-keylog-bulk
+  rm -f "$here/$name.keys"
+  mkdir -p "$work/www"
+  head -c 400000 /dev/zero | tr '\0' 'x' >"$work/www/big.txt"
+  (cd "$work/www" && naccept=2 ossl_server -WWW)
+  for version in -tls1_3 -tls1_2; do
+    { printf 'GET /big.txt HTTP/1.0\r\n\r\n'; sleep 1; } |
+      timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
+        -ign_eof "$version" -keylogfile "$here/$name.keys" >>"$log/$name.client" 2>&1 || true
+  done
+  end
+}
+
 # TLS 1.2 with AES-GCM, ChaCha20-Poly1305 and AES-CBC (encrypt-then-MAC, and MAC-then-encrypt
 # with -no_etm), each answering an HTTP request; the client's key log.
 s_tls12-keylog-suites() {

@@ -146,7 +146,7 @@ impl StreamState {
 
 /// Most bytes of pcapng Decryption Secrets read (key logs are small: ~500 bytes per TLS 1.3
 /// connection).
-const MAX_SECRETS_BYTES: usize = 64 * 1024 * 1024;
+const MAX_SECRETS_BYTES: usize = 16 * 1024 * 1024;
 
 /// The pcapng Decryption Secrets Block type of an SSLKEYLOGFILE text ("TLSK").
 const TLS_KEY_LOG: u32 = 0x544c_534b;

@@ -276,12 +276,49 @@ fn a_supplied_certificate_is_checked_against_a_decrypted_tls13_request() {
     let path = repo_root().join("pcaps/tls13-mtls-missing-client-cert-keylog.pcap");
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
     analyzer.add_key_log(&std::fs::read(path.with_extension("keys")).expect("key log"));
-    let supplied = std::fs::read(repo_root().join("pcaps/certs/client-unrelated.pem")).expect("pem");
+    let supplied =
+        std::fs::read(repo_root().join("pcaps/certs/client-unrelated.pem")).expect("pem");
     analyzer.set_client_certificates(
         pcap_tls_diagnose_core::x509::read_certificates(&supplied).expect("certificate"),
     );
-    analyzer.push(&std::fs::read(&path).expect("capture")).expect("capture");
+    analyzer
+        .push(&std::fs::read(&path).expect("capture"))
+        .expect("capture");
     let report = analyzer.finish().expect("capture");
     let c = &report.connections[0];
     assert!(codes(c).contains(&("client-cert-not-in-ca-list", Confidence::Certain)));
+}
+
+/// A download with a key log: after the first application data records, bulk data is skipped
+/// by its headers (its sequence numbers counted), and the close_notify after it still decrypts.
+#[test]
+fn bulk_data_is_skipped_and_what_follows_still_decrypts() {
+    let report = analyse("tls-keylog-bulk.pcap", true);
+    assert_eq!(report.connections.len(), 2);
+    for c in &report.connections {
+        assert!(fully_decrypted(c), "connection {}", c.id);
+        let d = c.decryption.as_ref().expect("decryption");
+        let records = c.server_to_client.application_data_records;
+        assert!(records > 20, "connection {}: {records} records", c.id);
+        // Decrypting everything would give the server's application data, its Finished, the
+        // client's Finished and request, and both close_notify alerts: records + 5 or more.
+        assert!(
+            d.records_decrypted < records + 4,
+            "connection {}: bulk data was decrypted ({} of {records})",
+            c.id,
+            d.records_decrypted
+        );
+        let alerts: Vec<(Party, Option<u8>, bool)> = c
+            .alerts
+            .iter()
+            .map(|a| (a.from, a.code, a.decrypted))
+            .collect();
+        assert_eq!(
+            alerts,
+            [
+                (Party::Server, Some(0), true),
+                (Party::Client, Some(0), true)
+            ]
+        );
+    }
 }

@@ -22,6 +22,13 @@ const MAX_SKIPPED: u32 = 8;
 /// After a capture gap swallowed whole records, the sequence numbers tried beyond the expected
 /// one (each lost record used one up).
 const MAX_RESYNC: u64 = 64;
+/// Application data records decrypted per direction; later ones are bulk data, skipped by their
+/// headers (their sequence numbers counted), so that a key log costs no time on a long transfer.
+const APP_DATA_DECRYPTED: u32 = 16;
+/// TLS 1.3 hides the content type: after the handshake, only records longer than this are
+/// taken for bulk data (alerts, KeyUpdate, NewSessionTicket and a post-handshake
+/// CertificateRequest are shorter and still decrypted).
+const BULK_RECORD: u16 = 4096;
 /// Bytes of the server's first application data looked at for an HTTP answer.
 const HTTP_PEEK: usize = 4096;
 
@@ -111,6 +118,8 @@ pub struct Decryption {
     /// The server's first application data, read as HTTP.
     pub http: Option<HttpAnswer>,
     server_app_seen: bool,
+    /// Application data records decrypted, per side.
+    app_records: [u32; 2],
 }
 
 impl Decryption {
@@ -215,6 +224,25 @@ impl Decryption {
     /// Whether a record of `content_type` from `side` is to be decrypted.
     pub(crate) fn wants(&self, side: SideIndex, content_type: u8) -> bool {
         self.active[side].is_some() && (!self.tls13 || content_type == 23)
+    }
+
+    /// Whether a record is bulk application data, to be skipped unread (see
+    /// [`APP_DATA_DECRYPTED`]).
+    pub(crate) fn bulk(&self, side: SideIndex, content_type: u8, length: u16) -> bool {
+        self.active[side].is_some()
+            && self.app_records[side] >= APP_DATA_DECRYPTED
+            && if self.tls13 {
+                self.finished[side] && length > BULK_RECORD
+            } else {
+                content_type == 23
+            }
+    }
+
+    /// A bulk record went by unread: its sequence number is used up.
+    pub(crate) fn skip_record(&mut self, side: SideIndex) {
+        if let Some(keys) = self.active[side].as_mut() {
+            keys.seq += 1;
+        }
     }
 
     /// Decrypts a record in place; `None` when it does not decrypt (noted as a failure).
@@ -344,6 +372,7 @@ impl Decryption {
     /// Decrypted application data from `side`: the server's first is looked at for an HTTP
     /// answer (its status line only; the rest is never kept).
     pub(crate) fn application_data(&mut self, side: SideIndex, data: &[u8], frame: u64) {
+        self.app_records[side] = self.app_records[side].saturating_add(1);
         if self.client != Some(1 - side) || std::mem::replace(&mut self.server_app_seen, true) {
             return;
         }

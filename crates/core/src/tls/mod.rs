@@ -178,6 +178,8 @@ struct Record {
     content_type: u8,
     /// The header's version bytes (part of what AEAD ciphers authenticate).
     version: [u8; 2],
+    /// Bulk application data under the key log's keys: skipped unread.
+    bulk: bool,
     length: u16,
     received: u16,
     first_frame: u64,
@@ -604,12 +606,15 @@ impl TlsConnection {
             let version = [s.header[1], s.header[2]];
             let length = u16::from_be_bytes([s.header[3], s.header[4]]);
             s.header.clear();
-            let keeps_data = matches!(content_type, 20 | 21)
-                || (content_type == 22 && !s.encrypted)
-                || self.decryption.wants(side, content_type);
+            let bulk = self.decryption.bulk(side, content_type, length);
+            let keeps_data = !bulk
+                && (matches!(content_type, 20 | 21)
+                    || (content_type == 22 && !s.encrypted)
+                    || self.decryption.wants(side, content_type));
             s.record = Some(Record {
                 content_type,
                 version,
+                bulk,
                 length,
                 received: 0,
                 first_frame: frame,
@@ -787,6 +792,13 @@ impl TlsConnection {
         keys: &KeyLog,
     ) -> bool {
         let first = record.first_frame;
+        if record.bulk {
+            self.decryption.skip_record(side);
+            let s = &mut self.sides[side];
+            s.app_data.records += 1;
+            s.app_data.bytes += u64::from(record.length);
+            return true;
+        }
         if self.decryption.wants(side, record.content_type) {
             let header = [record.content_type, record.version[0], record.version[1]];
             let incomplete = !record.holes.is_empty();
