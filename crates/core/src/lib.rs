@@ -120,8 +120,9 @@ struct State {
     truncated_frames: u64,
     tcp_frames: u64,
     not_tcp: BTreeMap<NotTcp, u64>,
-    /// Key log secrets: `--keylog` and pcapng Decryption Secrets Blocks, merged.
-    keylog: tls::keylog::KeyLog,
+    /// The key log (`--keylog` and pcapng Decryption Secrets Blocks, merged) and what else all
+    /// connections share.
+    shared: tls::Shared,
     secrets_bytes: usize,
     secrets_blocks: u64,
 }
@@ -136,10 +137,10 @@ struct StreamState {
 
 impl StreamState {
     /// Delivers everything still held (end of capture).
-    fn flush(&mut self, frame: u64, keys: &tls::keylog::KeyLog) {
+    fn flush(&mut self, frame: u64, shared: &tls::Shared) {
         for side in 0..2 {
             let Self { reassembly, tls } = self;
-            reassembly[side].flush(frame, &mut |d| tls.deliver(side, &d, None, keys));
+            reassembly[side].flush(frame, &mut |d| tls.deliver(side, &d, None, shared));
         }
     }
 }
@@ -184,7 +185,7 @@ impl FrameSink for State {
                     frame: frame.number,
                     time: frame.timestamp,
                 });
-                let keys = &self.keylog;
+                let keys = &self.shared;
                 let StreamState { reassembly, tls } = &mut self.streams[tracked.index];
                 if segment.flags.ack() {
                     let peer = 1 - side;
@@ -215,7 +216,7 @@ impl FrameSink for State {
         self.secrets_blocks += 1;
         if secrets_type == TLS_KEY_LOG && self.secrets_bytes + data.len() <= MAX_SECRETS_BYTES {
             self.secrets_bytes += data.len();
-            self.keylog.add(data);
+            self.shared.keylog.add(data);
         }
     }
 }
@@ -253,12 +254,12 @@ impl Analyzer {
     /// Secrets Blocks in the capture are added as they are read. Give it before the capture's
     /// connections: each is looked up at its ServerHello. Secrets never reach the report.
     pub fn add_key_log(&mut self, text: &[u8]) {
-        self.state.keylog.add(text);
+        self.state.shared.keylog.add(text);
     }
 
     /// The key log gathered so far.
     pub fn key_log(&self) -> &tls::keylog::KeyLog {
-        &self.state.keylog
+        &self.state.shared.keylog
     }
 
     /// Ends the capture and builds the report.
@@ -268,9 +269,9 @@ impl Analyzer {
         let mut state = self.state;
         let last = state.last_frame;
         for stream in &mut state.streams {
-            stream.flush(last, &state.keylog);
+            stream.flush(last, &state.shared);
         }
-        let keylog_in_use = !state.keylog.is_empty();
+        let keylog_in_use = !state.shared.keylog.is_empty();
         let capture = CaptureSummary {
             format: info.format,
             gzip: info.gzip,
@@ -298,9 +299,9 @@ impl Analyzer {
         let mut capture = capture;
         if keylog_in_use {
             capture.key_log = Some(report::KeyLogSummary {
-                sessions: state.keylog.sessions(),
-                lines: state.keylog.lines(),
-                skipped_lines: state.keylog.skipped_lines(),
+                sessions: state.shared.keylog.sessions(),
+                lines: state.shared.keylog.lines(),
+                skipped_lines: state.shared.keylog.skipped_lines(),
                 connections_matched: connections
                     .iter()
                     .filter(|c| c.decryption.as_ref().is_some_and(|d| d.matched))

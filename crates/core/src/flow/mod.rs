@@ -7,7 +7,7 @@
 //! the evidence once it is all in ([`Connection::roles`]): a SYN, then a SYN-ACK, then which side
 //! sent a TLS ClientHello or ServerHello, then well-known or lower port numbers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
 use crate::capture::Timestamp;

@@ -136,7 +136,7 @@ pub struct Reassembler {
     /// The peer acknowledged up to here (stream offset), possibly beyond what was captured.
     acked: u64,
     /// The last bytes delivered, to compare retransmissions against.
-    recent: Vec<u8>,
+    recent: std::collections::VecDeque<u8>,
     /// Stream offset of the FIN, if one was seen.
     fin: Option<u64>,
     events: Vec<StreamEvent>,
@@ -366,7 +366,9 @@ impl Reassembler {
         let overlap_start = offset.max(self.next.saturating_sub(self.recent.len() as u64));
         if overlap_start < self.next.min(end) {
             let recent_start = self.next - self.recent.len() as u64;
-            let ours = &self.recent[(overlap_start - recent_start) as usize
+            // A ring: dropping from the front costs nothing per segment; comparing (only for
+            // retransmissions) wants it in one piece.
+            let ours = &self.recent.make_contiguous()[(overlap_start - recent_start) as usize
                 ..(self.next.min(end) - recent_start) as usize];
             let theirs =
                 &payload[(overlap_start - offset) as usize..(self.next.min(end) - offset) as usize];
@@ -395,11 +397,11 @@ impl Reassembler {
         if bytes.len() >= RECENT_WINDOW {
             self.recent.clear();
             self.recent
-                .extend_from_slice(&bytes[bytes.len() - RECENT_WINDOW..]);
+                .extend(&bytes[bytes.len() - RECENT_WINDOW..]);
         } else {
             let excess = (self.recent.len() + bytes.len()).saturating_sub(RECENT_WINDOW);
             self.recent.drain(..excess);
-            self.recent.extend_from_slice(bytes);
+            self.recent.extend(bytes);
         }
     }
 

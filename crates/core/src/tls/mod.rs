@@ -366,6 +366,49 @@ impl Transcript {
     }
 }
 
+/// What all connections of a capture share: the key log, and the Certificate messages already
+/// read. A server sends the same chain on every connection: parsing it and checking its
+/// signatures once is enough (on a busy capture this was most of the time).
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// Key log secrets (`--keylog` and the capture's Decryption Secrets Blocks).
+    pub keylog: KeyLog,
+    certificates: std::cell::RefCell<CertificateCache>,
+}
+
+/// Certificate messages by the SHA-256 of their version and body.
+#[derive(Debug, Default)]
+struct CertificateCache {
+    map: rustc_hash::FxHashMap<[u8; 32], Details>,
+    /// Body bytes of the cached messages.
+    bytes: usize,
+}
+
+/// Most body bytes of Certificate messages kept parsed (the cache starts afresh when full).
+const MAX_CACHED_CERTIFICATES: usize = 4 << 20;
+
+impl Shared {
+    /// A Certificate message's details, parsed and signature-checked once per distinct message.
+    fn certificate(&self, body: &[u8], version: Option<u16>) -> Details {
+        use sha2::Digest as _;
+        let mut hash = sha2::Sha256::new();
+        hash.update(version.unwrap_or(0xffff).to_be_bytes());
+        hash.update(body);
+        let key: [u8; 32] = hash.finalize().into();
+        if let Some(details) = self.certificates.borrow().map.get(&key) {
+            return details.clone();
+        }
+        let details = handshake::parse(11, body, version);
+        let mut cache = self.certificates.borrow_mut();
+        if cache.bytes + body.len() > MAX_CACHED_CERTIFICATES {
+            *cache = CertificateCache::default();
+        }
+        cache.bytes += body.len();
+        cache.map.insert(key, details.clone());
+        details
+    }
+}
+
 /// The frame being processed: events it completes are placed here.
 #[derive(Clone, Copy, Debug)]
 pub struct Now {
@@ -431,18 +474,18 @@ impl TlsConnection {
         side: SideIndex,
         delivery: &Delivery<'_>,
         now: Option<Now>,
-        keys: &KeyLog,
+        shared: &Shared,
     ) {
         match *delivery {
             Delivery::Data {
                 bytes, frame, time, ..
             } => {
                 let now = now.unwrap_or(Now { frame, time });
-                self.data(side, bytes, frame, now, keys);
+                self.data(side, bytes, frame, now, shared);
             }
             Delivery::Gap { len, frame, .. } => {
                 let now = now.unwrap_or(Now { frame, time: None });
-                self.gap(side, len, now, keys);
+                self.gap(side, len, now, shared);
             }
         }
     }
@@ -462,7 +505,7 @@ impl TlsConnection {
         });
     }
 
-    fn data(&mut self, side: SideIndex, mut bytes: &[u8], frame: u64, now: Now, keys: &KeyLog) {
+    fn data(&mut self, side: SideIndex, mut bytes: &[u8], frame: u64, now: Now, shared: &Shared) {
         // Decide how to read a stream at its first bytes, and look for TLS at each segment start
         // while searching.
         match self.sides[side].mode {
@@ -526,7 +569,7 @@ impl TlsConnection {
             bytes = self.sslv2(side, bytes, frame, now);
         }
         while !bytes.is_empty() && self.sides[side].mode == Mode::Tls {
-            bytes = self.record_bytes(side, bytes, frame, now, keys);
+            bytes = self.record_bytes(side, bytes, frame, now, shared);
         }
         self.sides[side].offset += bytes.len() as u64;
     }
@@ -561,7 +604,7 @@ impl TlsConnection {
         bytes: &'a [u8],
         frame: u64,
         now: Now,
-        keys: &KeyLog,
+        shared: &Shared,
     ) -> &'a [u8] {
         let s = &mut self.sides[side];
         if s.record.is_none() {
@@ -627,7 +670,7 @@ impl TlsConnection {
                 holes: Vec::new(),
             });
             if length == 0 {
-                self.finish_record(side, now, keys);
+                self.finish_record(side, now, shared);
             }
             return rest;
         }
@@ -641,13 +684,13 @@ impl TlsConnection {
         record.received += take as u16;
         s.offset += take as u64;
         if record.received == record.length {
-            self.finish_record(side, now, keys);
+            self.finish_record(side, now, shared);
         }
         &bytes[take..]
     }
 
     /// Bytes missing from the capture in this direction.
-    fn gap(&mut self, side: SideIndex, len: u64, now: Now, keys: &KeyLog) {
+    fn gap(&mut self, side: SideIndex, len: u64, now: Now, shared: &Shared) {
         let s = &mut self.sides[side];
         s.offset += len;
         if s.mode != Mode::Tls {
@@ -663,7 +706,7 @@ impl TlsConnection {
                 }
                 record.received += len as u16;
                 if record.received == record.length {
-                    self.finish_record(side, now, keys);
+                    self.finish_record(side, now, shared);
                 }
                 return;
             }
@@ -679,12 +722,12 @@ impl TlsConnection {
         self.decryption.framing_lost(side);
     }
 
-    fn finish_record(&mut self, side: SideIndex, now: Now, keys: &KeyLog) {
+    fn finish_record(&mut self, side: SideIndex, now: Now, shared: &Shared) {
         let Some(mut record) = self.sides[side].record.take() else {
             return;
         };
         let first = record.first_frame;
-        if self.decrypted_record(side, &mut record, now, keys) {
+        if self.decrypted_record(side, &mut record, now, shared) {
             return;
         }
         let s = &mut self.sides[side];
@@ -752,7 +795,7 @@ impl TlsConnection {
                         &record.holes,
                         record.first_frame,
                         now,
-                        keys,
+                        shared,
                     );
                 }
             }
@@ -789,7 +832,7 @@ impl TlsConnection {
         side: SideIndex,
         record: &mut Record,
         now: Now,
-        keys: &KeyLog,
+        shared: &Shared,
     ) -> bool {
         let first = record.first_frame;
         if record.bulk {
@@ -816,7 +859,7 @@ impl TlsConnection {
                     record.length,
                     first,
                     now,
-                    keys,
+                    shared,
                 );
                 self.decrypting = false;
                 self.decryption.after_record(side);
@@ -841,7 +884,7 @@ impl TlsConnection {
         length: u16,
         first: u64,
         now: Now,
-        keys: &KeyLog,
+        shared: &Shared,
     ) {
         let kind = match (typ, data) {
             (20, _) => {
@@ -851,7 +894,7 @@ impl TlsConnection {
             }
             (21, &[level, description]) => EventKind::Alert { level, description },
             (21, _) => EventKind::EncryptedAlert { length },
-            (22, _) => return self.handshake_record(side, data, &[], first, now, keys),
+            (22, _) => return self.handshake_record(side, data, &[], first, now, shared),
             (23, _) => {
                 let s = &mut self.sides[side];
                 s.app_data.records += 1;
@@ -878,7 +921,7 @@ impl TlsConnection {
         holes: &[(usize, usize)],
         first_frame: u64,
         now: Now,
-        keys: &KeyLog,
+        shared: &Shared,
     ) {
         let mut pos = 0;
         let mut holes = holes.iter().peekable();
@@ -899,7 +942,7 @@ impl TlsConnection {
                 None => (data.len(), false),
             };
             let chunk = &data[pos..chunk_end];
-            self.handshake_bytes(side, chunk, hole, first_frame, now, keys);
+            self.handshake_bytes(side, chunk, hole, first_frame, now, shared);
             pos = chunk_end;
         }
     }
@@ -911,7 +954,7 @@ impl TlsConnection {
         hole: bool,
         frame: u64,
         now: Now,
-        keys: &KeyLog,
+        shared: &Shared,
     ) {
         while !chunk.is_empty() {
             let version = self.version;
@@ -976,7 +1019,11 @@ impl TlsConnection {
                     missing,
                 }
             } else {
-                let mut details = handshake::parse(typ, &body[4..], version);
+                let mut details = if typ == 11 {
+                    shared.certificate(&body[4..], version)
+                } else {
+                    handshake::parse(typ, &body[4..], version)
+                };
                 let verdict = self.transcript.message(side, &body, &details, version);
                 if let Details::CertificateVerify { check, .. } = &mut details {
                     *check = verdict;
@@ -984,7 +1031,7 @@ impl TlsConnection {
                 match &details {
                     Details::ServerHello(sh) => {
                         self.version = Some(sh.version_number);
-                        self.decryption.server_hello(&body[4..], sh, keys);
+                        self.decryption.server_hello(&body[4..], sh, &shared.keylog);
                     }
                     Details::ClientHello(ch) => {
                         self.sides[side].offered_tls13 |=
@@ -1035,11 +1082,11 @@ mod tests {
         let record1 = [0x16, 0x03, 0x03, 0x00, 0x02, 0x0e, 0x00];
         let record2 = [0x16, 0x03, 0x03, 0x00, 0x02, 0x00, 0x00];
         let alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28];
-        tls.deliver(0, &data(&record1, 4), now(4), &KeyLog::new());
-        tls.deliver(0, &data(&record2[..3], 5), now(5), &KeyLog::new());
+        tls.deliver(0, &data(&record1, 4), now(4), &Shared::default());
+        tls.deliver(0, &data(&record2[..3], 5), now(5), &Shared::default());
         let mut tail = record2[3..].to_vec();
         tail.extend(alert);
-        tls.deliver(0, &data(&tail, 6), now(6), &KeyLog::new());
+        tls.deliver(0, &data(&tail, 6), now(6), &Shared::default());
         let kinds: Vec<(u64, u64, &EventKind)> = tls
             .events
             .iter()
@@ -1083,7 +1130,7 @@ mod tests {
                 4,
             ),
             now(4),
-            &KeyLog::new(),
+            &Shared::default(),
         );
         tls.deliver(
             0,
@@ -1093,13 +1140,13 @@ mod tests {
                 frame: 5,
             },
             now(5),
-            &KeyLog::new(),
+            &Shared::default(),
         );
         tls.deliver(
             0,
             &data(&[0xbb, 0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00], 6),
             now(6),
-            &KeyLog::new(),
+            &Shared::default(),
         );
         assert!(matches!(
             tls.events[0].kind,
@@ -1126,14 +1173,14 @@ mod tests {
             0,
             &data(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01], 8),
             now(8),
-            &KeyLog::new(),
+            &Shared::default(),
         );
         // A cleartext alert after the dummy CCS is still read (RFC 8446 Appendix D.4).
         tls.deliver(
             0,
             &data(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x30], 9),
             now(9),
-            &KeyLog::new(),
+            &Shared::default(),
         );
         assert!(matches!(
             tls.events[0].kind,
@@ -1151,9 +1198,9 @@ mod tests {
     #[test]
     fn text_before_tls_is_an_upgrade_and_garbage_is_not_tls() {
         let mut tls = TlsConnection::new();
-        tls.deliver(0, &data(b"STARTTLS\r\n", 4), now(4), &KeyLog::new());
+        tls.deliver(0, &data(b"STARTTLS\r\n", 4), now(4), &Shared::default());
         let hello = [0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00];
-        tls.deliver(0, &data(&hello, 6), now(6), &KeyLog::new());
+        tls.deliver(0, &data(&hello, 6), now(6), &Shared::default());
         assert!(matches!(
             tls.events[0].kind,
             EventKind::NotTls { offset: 0, .. }

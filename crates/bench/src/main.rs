@@ -1,0 +1,281 @@
+//! `pcap-tls-bench`: generates large captures and measures the CLI against the floor and tshark.
+//!
+//! ```text
+//! cargo run --release -p pcap-tls-bench -- run                 # 100 MiB and 1 GiB, the table
+//! cargo run --release -p pcap-tls-bench -- run --sizes 5G --no-tshark
+//! cargo run --release -p pcap-tls-bench -- generate --size 100M --out big.pcap
+//! cargo run --release -p pcap-tls-bench -- floor big.pcap
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use pcap_tls_bench::{floor, generate};
+
+#[derive(Parser)]
+#[command(about = "Benchmarks of pcap-tls-diagnose")]
+struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Writes a deterministic realistic capture of about SIZE bytes.
+    Generate {
+        /// Size, e.g. 100M or 1G.
+        #[arg(long, default_value = "100M")]
+        size: String,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Connections open at once.
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+    },
+    /// The floor program: pcap records, headers, flow lookup, TLS record headers.
+    Floor {
+        /// A classic pcap.
+        file: PathBuf,
+        /// Only iterate the pcap records (no header parsing).
+        #[arg(long)]
+        records_only: bool,
+    },
+    /// Generates the captures (once) and measures the CLI, the floor and tshark side by side.
+    Run {
+        /// Capture sizes.
+        #[arg(long, value_delimiter = ',', default_value = "100M,1G")]
+        sizes: Vec<String>,
+        /// Where the generated captures go.
+        #[arg(long, default_value = "target/bench")]
+        dir: PathBuf,
+        /// Runs of the CLI and the floor per capture (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Skip tshark.
+        #[arg(long)]
+        no_tshark: bool,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Args::parse().command {
+        Cmd::Generate {
+            size,
+            out,
+            seed,
+            concurrency,
+        } => {
+            let config = generate::Config {
+                target_bytes: parse_size(&size)?,
+                seed,
+                concurrency,
+                ..generate::Config::default()
+            };
+            let g = write_capture(&config, &out)?;
+            println!(
+                "{}: {} bytes, {} frames, {} connections",
+                out.display(),
+                g.bytes,
+                g.frames,
+                g.connections
+            );
+        }
+        Cmd::Floor { file, records_only } => {
+            let input = std::fs::File::open(&file).with_context(|| file.display().to_string())?;
+            let c = floor::run(input, !records_only)?;
+            println!(
+                "{} frames, {} TCP, {} flows, {} TLS records",
+                c.frames, c.tcp, c.flows, c.records
+            );
+        }
+        Cmd::Run {
+            sizes,
+            dir,
+            runs,
+            no_tshark,
+        } => run(&sizes, &dir, runs.max(1), no_tshark)?,
+    }
+    Ok(())
+}
+
+fn parse_size(s: &str) -> anyhow::Result<u64> {
+    let (num, mult) = match s.chars().last() {
+        Some('K' | 'k') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
+        Some('G' | 'g') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    Ok(num.parse::<u64>().with_context(|| format!("size {s}"))? * mult)
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn write_capture(config: &generate::Config, out: &Path) -> anyhow::Result<generate::Generated> {
+    let templates = generate::load_templates(&repo_root().join("pcaps"))?;
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = std::fs::File::create(out).with_context(|| out.display().to_string())?;
+    generate::generate(config, &templates, std::io::BufWriter::with_capacity(1 << 20, file))
+}
+
+/// One measured run: wall time and peak resident memory.
+struct Measured {
+    seconds: f64,
+    peak_rss_mb: Option<f64>,
+}
+
+/// Runs a command with its output discarded; peak RSS from GNU time when it is installed.
+fn measure(program: &Path, args: &[&std::ffi::OsStr]) -> anyhow::Result<Measured> {
+    let time = Path::new("/usr/bin/time");
+    let rss_file = std::env::temp_dir().join(format!("pcap-tls-bench-{}.rss", std::process::id()));
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    let start = Instant::now();
+    let status = cmd
+        .status()
+        .with_context(|| program.display().to_string())?;
+    let seconds = start.elapsed().as_secs_f64();
+    // The CLI exits 1 when it finds errors in the capture: not a failure of the run.
+    anyhow::ensure!(
+        matches!(status.code(), Some(0 | 1)),
+        "{} failed: {status}",
+        program.display()
+    );
+    let peak_rss_mb = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|s| s.trim().lines().last()?.trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0);
+    let _ = std::fs::remove_file(&rss_file);
+    Ok(Measured {
+        seconds,
+        peak_rss_mb,
+    })
+}
+
+fn median(mut runs: Vec<Measured>) -> Measured {
+    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let mid = runs.len() / 2;
+    runs.swap_remove(mid)
+}
+
+fn run(sizes: &[String], dir: &Path, runs: usize, no_tshark: bool) -> anyhow::Result<()> {
+    let root = repo_root();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let built = Command::new(cargo)
+        .args(["build", "--release", "-q", "-p", "pcap-tls-diagnose"])
+        .current_dir(&root)
+        .status()?;
+    anyhow::ensure!(built.success(), "building the CLI failed");
+    let cli = root.join("target/release/pcap-tls-diagnose");
+    let me = std::env::current_exe()?;
+    let tshark = (!no_tshark)
+        .then(|| which("tshark"))
+        .flatten();
+    println!("| capture | tool | time (s) | MB/s | peak RSS (MB) | time / floor | tshark / tool |");
+    println!("|---|---|---|---|---|---|---|");
+    for size in sizes {
+        let bytes = parse_size(size)?;
+        // The generator's version is in the name: a changed generator makes new files.
+        let file = dir.join(format!("bench-v{}-{size}.pcap", generate::VERSION));
+        let fresh = std::fs::metadata(&file).map(|m| m.len() >= bytes).unwrap_or(false);
+        if !fresh {
+            let start = Instant::now();
+            let g = write_capture(
+                &generate::Config {
+                    target_bytes: bytes,
+                    ..generate::Config::default()
+                },
+                &file,
+            )?;
+            eprintln!(
+                "generated {}: {} bytes, {} frames, {} connections in {:.1} s",
+                file.display(),
+                g.bytes,
+                g.frames,
+                g.connections,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        let len = std::fs::metadata(&file)?.len() as f64;
+        let mb = len / 1e6;
+        let path = file.as_os_str();
+        // Warm the page cache: every tool then reads from memory.
+        measure(&me, &["floor".as_ref(), "--records-only".as_ref(), path])?;
+        let series = |program: &Path, args: &[&std::ffi::OsStr]| -> anyhow::Result<Measured> {
+            let mut all = Vec::new();
+            for _ in 0..runs {
+                all.push(measure(program, args)?);
+            }
+            Ok(median(all))
+        };
+        let records = series(&me, &["floor".as_ref(), "--records-only".as_ref(), path])?;
+        let floor = series(&me, &["floor".as_ref(), path])?;
+        let ours = series(&cli, &["--format".as_ref(), "json".as_ref(), path])?;
+        let theirs = match &tshark {
+            Some(t) => Some(measure(
+                t,
+                &[
+                    "-n".as_ref(),
+                    "-r".as_ref(),
+                    path,
+                    "-Y".as_ref(),
+                    "tls.handshake or tls.alert_message".as_ref(),
+                    "-T".as_ref(),
+                    "fields".as_ref(),
+                    "-e".as_ref(),
+                    "frame.number".as_ref(),
+                    "-e".as_ref(),
+                    "tls.handshake.type".as_ref(),
+                    "-e".as_ref(),
+                    "tls.alert_message.desc".as_ref(),
+                ],
+            )?),
+            None => None,
+        };
+        let row = |tool: &str, m: &Measured| {
+            let rss = m
+                .peak_rss_mb
+                .map_or_else(|| "n/a".to_string(), |r| format!("{r:.1}"));
+            let vs_tshark = theirs
+                .as_ref()
+                .map_or_else(|| "–".to_string(), |t| format!("{:.1}×", t.seconds / m.seconds));
+            println!(
+                "| {size} ({mb:.0} MB) | {tool} | {:.3} | {:.0} | {rss} | {:.2} | {vs_tshark} |",
+                m.seconds,
+                mb / m.seconds,
+                m.seconds / floor.seconds,
+            );
+        };
+        row("pcap records only (pcap-parser)", &records);
+        row("floor: + headers, flow lookup, TLS record headers", &floor);
+        row("pcap-tls-diagnose --format json", &ours);
+        if let Some(t) = &theirs {
+            row("tshark -Y 'tls.handshake or tls.alert_message'", t);
+        }
+    }
+    Ok(())
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.is_file())
+    })
+}
