@@ -29,13 +29,13 @@ fn capture() -> Vec<u8> {
 struct Decode {
     frames: u64,
     tcp: u64,
-    decode: bool,
+    wire: bool,
 }
 
 impl FrameSink for Decode {
     fn frame(&mut self, frame: &Frame<'_>) {
         self.frames += 1;
-        if self.decode && pcap_tls_diagnose_core::wire::decode(frame.link_type, frame.data).is_ok() {
+        if self.wire && pcap_tls_diagnose_core::wire::decode(frame.link_type, frame.data).is_ok() {
             self.tcp += 1;
         }
     }
@@ -46,12 +46,12 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("stages");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(20);
-    for (name, decode) in [("capture records", false), ("records + wire decode", true)] {
+    for (name, wire) in [("capture records", false), ("records + wire decode", true)] {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut reader = CaptureReader::default();
                 let mut sink = Decode {
-                    decode,
+                    wire,
                     ..Decode::default()
                 };
                 for chunk in bytes.chunks(1 << 20) {

@@ -98,7 +98,9 @@ fn segment(frame: &[u8], flows: &mut FxHashMap<Key, [Direction; 2]>, counts: &mu
     let dport = u16::from_be_bytes([tcp[2], tcp[3]]);
     let seq = u32::from_be_bytes([tcp[4], tcp[5], tcp[6], tcp[7]]);
     let flags = tcp[13];
-    let payload = frame.get(tcp_at + usize::from(tcp[12] >> 4) * 4..).unwrap_or(&[]);
+    let payload = frame
+        .get(tcp_at + usize::from(tcp[12] >> 4) * 4..)
+        .unwrap_or(&[]);
     let (key, side) = if (src, sport) <= (dst, dport) {
         ((src, dst, sport, dport), 0)
     } else {

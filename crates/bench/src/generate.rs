@@ -486,24 +486,25 @@ pub fn generate<W: Write>(
         {
             let t = weighted[pick.below(weighted.len() as u64) as usize];
             stats.connections += 1;
-            open.push(Conn::new(stats.connections, t, config.seed, config.bulk_scale));
+            open.push(Conn::new(
+                stats.connections,
+                t,
+                config.seed,
+                config.bulk_scale,
+            ));
         }
         if open.is_empty() {
             break;
         }
         let i = rng.below(open.len() as u64) as usize;
         // A few frames of one connection at a time: segments of a flight come in bursts.
-        for _ in 0..1 + rng.below(4) {
-            match open[i].next_frame() {
-                Some(f) => {
-                    writer.frame(&open[i], &f, 1 + rng.below(20))?;
-                    stats.frames += 1;
-                }
-                None => {
-                    open.swap_remove(i);
-                    break;
-                }
-            }
+        for _ in 0..=rng.below(4) {
+            let Some(f) = open[i].next_frame() else {
+                open.swap_remove(i);
+                break;
+            };
+            writer.frame(&open[i], &f, 1 + rng.below(20))?;
+            stats.frames += 1;
         }
     }
     writer.out.flush()?;

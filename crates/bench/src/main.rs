@@ -7,6 +7,14 @@
 //! cargo run --release -p pcap-tls-bench -- floor big.pcap
 //! ```
 
+// Sizes, times and rates convert between integers and floats on purpose (byte counts stay far
+// below 2^52; the generator's packing into header fields is by design).
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -125,7 +133,11 @@ fn write_capture(config: &generate::Config, out: &Path) -> anyhow::Result<genera
         std::fs::create_dir_all(parent)?;
     }
     let file = std::fs::File::create(out).with_context(|| out.display().to_string())?;
-    generate::generate(config, &templates, std::io::BufWriter::with_capacity(1 << 20, file))
+    generate::generate(
+        config,
+        &templates,
+        std::io::BufWriter::with_capacity(1 << 20, file),
+    )
 }
 
 /// One measured run: wall time and peak resident memory.
@@ -184,16 +196,16 @@ fn run(sizes: &[String], dir: &Path, runs: usize, no_tshark: bool) -> anyhow::Re
     anyhow::ensure!(built.success(), "building the CLI failed");
     let cli = root.join("target/release/pcap-tls-diagnose");
     let me = std::env::current_exe()?;
-    let tshark = (!no_tshark)
-        .then(|| which("tshark"))
-        .flatten();
+    let tshark = (!no_tshark).then(|| which("tshark")).flatten();
     println!("| capture | tool | time (s) | MB/s | peak RSS (MB) | time / floor | tshark / tool |");
     println!("|---|---|---|---|---|---|---|");
     for size in sizes {
         let bytes = parse_size(size)?;
         // The generator's version is in the name: a changed generator makes new files.
         let file = dir.join(format!("bench-v{}-{size}.pcap", generate::VERSION));
-        let fresh = std::fs::metadata(&file).map(|m| m.len() >= bytes).unwrap_or(false);
+        let fresh = std::fs::metadata(&file)
+            .map(|m| m.len() >= bytes)
+            .unwrap_or(false);
         if !fresh {
             let start = Instant::now();
             let g = write_capture(
@@ -252,9 +264,10 @@ fn run(sizes: &[String], dir: &Path, runs: usize, no_tshark: bool) -> anyhow::Re
             let rss = m
                 .peak_rss_mb
                 .map_or_else(|| "n/a".to_string(), |r| format!("{r:.1}"));
-            let vs_tshark = theirs
-                .as_ref()
-                .map_or_else(|| "–".to_string(), |t| format!("{:.1}×", t.seconds / m.seconds));
+            let vs_tshark = theirs.as_ref().map_or_else(
+                || "–".to_string(),
+                |t| format!("{:.1}×", t.seconds / m.seconds),
+            );
             println!(
                 "| {size} ({mb:.0} MB) | {tool} | {:.3} | {:.0} | {rss} | {:.2} | {vs_tshark} |",
                 m.seconds,

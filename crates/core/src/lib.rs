@@ -289,12 +289,16 @@ impl Analyzer {
             error: result.as_ref().err().cloned(),
             first_timestamp: state.first_timestamp,
         };
+        // Each connection's TLS state is dropped as soon as its report entry is built.
+        let mut streams = std::mem::take(&mut state.streams).into_iter();
         let mut connections: Vec<ConnectionReport> = state
             .table
             .into_connections()
             .iter()
-            .zip(&state.streams)
-            .map(|(conn, stream)| connection_report(conn, stream, keylog_in_use))
+            .map(|conn| {
+                let stream = streams.next().unwrap_or_default();
+                connection_report(conn, &stream, keylog_in_use)
+            })
             .collect();
         let mut capture = capture;
         if keylog_in_use {

@@ -396,8 +396,7 @@ impl Reassembler {
     fn remember(&mut self, bytes: &[u8]) {
         if bytes.len() >= RECENT_WINDOW {
             self.recent.clear();
-            self.recent
-                .extend(&bytes[bytes.len() - RECENT_WINDOW..]);
+            self.recent.extend(&bytes[bytes.len() - RECENT_WINDOW..]);
         } else {
             let excess = (self.recent.len() + bytes.len()).saturating_sub(RECENT_WINDOW);
             self.recent.drain(..excess);

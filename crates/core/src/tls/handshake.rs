@@ -55,7 +55,8 @@ pub enum Details {
     /// A ServerHello or HelloRetryRequest.
     ServerHello(Box<ServerHello>),
     /// A Certificate message.
-    Certificate(Box<CertificateMessage>),
+    /// (Shared: a capture's connections often carry the same chain, read once.)
+    Certificate(std::sync::Arc<CertificateMessage>),
     /// A CertificateRequest.
     CertificateRequest(Box<CertificateRequest>),
     /// A NewSessionTicket.
@@ -225,7 +226,7 @@ pub fn parse(typ: u8, body: &[u8], version: Option<u16>) -> Details {
         1 => client_hello(body).map(|c| Details::ClientHello(Box::new(c))),
         2 => server_hello(body).map(|s| Details::ServerHello(Box::new(s))),
         4 => new_session_ticket(body, version),
-        11 => certificate(body, version).map(|c| Details::Certificate(Box::new(c))),
+        11 => certificate(body, version).map(|c| Details::Certificate(std::sync::Arc::new(c))),
         13 => certificate_request(body, version).map(|c| Details::CertificateRequest(Box::new(c))),
         15 => Ok(certificate_verify(body, version)),
         24 => match body {

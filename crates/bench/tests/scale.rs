@@ -1,0 +1,81 @@
+//! The diagnosis of a connection does not depend on how much data it carried or on what else
+//! the capture holds: the same connections generated with small and with large transfers give
+//! the same handshakes, alerts and findings (frame numbers aside, which the bulk data shifts).
+
+use std::collections::BTreeMap;
+
+use pcap_tls_bench::generate::{self, Config};
+use pcap_tls_diagnose_core::report::ConnectionReport;
+
+/// What must not change with the size of the transfers.
+fn essence(c: &ConnectionReport) -> String {
+    let messages: Vec<String> = c
+        .messages
+        .iter()
+        .filter(|m| !matches!(m.typ.as_str(), "encrypted_record" | "application_data"))
+        .map(|m| format!("{:?} {}", m.from, m.typ))
+        .collect();
+    let alerts: Vec<String> = c
+        .alerts
+        .iter()
+        .map(|a| format!("{:?} {:?} {}", a.from, a.description, a.encrypted))
+        .collect();
+    let findings: Vec<String> = c
+        .findings
+        .iter()
+        .map(|f| format!("{} {:?} {}", f.code, f.confidence, f.title))
+        .collect();
+    format!(
+        "{:?} {:?} {:?} {:?}\n{messages:?}\n{alerts:?}\n{findings:?}",
+        c.tls_version, c.cipher_suite, c.outcome, c.sni
+    )
+}
+
+type Outcomes = std::collections::BTreeSet<String>;
+
+fn diagnose(bulk_scale: f64) -> (BTreeMap<String, String>, usize, Outcomes) {
+    let pcaps = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pcaps");
+    let templates = generate::load_templates(&pcaps).expect("templates");
+    let mut bytes = Vec::new();
+    generate::generate(
+        &Config {
+            target_bytes: u64::MAX,
+            concurrency: 8,
+            seed: 7,
+            bulk_scale,
+            max_connections: Some(60),
+        },
+        &templates,
+        &mut bytes,
+    )
+    .expect("generate");
+    let report = pcap_tls_diagnose_core::diagnose(&bytes).expect("capture");
+    let by_client = report
+        .connections
+        .iter()
+        .map(|c| (c.client.to_string(), essence(c)))
+        .collect();
+    let outcomes = report
+        .connections
+        .iter()
+        .map(|c| format!("{:?}", c.outcome))
+        .collect();
+    (by_client, bytes.len(), outcomes)
+}
+
+#[test]
+fn the_diagnosis_does_not_depend_on_the_transfer_sizes() {
+    let (small, small_len, outcomes) = diagnose(0.001);
+    let (large, large_len, _) = diagnose(0.3);
+    assert!(
+        large_len > 20 * small_len,
+        "{small_len} vs {large_len} bytes"
+    );
+    assert_eq!(small.len(), 60);
+    assert_eq!(small, large);
+    // Successes and failures both made it in.
+    assert!(
+        outcomes.contains("Established") && outcomes.contains("Failed"),
+        "{outcomes:?}"
+    );
+}
