@@ -203,9 +203,7 @@ fn run(sizes: &[String], dir: &Path, runs: usize, no_tshark: bool) -> anyhow::Re
         let bytes = parse_size(size)?;
         // The generator's version is in the name: a changed generator makes new files.
         let file = dir.join(format!("bench-v{}-{size}.pcap", generate::VERSION));
-        let fresh = std::fs::metadata(&file)
-            .map(|m| m.len() >= bytes)
-            .unwrap_or(false);
+        let fresh = std::fs::metadata(&file).is_ok_and(|m| m.len() >= bytes);
         if !fresh {
             let start = Instant::now();
             let g = write_capture(
