@@ -212,7 +212,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         // A file that is not a capture at all has nothing to show but the error.
         let readable = report.capture.format.is_some();
         if readable {
-            let rendered = match args.format {
+            match args.format {
                 Format::Text => {
                     if many {
                         if i > 0 {
@@ -220,11 +220,10 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
                         }
                         writeln!(out, "== {name}")?;
                     }
-                    report::text::render_with(&report, options)
+                    out.write_all(report::text::render_with(&report, options).as_bytes())?;
                 }
-                Format::Json => report::to_json(&report),
-            };
-            out.write_all(rendered.as_bytes())?;
+                Format::Json => report::write_json(&report, io::BufWriter::new(&mut out))?,
+            }
             out.flush()?;
         }
         if let Some(error) = error {

@@ -226,6 +226,7 @@ impl Reassembler {
             self.fin = Some(wire_end);
         }
         if payload.is_empty() && wire_end == end {
+            self.release_if_finished();
             return;
         }
         if offset > self.next && self.acked >= offset {
@@ -258,6 +259,16 @@ impl Reassembler {
             self.recent.clear();
         }
         self.drain(deliver);
+        self.release_if_finished();
+    }
+
+    /// A complete direction (FIN, everything before it delivered) lets go of the bytes kept
+    /// for comparing retransmissions: a capture of many connections should not keep 16 KiB for
+    /// each.
+    fn release_if_finished(&mut self) {
+        if self.is_finished() && self.pending.is_empty() && self.recent.capacity() > 0 {
+            self.recent = std::collections::VecDeque::new();
+        }
     }
 
     /// The peer acknowledged `ack` (a sequence number of this direction).

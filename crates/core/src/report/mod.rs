@@ -7,10 +7,17 @@ pub mod text;
 /// The JSON form of the report (the public contract, `schema_version` 1), pretty-printed with
 /// a final newline. The CLI's `--format json` and the WASM build print exactly this.
 pub fn to_json(report: &Report) -> String {
-    // Serializing owned strings, numbers and vectors cannot fail.
-    let mut json = serde_json::to_string_pretty(report).unwrap_or_default();
-    json.push('\n');
-    json
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_json(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the JSON report (as [`to_json`] gives it) to `out` without building it in memory
+/// first: a capture with thousands of connections has a report of many megabytes.
+pub fn write_json(report: &Report, mut out: impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, report)?;
+    out.write_all(b"\n")
 }
 
 use crate::capture::{CaptureFormat, Timestamp};
