@@ -362,49 +362,13 @@ s_tls12-client-cert-type-mismatch() {
 s_tls13-post-handshake-auth-keylog() {
   begin tls13-post-handshake-auth-keylog
   rm -f "$here/$name.keys"
-  local fifo=$work/server.fifo
-  rm -f "$fifo"; mkfifo "$fifo"
-  openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" \
-    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" -tls1_3 \
-    <"$fifo" >"$log/$name.server" 2>&1 &
-  servers+=($!)
-  exec 7>"$fifo"
-  wait_until "server on port $port" listening "$port"
-  { printf 'GET / HTTP/1.0\r\n'; sleep 1; printf 'second line\r\n'; sleep 2; } |
-    timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
-      -tls1_3 -enable_pha -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" \
-      -keylogfile "$here/$name.keys" >>"$log/$name.client" 2>&1 &
-  local client=$!
-  sleep 0.5
-  printf 'c\n' >&7
-  sleep 1
-  printf 'Q\n' >&7
-  exec 7>&-
-  wait "$client" || true
+  interactive -tls1_3 -- -tls1_3 -enable_pha -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" -keylogfile "$here/$name.keys" -- c
   end
 }
 
 s_tls13-post-handshake-auth() {
   begin tls13-post-handshake-auth
-  local fifo=$work/server.fifo
-  rm -f "$fifo"; mkfifo "$fifo"
-  openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" \
-    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" -tls1_3 \
-    <"$fifo" >"$log/$name.server" 2>&1 &
-  servers+=($!)
-  exec 7>"$fifo"
-  wait_until "server on port $port" listening "$port"
-  { printf 'GET / HTTP/1.0\r\n'; sleep 1; printf 'second line\r\n'; sleep 2; } |
-    timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
-      -tls1_3 -enable_pha -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" \
-      >>"$log/$name.client" 2>&1 &
-  local client=$!
-  sleep 0.5
-  printf 'c\n' >&7   # s_server: send a CertificateRequest after the handshake (TLS 1.3)
-  sleep 1
-  printf 'Q\n' >&7
-  exec 7>&-
-  wait "$client" || true
+  interactive -tls1_3 -- -tls1_3 -enable_pha -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" -- c
   end
 }
 
@@ -579,27 +543,37 @@ s_tls-internal-error-no-signature-algorithm() {
   end
 }
 
-s_tls12-renegotiation-client-cert() {
-  begin tls12-renegotiation-client-cert
+# interactive SERVER-ARGS... -- CLIENT-ARGS... -- COMMAND: an s_server driven through a FIFO and an
+# s_client sending a request in two parts; half a second in, the server gets COMMAND (`R`:
+# renegotiate, asking for the client's certificate; `c`: a TLS 1.3 CertificateRequest after the
+# handshake), then quits.
+interactive() {
+  local server_args=() client_args=()
+  while [ "$1" != -- ]; do server_args+=("$1"); shift; done; shift
+  while [ "$1" != -- ]; do client_args+=("$1"); shift; done; shift
   local fifo=$work/server.fifo
   rm -f "$fifo"; mkfifo "$fifo"
   openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" \
-    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" -tls1_2 -no_cache -no_ticket \
+    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" "${server_args[@]}" \
     <"$fifo" >"$log/$name.server" 2>&1 &
   servers+=($!)
   exec 7>"$fifo"
   wait_until "server on port $port" listening "$port"
   { printf 'GET / HTTP/1.0\r\n'; sleep 1; printf 'second line\r\n'; sleep 2; } |
     timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
-      -tls1_2 -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" \
-      >>"$log/$name.client" 2>&1 &
+      "${client_args[@]}" >>"$log/$name.client" 2>&1 &
   local client=$!
   sleep 0.5
-  printf 'R\n' >&7   # s_server: renegotiate, asking for the client's certificate
+  printf '%s\n' "$1" >&7
   sleep 1
   printf 'Q\n' >&7
   exec 7>&-
   wait "$client" || true
+}
+
+s_tls12-renegotiation-client-cert() {
+  begin tls12-renegotiation-client-cert
+  interactive -tls1_2 -no_cache -no_ticket -- -tls1_2 -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" -- R
   end
 }
 
@@ -607,24 +581,8 @@ s_tls12-renegotiation-client-cert() {
 s_tls12-renegotiation-client-cert-keylog() {
   begin tls12-renegotiation-client-cert-keylog
   rm -f "$here/$name.keys"
-  local fifo=$work/server.fifo
-  rm -f "$fifo"; mkfifo "$fifo"
-  openssl s_server -accept "$port" -naccept 1 -cert "$pki/server.crt" -key "$pki/server.key" \
-    -cert_chain "$pki/intermediate.crt" -CAfile "$pki/root.crt" -tls1_2 -no_cache -no_ticket \
-    <"$fifo" >"$log/$name.server" 2>&1 &
-  servers+=($!)
-  exec 7>"$fifo"
-  wait_until "server on port $port" listening "$port"
-  { printf 'GET / HTTP/1.0\r\n'; sleep 1; printf 'second line\r\n'; sleep 2; } |
-    timeout 20 openssl s_client -connect "127.0.0.1:$port" -servername localhost -CAfile "$pki/root.crt" \
-      -tls1_2 -keylogfile "$here/$name.keys" >>"$log/$name.client" 2>&1 &
-  local client=$!
-  sleep 0.5
-  printf 'R\n' >&7   # s_server: renegotiate, asking for the client's certificate (it has none)
-  sleep 1
-  printf 'Q\n' >&7
-  exec 7>&-
-  wait "$client" || true
+  # The client has no certificate to give this time.
+  interactive -tls1_2 -no_cache -no_ticket -- -tls1_2 -keylogfile "$here/$name.keys" -- R
   end
 }
 
