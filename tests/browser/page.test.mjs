@@ -312,3 +312,34 @@ test("a trust store is chosen with its own input; a file that is not a key log i
   assert.match(await page.locator("#error").innerText(), /Your key log \(root\.pem\) could not be read: no key log line/);
   assert.deepEqual(errors, []);
 });
+
+test("a 48 MiB capture streams through the worker in slices, with progress, to the CLI's result", async () => {
+  // Made by the benchmark's generator (crates/bench): thousands of frames of bulk TLS on many
+  // concurrent connections. `cargo test` builds the generator.
+  const { execFileSync } = await import("node:child_process");
+  const { existsSync } = await import("node:fs");
+  const gen = join(ROOT, "target/debug/pcap-tls-bench");
+  assert.ok(existsSync(gen), `build the generator first (cargo test --workspace): ${gen}`);
+  const file = join(ROOT, "target/bench/browser-48M.pcap");
+  if (!existsSync(file)) execFileSync(gen, ["generate", "--size", "48M", "--out", file]);
+  let cli;
+  try {
+    cli = execFileSync(join(ROOT, "target/debug/pcap-tls-diagnose"), ["--format", "json", file], { encoding: "utf8", maxBuffer: 1 << 30 });
+  } catch (e) {
+    cli = e.stdout;
+  }
+  const expected = JSON.parse(cli);
+  const { page, errors } = await open(browser, server.url);
+  await page.evaluate(() => {
+    window.__progress = new Set();
+    new MutationObserver(() => window.__progress.add(document.getElementById("progress-text").textContent))
+      .observe(document.getElementById("progress-text"), { childList: true, characterData: true, subtree: true });
+  });
+  await page.setInputFiles("#file", file);
+  assert.equal(await analysed(page), "done");
+  const steps = await page.evaluate(() => [...window.__progress].filter((t) => t.startsWith("Analysing")).length);
+  assert.ok(steps >= 8, `${steps} progress steps for 12 slices of 4 MiB`);
+  const summary = await page.locator("#summary").innerText();
+  assert.match(summary, new RegExp(`${expected.capture.frames} frames, ${expected.connections.length} TCP connections`));
+  assert.deepEqual(errors, []);
+});
