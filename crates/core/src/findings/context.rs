@@ -105,12 +105,12 @@ impl<'a> Ctx<'a> {
     pub(crate) fn client_cert_empty(&self) -> bool {
         self.conn
             .client_certificates
-            .as_ref()
-            .is_some_and(Vec::is_empty)
+            .as_deref()
+            .is_some_and(<[CertEntry]>::is_empty)
     }
 
     /// The parsed certificates of a list.
-    pub(crate) fn parsed(list: Option<&'a Vec<CertEntry>>) -> Vec<&'a CertSummary> {
+    pub(crate) fn parsed(list: Option<&'a [CertEntry]>) -> Vec<&'a CertSummary> {
         list.map(|l| {
             l.iter()
                 .filter_map(|e| match e {
@@ -123,11 +123,11 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn client_chain(&self) -> Vec<&'a CertSummary> {
-        Self::parsed(self.conn.client_certificates.as_ref())
+        Self::parsed(self.conn.client_certificates.as_deref())
     }
 
     pub(crate) fn server_chain(&self) -> Vec<&'a CertSummary> {
-        Self::parsed(self.conn.server_certificates.as_ref())
+        Self::parsed(self.conn.server_certificates.as_deref())
     }
 
     /// The accepted CA names of the CertificateRequest (empty when none or any).

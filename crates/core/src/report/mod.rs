@@ -237,9 +237,9 @@ pub struct ConnectionReport {
     /// The server's CertificateRequest, when visible.
     pub certificate_request: Option<CertificateRequestReport>,
     /// The server's certificates, leaf first; `null` when no Certificate message is visible.
-    pub server_certificates: Option<Vec<CertEntry>>,
+    pub server_certificates: Option<std::sync::Arc<[CertEntry]>>,
     /// The client's certificates; `[]` is an empty Certificate message; `null` when none visible.
-    pub client_certificates: Option<Vec<CertEntry>>,
+    pub client_certificates: Option<std::sync::Arc<[CertEntry]>>,
     /// What the (last) ClientHello offered.
     pub client_hello: Option<ClientHello>,
     /// What the ServerHello chose.

@@ -176,8 +176,9 @@ pub struct CertificateMessage {
     pub list_length: u32,
     /// TLS 1.3 certificate_request_context length.
     pub context_length: Option<usize>,
-    /// The certificates, leaf first; one that fails to parse is kept with the reason.
-    pub certificates: Vec<CertEntry>,
+    /// The certificates, leaf first; one that fails to parse is kept with the reason. (Shared:
+    /// every connection that carries the same chain points at one copy.)
+    pub certificates: std::sync::Arc<[CertEntry]>,
     /// The message's lengths disagree (for example a list longer than the message); the
     /// certificates that fit are kept.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -507,7 +508,7 @@ fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, 
     Ok(CertificateMessage {
         list_length,
         context_length,
-        certificates,
+        certificates: certificates.into(),
         malformed,
     })
 }
