@@ -79,6 +79,8 @@ function analyse(file) {
 
 /** Files that are certificates, not captures: by name, as a user would tell them apart. */
 const isCertificate = (file) => /\.(pem|crt|cer|der)$/i.test(file.name);
+/** Captures, by their extensions (a capture may well have "keylog" in its name). */
+const isCapture = (file) => /\.(pcap|pcapng|cap|gz)$/i.test(file.name);
 /** Key logs: SSLKEYLOGFILE's usual names. */
 const isKeyLog = (file) => /\.(keys|keylog|log|txt)$/i.test(file.name) || /keylog|sslkey/i.test(file.name);
 
@@ -133,7 +135,7 @@ document.addEventListener("drop", async (e) => {
   const files = e.dataTransfer ? [...e.dataTransfer.files] : [];
   // A capture, a client certificate and a key log may be dropped together, or one after the
   // other (a trust store has its own input: by its name it looks like a certificate).
-  const kind = (f) => (isCertificate(f) ? "certificate" : isKeyLog(f) ? "keylog" : "capture");
+  const kind = (f) => (isCapture(f) ? "capture" : isCertificate(f) ? "certificate" : isKeyLog(f) ? "keylog" : "capture");
   const capture = files.find((f) => kind(f) === "capture");
   for (const f of files.filter((x) => kind(x) !== "capture")) {
     await useSupplied(kind(f), f, false);

@@ -271,7 +271,8 @@ test("a key log dropped with its TLS 1.3 capture decrypts the handshake, and sta
   const both = await page.evaluateHandle(({ capture, keys }) => {
     const dt = new DataTransfer();
     dt.items.add(new File([new Uint8Array(keys)], "sslkeys.log"));
-    dt.items.add(new File([new Uint8Array(capture)], "tls13.pcap"));
+    // A capture whose name says "keylog" is still a capture.
+    dt.items.add(new File([new Uint8Array(capture)], "tls13-with-keylog.pcap"));
     return dt;
   }, { capture, keys });
   await page.dispatchEvent("body", "drop", { dataTransfer: both });
