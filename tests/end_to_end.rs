@@ -412,14 +412,7 @@ fn a_supplied_client_certificate_is_judged_against_the_request() {
         ("tls12-client-cert-unknown-ca.pcap", "client-chain.pem"),
     ] {
         let cert = root().join("pcaps/certs").join(certificate);
-        let run = run(
-            &[
-                std::ffi::OsStr::new("--client-cert"),
-                cert.as_os_str(),
-                pcap(capture).as_os_str(),
-            ],
-            None,
-        );
+        let run = with_file("--client-cert", &cert, capture);
         run.assert_code(1);
         assert_eq!(run.stderr(), "");
         insta::with_settings!({ snapshot_path => "snapshots/client-cert", prepend_module_to_snapshot => false, omit_expression => true }, {
@@ -458,14 +451,7 @@ fn a_supplied_client_certificate_is_judged_against_the_request() {
 #[test]
 fn a_client_cert_file_that_is_no_certificate_is_exit_2() {
     let key = root().join("pcaps/certs/missing.pem");
-    let run = run(
-        &[
-            std::ffi::OsStr::new("--client-cert"),
-            key.as_os_str(),
-            pcap("tls12-mtls-ok.pcap").as_os_str(),
-        ],
-        None,
-    );
+    let run = with_file("--client-cert", &key, "tls12-mtls-ok.pcap");
     run.assert_code(2);
     assert!(
         run.stderr().contains("missing.pem: cannot read the file"),
@@ -473,7 +459,7 @@ fn a_client_cert_file_that_is_no_certificate_is_exit_2() {
         run.stderr()
     );
     let readme = root().join("pcaps/README.md");
-    let run = run_again(&readme);
+    let run = with_file("--client-cert", &readme, "tls12-mtls-ok.pcap");
     run.assert_code(2);
     assert_eq!(run.stdout(), "");
     assert_eq!(
@@ -485,12 +471,13 @@ fn a_client_cert_file_that_is_no_certificate_is_exit_2() {
     );
 }
 
-fn run_again(cert: &std::path::Path) -> util::Run {
+/// The CLI on a capture of pcaps/ with an option that names a file (`--client-cert`, `--ca`).
+fn with_file(option: &str, file: &std::path::Path, capture: &str) -> util::Run {
     run(
         &[
-            std::ffi::OsStr::new("--client-cert"),
-            cert.as_os_str(),
-            pcap("tls12-mtls-ok.pcap").as_os_str(),
+            std::ffi::OsStr::new(option),
+            file.as_os_str(),
+            pcap(capture).as_os_str(),
         ],
         None,
     )
@@ -501,14 +488,7 @@ fn run_again(cert: &std::path::Path) -> util::Run {
 #[test]
 fn a_trust_store_is_followed_and_named() {
     let ca = root().join("pcaps/certs/root.pem");
-    let run1 = run(
-        &[
-            std::ffi::OsStr::new("--ca"),
-            ca.as_os_str(),
-            pcap("tls12-client-cert-unknown-ca.pcap").as_os_str(),
-        ],
-        None,
-    );
+    let run1 = with_file("--ca", &ca, "tls12-client-cert-unknown-ca.pcap");
     run1.assert_code(1);
     let out = run1.stdout();
     assert!(
@@ -517,18 +497,44 @@ fn a_trust_store_is_followed_and_named() {
     );
     assert!(out.contains("✗ client-cert-untrusted-issuer"), "{out}");
     let bad = root().join("pcaps/README.md");
-    let run2 = run(
-        &[
-            std::ffi::OsStr::new("--ca"),
-            bad.as_os_str(),
-            pcap("tls12-mtls-ok.pcap").as_os_str(),
-        ],
-        None,
-    );
+    let run2 = with_file("--ca", &bad, "tls12-mtls-ok.pcap");
     run2.assert_code(2);
     assert!(
         run2.stderr().contains("neither a PEM file"),
         "{}",
         run2.stderr()
+    );
+}
+
+/// `--keylog`: a file in which no line holds a secret is refused (exit 2), as a certificate file
+/// without certificates is; a key log decrypts the TLS 1.3 handshake.
+#[test]
+fn a_key_log_is_used_and_a_file_that_is_none_is_exit_2() {
+    let readme = root().join("pcaps/README.md");
+    let run1 = with_file(
+        "--keylog",
+        &readme,
+        "tls13-mtls-missing-client-cert-keylog.pcap",
+    );
+    run1.assert_code(2);
+    assert_eq!(run1.stdout(), "");
+    assert_eq!(
+        run1.stderr(),
+        format!(
+            "pcap-tls-diagnose: {}: no key log line (CLIENT_RANDOM, CLIENT_HANDSHAKE_TRAFFIC_SECRET, …) in this file\n",
+            readme.display()
+        )
+    );
+    let keys = root().join("pcaps/tls13-mtls-missing-client-cert-keylog.keys");
+    let run2 = with_file(
+        "--keylog",
+        &keys,
+        "tls13-mtls-missing-client-cert-keylog.pcap",
+    );
+    run2.assert_code(1);
+    assert!(
+        run2.stdout().contains("key log: 8 records decrypted"),
+        "{}",
+        run2.stdout()
     );
 }

@@ -190,12 +190,17 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         args.ca.as_ref(),
         pcap_tls_diagnose_core::x509::read_trust_store,
     )?;
-    let mut key_log = Vec::new();
+    let mut key_log = pcap_tls_diagnose_core::tls::keylog::KeyLog::new();
     for path in &args.keylog {
         let text = std::fs::read(path)
             .with_context(|| format!("{}: cannot read the key log", path.display()))?;
-        key_log.extend_from_slice(&text);
-        key_log.push(b'\n');
+        if key_log.add(&text) == 0 {
+            anyhow::bail!(
+                "{}: {}",
+                path.display(),
+                pcap_tls_diagnose_core::tls::keylog::NO_KEY_LOG_LINE
+            );
+        }
     }
     let supplied = Supplied {
         client_certificates,
@@ -268,8 +273,8 @@ fn has_errors(report: &Report) -> bool {
 struct Supplied {
     client_certificates: Vec<CertSummary>,
     trust_store: Vec<CertSummary>,
-    /// Key log texts, concatenated.
-    key_log: Vec<u8>,
+    /// The key logs, read once for all captures.
+    key_log: pcap_tls_diagnose_core::tls::keylog::KeyLog,
 }
 
 /// Streams a file (or stdin) through the analyser.
@@ -291,7 +296,7 @@ fn analyse(
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
     analyzer.set_client_certificates(supplied.client_certificates.clone());
     analyzer.set_trust_store(supplied.trust_store.clone());
-    analyzer.add_key_log(&supplied.key_log);
+    analyzer.set_key_log(supplied.key_log.clone());
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match input.read(&mut buf) {

@@ -19,9 +19,10 @@
 //!
 //! ```
 //! let capture = include_bytes!("../../../pcaps/tls12-mtls-missing-client-cert-openssl.pcap");
-//! let report = pcap_tls_diagnose_core::diagnose(capture).unwrap();
+//! let report = pcap_tls_diagnose_core::diagnose(capture)?;
 //! assert_eq!(report.connections.len(), 1);
 //! assert!(report.connections[0].starts_like_tls);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 // Capture bytes must never panic the core: no unwrap/expect outside tests.
@@ -216,7 +217,7 @@ impl FrameSink for State {
         self.secrets_blocks += 1;
         if secrets_type == TLS_KEY_LOG && self.secrets_bytes + data.len() <= MAX_SECRETS_BYTES {
             self.secrets_bytes += data.len();
-            self.shared.keylog.add(data);
+            let _ = self.shared.keylog.add(data);
         }
     }
 }
@@ -250,11 +251,19 @@ impl Analyzer {
         self.trust_store = cas;
     }
 
-    /// Adds a key log (SSLKEYLOGFILE text, RFC 9850) to decrypt with; pcapng Decryption
-    /// Secrets Blocks in the capture are added as they are read. Give it before the capture's
-    /// connections: each is looked up at its ServerHello. Secrets never reach the report.
-    pub fn add_key_log(&mut self, text: &[u8]) {
-        self.state.shared.keylog.add(text);
+    /// Adds a key log (SSLKEYLOGFILE text, RFC 9850) to decrypt with; returns how many of its
+    /// lines hold a secret this tool uses (0: not a key log, or none of its labels). pcapng
+    /// Decryption Secrets Blocks in the capture are added as they are read. Give it before the
+    /// capture's connections: each is looked up at its ServerHello. Secrets never reach the
+    /// report.
+    pub fn add_key_log(&mut self, text: &[u8]) -> u64 {
+        self.state.shared.keylog.add(text)
+    }
+
+    /// Uses a key log already read (with [`tls::keylog::KeyLog::add`]), as when one key log
+    /// serves several captures; replaces any given before. Call it before [`push`](Self::push).
+    pub fn set_key_log(&mut self, log: tls::keylog::KeyLog) {
+        self.state.shared.keylog = log;
     }
 
     /// The key log gathered so far.

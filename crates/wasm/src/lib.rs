@@ -97,15 +97,14 @@ impl Analyzer {
     /// connection is looked up in it at its ServerHello. Throws when the text holds no secret.
     #[wasm_bindgen(js_name = addKeyLog)]
     pub fn add_key_log(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        let mut log = pcap_tls_diagnose_core::tls::keylog::KeyLog::new();
-        log.add(bytes);
-        if log.is_empty() {
+        let used = self
+            .inner
+            .as_mut()
+            .map_or(0, |inner| inner.add_key_log(bytes));
+        if used == 0 {
             return Err(JsError::new(
-                "no key log line (CLIENT_RANDOM, CLIENT_HANDSHAKE_TRAFFIC_SECRET, …) in this file",
+                pcap_tls_diagnose_core::tls::keylog::NO_KEY_LOG_LINE,
             ));
-        }
-        if let Some(inner) = &mut self.inner {
-            inner.add_key_log(bytes);
         }
         Ok(())
     }

@@ -221,10 +221,11 @@ enum State {
 /// let mut reader = CaptureReader::new();
 /// let mut count = Count(0);
 /// for chunk in file.chunks(1000) {
-///     reader.push(chunk, &mut count).unwrap();
+///     reader.push(chunk, &mut count)?;
 /// }
-/// reader.finish(&mut count).unwrap();
+/// reader.finish(&mut count)?;
 /// assert!(count.0 > 10);
+/// # Ok::<(), pcap_tls_diagnose_core::CaptureError>(())
 /// ```
 pub struct CaptureReader {
     state: State,

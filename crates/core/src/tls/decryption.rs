@@ -162,10 +162,11 @@ impl Decryption {
         self.pending = [None, None];
         self.finished = [false; 2];
         self.tls13 = super::handshake::is_tls13_version(sh.version_number);
+        let version_supported = self.tls13 || sh.version_number == 0x0303;
         let suite = cipher::suite(sh.cipher_suite_number)
             .filter(|_| self.tls13 == cipher::is_tls13_suite(sh.cipher_suite_number));
-        let Some(suite) = suite.filter(|_| self.tls13 || sh.version_number == 0x0303) else {
-            self.unsupported = Some(if self.tls13 || sh.version_number == 0x0303 {
+        let Some(suite) = suite.filter(|_| version_supported) else {
+            self.unsupported = Some(if version_supported {
                 format!(
                     "cipher suite {} is not decrypted by this tool",
                     sh.cipher_suite

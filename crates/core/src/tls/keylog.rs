@@ -93,6 +93,10 @@ pub struct KeyLog {
     skipped: u64,
 }
 
+/// The error for a file in which no line holds a secret this tool uses.
+pub const NO_KEY_LOG_LINE: &str =
+    "no key log line (CLIENT_RANDOM, CLIENT_HANDSHAKE_TRAFFIC_SECRET, …) in this file";
+
 /// The most distinct ClientHello randoms kept (a key log of a day of browsing has thousands).
 const MAX_ENTRIES: usize = 1 << 20;
 
@@ -102,19 +106,24 @@ impl KeyLog {
         Self::default()
     }
 
-    /// Reads a key log text and merges its lines. Lines with an unknown label (EXPORTER_SECRET,
-    /// ECH_SECRET, …) or not in the format are counted in [`skipped_lines`](Self::skipped_lines).
-    pub fn add(&mut self, text: &[u8]) {
+    /// Reads a key log text and merges its lines; returns how many lines it used. Lines with an
+    /// unknown label (EXPORTER_SECRET, ECH_SECRET, …) or not in the format are counted in
+    /// [`skipped_lines`](Self::skipped_lines).
+    pub fn add(&mut self, text: &[u8]) -> u64 {
+        let mut used = 0;
         for line in text.split(|&b| b == b'\n') {
             let line = line.trim_ascii();
             if line.is_empty() || line.starts_with(b"#") {
                 continue;
             }
             self.lines += 1;
-            if !self.add_line(line) {
+            if self.add_line(line) {
+                used += 1;
+            } else {
                 self.skipped += 1;
             }
         }
+        used
     }
 
     fn add_line(&mut self, line: &[u8]) -> bool {
@@ -205,7 +214,7 @@ mod tests {
             "04".repeat(48),
         );
         let mut log = KeyLog::new();
-        log.add(text.as_bytes());
+        assert_eq!(log.add(text.as_bytes()), 2);
         assert_eq!(log.lines(), 5);
         assert_eq!(log.skipped_lines(), 3);
         assert_eq!(log.sessions(), 1);
