@@ -197,6 +197,9 @@ impl FrameSink for State {
                 if !reassembly[side].is_started() && !segment.flags.syn() {
                     tls.midstream(side);
                 }
+                if tls.past_cleartext(side) {
+                    reassembly[side].forget_history();
+                }
                 let flags = segment.flags;
                 let seg = reassembly::Segment {
                     seq: segment.seq,

@@ -14,7 +14,10 @@
 //! Policies, each chosen to match what Wireshark shows:
 //! - data is delivered as soon as it is contiguous, without waiting for an ACK: the final alert
 //!   before a RST is usually never acknowledged;
-//! - the first copy of a byte wins; a later copy that differs is reported as an overlap;
+//! - the first copy of a byte wins; a later copy that differs is reported as an overlap, as
+//!   long as the layer above reads the stream's content: once it only walks encrypted records
+//!   ([`Reassembler::forget_history`]) retransmissions are not compared, so that bulk data is
+//!   never copied;
 //! - segments beyond a hole wait until the hole is filled, until the peer acknowledges past it
 //!   (the bytes were sent but not captured), until the waiting bytes exceed
 //!   [`MAX_PENDING_BYTES`], or until the end of the capture; then the hole becomes a
@@ -137,6 +140,8 @@ pub struct Reassembler {
     acked: u64,
     /// The last bytes delivered, to compare retransmissions against.
     recent: std::collections::VecDeque<u8>,
+    /// Retransmissions are no longer compared (see [`Reassembler::forget_history`]).
+    forgetful: bool,
     /// Stream offset of the FIN, if one was seen.
     fin: Option<u64>,
     events: Vec<StreamEvent>,
@@ -260,6 +265,16 @@ impl Reassembler {
         }
         self.drain(deliver);
         self.release_if_finished();
+    }
+
+    /// Stops keeping delivered bytes to compare retransmissions with: the layer above no longer
+    /// reads this direction's content (encrypted records it walks by their headers). Later
+    /// retransmissions are dropped by sequence number alone; the first copy wins as before.
+    pub fn forget_history(&mut self) {
+        if !self.forgetful {
+            self.forgetful = true;
+            self.recent = std::collections::VecDeque::new();
+        }
     }
 
     /// A complete direction (FIN, everything before it delivered) lets go of the bytes kept
@@ -405,6 +420,9 @@ impl Reassembler {
     }
 
     fn remember(&mut self, bytes: &[u8]) {
+        if self.forgetful {
+            return;
+        }
         if bytes.len() >= RECENT_WINDOW {
             self.recent.clear();
             self.recent.extend(&bytes[bytes.len() - RECENT_WINDOW..]);
@@ -446,10 +464,12 @@ mod tests {
         Seg(u64, u32, &'static str, &'a [u8]),
         /// The peer acknowledges this sequence number, in this frame.
         Ack(u64, u32),
+        /// The layer above stops reading the content (encrypted records from here on).
+        Forget,
         /// End of capture.
         End,
     }
-    use Step::{Ack, End, Seg};
+    use Step::{Ack, End, Forget, Seg};
 
     fn run(steps: &[Step<'_>]) -> (String, Vec<StreamEvent>) {
         let mut r = Reassembler::new();
@@ -486,6 +506,7 @@ mod tests {
                     );
                 }
                 Ack(frame, ack) => r.acknowledge(ack, frame, &mut deliver),
+                Forget => r.forget_history(),
                 End => r.flush(last, &mut deliver),
             }
         }
@@ -534,6 +555,20 @@ mod tests {
                 offset: 2
             }]
         );
+    }
+
+    #[test]
+    fn once_history_is_forgotten_retransmissions_are_dropped_uncompared() {
+        let (out, events) = run(&[
+            Seg(1, 0, "S", b""),
+            Seg(2, 1, "", b"hello"),
+            Forget,
+            Seg(3, 3, "", b"LLo world"), // differs, but is no longer compared
+            Seg(4, 1, "", b"HELLO WORLD!"), // the first copy still wins; only "!" is new
+            End,
+        ]);
+        assert_eq!(out, "0:hello@2 5: world@3 11:!@4");
+        assert!(events.is_empty());
     }
 
     #[test]

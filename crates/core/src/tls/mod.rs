@@ -461,6 +461,15 @@ impl TlsConnection {
         [self.sides[0].app_data, self.sides[1].app_data]
     }
 
+    /// True once `side` sends encrypted records (after its ChangeCipherSpec, or any
+    /// application_data record: TLS 1.3 encrypts everything after the ServerHello). From there
+    /// on its stream is walked by record headers, and the reassembler need not keep its bytes
+    /// to compare retransmissions with.
+    pub fn past_cleartext(&self, side: SideIndex) -> bool {
+        let s = &self.sides[side];
+        s.mode == Mode::Tls && (s.encrypted || s.app_data.records > 0)
+    }
+
     /// Notes that a direction's capture started mid-connection (before its first delivery).
     pub fn midstream(&mut self, side: SideIndex) {
         self.sides[side].midstream = true;
