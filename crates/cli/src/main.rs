@@ -93,7 +93,7 @@ enum Color {
 }
 
 /// Bytes read from the file at a time: the core is fed chunk by chunk.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 1 << 16;
 
 /// Files at least this big get a progress line on stderr (when stderr is a terminal).
 const PROGRESS_FROM: u64 = 64 << 20;
@@ -283,8 +283,8 @@ fn analyse(
     supplied: &Supplied,
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
     let mut total = None;
-    let mut input: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
+    let input: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(io::stdin())
     } else {
         let file = std::fs::File::open(path).context("cannot open the file")?;
         total = file.metadata().ok().map(|m| m.len());
@@ -297,22 +297,14 @@ fn analyse(
     analyzer.set_client_certificates(supplied.client_certificates.clone());
     analyzer.set_trust_store(supplied.trust_store.clone());
     analyzer.set_key_log(supplied.key_log.clone());
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).context("cannot read the file"),
-        };
+    let mut push = |chunk: &[u8]| {
         if let Some(progress) = &mut progress {
-            progress.advance(n as u64);
+            progress.advance(chunk.len() as u64);
         }
-        if analyzer.push(&buf[..n]).is_err() {
-            // The analyser keeps the error; `finish` returns it with the partial report.
-            break;
-        }
-    }
+        // After an error the analyser keeps it; `finish` returns it with the partial report.
+        analyzer.push(chunk).is_ok()
+    };
+    read_ahead(input, &mut push)?;
     if let Some(progress) = progress {
         progress.clear();
     }
@@ -322,6 +314,51 @@ fn analyse(
             let failure = *failure;
             (failure.partial, Some(failure.error))
         }
+    })
+}
+
+/// Chunks in flight between the reading thread and the analysis.
+const CHUNKS_AHEAD: usize = 4;
+
+/// Reads `input` on a second thread, [`CHUNK`] bytes at a time, and hands each chunk to `take`
+/// on this one, so that the kernel's copying of the file overlaps the analysis. Buffers go back
+/// to the reader to be filled again: memory stays at [`CHUNKS_AHEAD`] chunks. Stops early when
+/// `take` returns false.
+fn read_ahead(
+    mut input: Box<dyn Read + Send>,
+    take: &mut impl FnMut(&[u8]) -> bool,
+) -> anyhow::Result<()> {
+    use std::sync::mpsc::sync_channel;
+    let (full_tx, full_rx) = sync_channel::<io::Result<(Vec<u8>, usize)>>(CHUNKS_AHEAD);
+    let (empty_tx, empty_rx) = sync_channel::<Vec<u8>>(CHUNKS_AHEAD);
+    for _ in 0..CHUNKS_AHEAD {
+        let _ = empty_tx.send(vec![0u8; CHUNK]);
+    }
+    std::thread::scope(move |scope| {
+        scope.spawn(move || {
+            // Ends when the file does, on a read error, or when the analysis stops listening.
+            while let Ok(mut buf) = empty_rx.recv() {
+                let read = loop {
+                    match input.read(&mut buf) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        other => break other,
+                    }
+                };
+                let last = !matches!(read, Ok(n) if n > 0);
+                if full_tx.send(read.map(|n| (buf, n))).is_err() || last {
+                    return;
+                }
+            }
+        });
+        // Dropping both ends on the way out (early or not) releases the reader.
+        for received in full_rx {
+            let (buf, n) = received.context("cannot read the file")?;
+            if n == 0 || !take(&buf[..n]) {
+                break;
+            }
+            let _ = empty_tx.send(buf);
+        }
+        Ok(())
     })
 }
 
