@@ -5,6 +5,7 @@
 //! cargo run --release -p pcap-tls-bench -- run --sizes 5G --no-tshark
 //! cargo run --release -p pcap-tls-bench -- generate --size 100M --out big.pcap
 //! cargo run --release -p pcap-tls-bench -- floor big.pcap
+//! cargo run --release -p pcap-tls-bench -- heap big.pcap      # where the analyser's memory goes
 //! ```
 
 // Sizes, times and rates convert between integers and floats on purpose (byte counts stay far
@@ -22,6 +23,10 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use pcap_tls_bench::{floor, generate};
+
+/// The system allocator, counted (for `heap`).
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
 
 #[derive(Parser)]
 #[command(about = "Benchmarks of pcap-tls-diagnose")]
@@ -54,6 +59,12 @@ enum Cmd {
         /// Only iterate the pcap records (no header parsing).
         #[arg(long)]
         records_only: bool,
+    },
+    /// Runs the analyser in this process and reports its heap: the peak while reading, what
+    /// is held at the end of the capture, and the report's share.
+    Heap {
+        /// A capture.
+        file: PathBuf,
     },
     /// Generates the captures (once) and measures the CLI, the floor and tshark side by side.
     Run {
@@ -103,6 +114,7 @@ fn main() -> anyhow::Result<()> {
                 c.frames, c.tcp, c.flows, c.records
             );
         }
+        Cmd::Heap { file } => heap(&file)?,
         Cmd::Run {
             sizes,
             dir,
@@ -110,6 +122,42 @@ fn main() -> anyhow::Result<()> {
             no_tshark,
         } => run(&sizes, &dir, runs.max(1), no_tshark)?,
     }
+    Ok(())
+}
+
+fn heap(file: &Path) -> anyhow::Result<()> {
+    let mb = |b: usize| b as f64 / 1e6;
+    let mut input = std::fs::File::open(file).with_context(|| file.display().to_string())?;
+    let base = ALLOCATOR.allocated();
+    let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut input, &mut buf)?;
+        if n == 0 || analyzer.push(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let read_peak = ALLOCATOR.max_allocated() - base;
+    let held = ALLOCATOR.allocated() - base;
+    let report = match analyzer.finish() {
+        Ok(r) => r,
+        Err(failure) => failure.partial,
+    };
+    let peak = ALLOCATOR.max_allocated() - base;
+    let in_report = ALLOCATOR.allocated() - base;
+    let n = report.connections.len().max(1);
+    println!(
+        "{} connections; heap: peak while reading {:.1} MB, held at the end of the capture \
+         {:.1} MB ({} bytes per connection), peak overall {:.1} MB, the report {:.1} MB ({} \
+         bytes per connection)",
+        report.connections.len(),
+        mb(read_peak),
+        mb(held),
+        held / n,
+        mb(peak),
+        mb(in_report),
+        in_report / n
+    );
     Ok(())
 }
 
