@@ -45,15 +45,17 @@ try {
   await page.goto(server.url);
   await page.setInputFiles("#file", file);
   await page.waitForFunction(() => ["done", "error"].includes(document.body.dataset.state), null, { timeout: 600000 });
-  const [state, elapsed, heap] = await page.evaluate(() => [
+  const [state, elapsed, timing, heap] = await page.evaluate(() => [
     document.body.dataset.state,
     Number(document.body.dataset.elapsedMs),
+    document.body.dataset.timing,
     performance.memory ? performance.memory.usedJSHeapSize : 0,
   ]);
   console.log(
     `page: ${state} after ${elapsed} ms from the file input to the rendered report ` +
       `(${(mb / (elapsed / 1000)).toFixed(0)} MB/s); page JS heap ${(heap / 1e6).toFixed(0)} MB`,
   );
+  console.log(`page: milliseconds spent ${timing}`);
 } finally {
   await browser.close();
   await server.close();

@@ -263,6 +263,14 @@ impl Analyzer {
         self.state.shared.keylog.add(text)
     }
 
+    /// Checks every TLS 1.2 client CertificateVerify, also those the server accepted. By
+    /// default a signature is checked only when the server did not answer it with its
+    /// ChangeCipherSpec (which it sends only after verifying it): the check explains a failure,
+    /// and on a capture of many mutual-TLS connections it would be most of the work.
+    pub fn set_check_accepted_signatures(&mut self, check: bool) {
+        self.state.shared.check_accepted_signatures = check;
+    }
+
     /// Uses a key log already read (with [`tls::keylog::KeyLog::add`]), as when one key log
     /// serves several captures; replaces any given before. Call it before [`push`](Self::push).
     pub fn set_key_log(&mut self, log: tls::keylog::KeyLog) {
@@ -308,7 +316,8 @@ impl Analyzer {
             .into_connections()
             .iter()
             .map(|conn| {
-                let stream = streams.next().unwrap_or_default();
+                let mut stream = streams.next().unwrap_or_default();
+                stream.tls.settle();
                 connection_report(conn, &stream, keylog_in_use)
             })
             .collect();

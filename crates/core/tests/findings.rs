@@ -478,6 +478,17 @@ fn a_client_sending_another_certificate_than_supplied_is_pointed_out() {
     );
 }
 
+/// The report with every client CertificateVerify checked, also those the server accepted.
+fn checking_all_signatures(bytes: &[u8]) -> Report {
+    let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+    analyzer.set_check_accepted_signatures(true);
+    let _ = analyzer.push(bytes);
+    match analyzer.finish() {
+        Ok(r) => r,
+        Err(f) => f.partial,
+    }
+}
+
 /// Every TLS 1.2 client CertificateVerify in pcaps/ whose handshake is whole is checked: valid
 /// for the real key pairs, invalid only where the Java client signed with another key.
 #[test]
@@ -485,10 +496,7 @@ fn client_certificate_verify_signatures_are_checked() {
     let mut checked = 0;
     for (name, path) in common::project_captures() {
         let bytes = std::fs::read(&path).expect("capture");
-        let report = match pcap_tls_diagnose_core::diagnose(&bytes) {
-            Ok(r) => r,
-            Err(f) => f.partial,
-        };
+        let report = checking_all_signatures(&bytes);
         for c in &report.connections {
             for m in c.messages.iter().filter(|m| m.typ == "certificate_verify") {
                 let expected = match name.as_str() {
@@ -509,6 +517,32 @@ fn client_certificate_verify_signatures_are_checked() {
         }
     }
     assert!(checked >= 12, "only {checked} signatures checked");
+}
+
+/// By default a signature the server accepted (its ChangeCipherSpec followed) is not checked
+/// again; one it rejected is.
+#[test]
+fn only_signatures_the_server_did_not_accept_are_checked_by_default() {
+    let verify = |name: &str| {
+        let bytes = std::fs::read(root().join("pcaps").join(name)).expect("capture");
+        let report = match pcap_tls_diagnose_core::diagnose(&bytes) {
+            Ok(r) => r,
+            Err(f) => f.partial,
+        };
+        let m = report.connections[0]
+            .messages
+            .iter()
+            .find(|m| m.typ == "certificate_verify")
+            .cloned()
+            .expect("a CertificateVerify");
+        (m.signature_valid, m.summary.unwrap_or_default())
+    };
+    let (valid, summary) = verify("tls12-mtls-ok.pcap");
+    assert_eq!(valid, None);
+    assert!(summary.contains("the server accepted it"), "{summary}");
+    let (valid, summary) = verify("tls12-client-cert-key-mismatch-java-client.pcap");
+    assert_eq!(valid, Some(false));
+    assert!(summary.contains("DOES NOT VERIFY"), "{summary}");
 }
 
 /// Other stacks' signatures, from the public corpus (when it is beside the repository):
@@ -534,10 +568,7 @@ fn certificate_verify_of_other_stacks_in_the_public_corpus() {
         ),
     ] {
         let bytes = std::fs::read(corpus.join(file)).expect("corpus capture");
-        let report = match pcap_tls_diagnose_core::diagnose(&bytes) {
-            Ok(r) => r,
-            Err(f) => f.partial,
-        };
+        let report = checking_all_signatures(&bytes);
         let verifies: Vec<_> = report
             .connections
             .iter()

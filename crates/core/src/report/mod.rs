@@ -336,7 +336,7 @@ pub struct MessageReport {
     pub summary: Option<String>,
     /// A TLS 1.2 client's CertificateVerify: its signature checked over the handshake with the
     /// client certificate's public key (`true` valid, `false` made with another key); absent
-    /// when it could not be checked.
+    /// when the server accepted it (its ChangeCipherSpec followed) or it could not be checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_valid: Option<bool>,
 }

@@ -244,6 +244,8 @@ pub struct TlsConnection {
     pub decryption: Decryption,
     /// The record being read was decrypted: events it yields are marked so.
     decrypting: bool,
+    /// The client's CertificateVerify, until the server accepts it or the report is built.
+    deferred: Option<DeferredCheck>,
 }
 
 /// The most transcript bytes kept for checking a CertificateVerify (certificates included).
@@ -280,7 +282,7 @@ impl Transcript {
         message: &[u8],
         details: &Details,
         version: Option<u16>,
-    ) -> Option<crate::verify::Verdict> {
+    ) -> Option<Check> {
         if self.stopped || message.first() == Some(&0) {
             // Stopped, or a HelloRequest (never part of the transcript).
             return None;
@@ -314,9 +316,9 @@ impl Transcript {
                 });
             }
             if message.first() == Some(&15) {
-                let verdict = self.check_certificate_verify(message);
+                let check = self.certificate_verify(message);
                 self.stop();
-                return verdict;
+                return check;
             }
         }
         if self.bytes.len() + message.len() > MAX_TRANSCRIPT {
@@ -336,25 +338,27 @@ impl Transcript {
         None
     }
 
-    /// The client's CertificateVerify (`message`: header and body) checked over the transcript.
-    fn check_certificate_verify(&self, message: &[u8]) -> Option<crate::verify::Verdict> {
-        let key = self.client_key.as_deref()?;
+    /// The check of the client's CertificateVerify (`message`: header and body) over the
+    /// transcript, which it takes.
+    fn certificate_verify(&mut self, message: &[u8]) -> Option<Check> {
+        self.client_key.as_ref()?;
         if self.seen & TRANSCRIPT_NEEDS != TRANSCRIPT_NEEDS {
-            return Some(crate::verify::Verdict::Unchecked(
+            return Some(Check::Done(crate::verify::Verdict::Unchecked(
                 "messages before it are missing from the capture".into(),
-            ));
+            )));
         }
         // CertificateVerify: SignatureAndHashAlgorithm (2), signature length (2), signature.
         let body = message.get(4..)?;
         let scheme = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
         let len = usize::from(u16::from_be_bytes([*body.get(2)?, *body.get(3)?]));
-        let signature = body.get(4..4 + len)?;
-        Some(crate::verify::tls_signature(
-            key,
+        let signature = body.get(4..4 + len)?.to_vec();
+        Some(Check::Deferred(DeferredCheck {
+            key: self.client_key.take()?,
             scheme,
-            &self.bytes,
+            transcript: std::mem::take(&mut self.bytes),
             signature,
-        ))
+            event: usize::MAX,
+        }))
     }
 
     /// Stops collecting and frees what was kept: the transcript is checked, lost (a message
@@ -366,6 +370,33 @@ impl Transcript {
     }
 }
 
+/// What becomes of a client's CertificateVerify.
+#[derive(Debug)]
+enum Check {
+    /// Decided at once (it cannot be checked).
+    Done(crate::verify::Verdict),
+    /// To be checked unless the server accepts it.
+    Deferred(DeferredCheck),
+}
+
+/// A client's CertificateVerify kept until the handshake is decided. A server that answers
+/// with its ChangeCipherSpec has verified the signature (RFC 5246 §7.4.8; a bad one gets a
+/// decrypt_error alert): checking it again would cost an RSA or ECDSA verification per
+/// connection for nothing, and on a busy mutual-TLS capture that was a quarter of the time.
+/// Otherwise (an alert, a closed connection, the end of the capture) it is checked when the
+/// connection's report is built ([`TlsConnection::settle`]).
+#[derive(Debug)]
+struct DeferredCheck {
+    /// The client certificate's SubjectPublicKeyInfo.
+    key: Vec<u8>,
+    scheme: u16,
+    /// The handshake messages it signs.
+    transcript: Vec<u8>,
+    signature: Vec<u8>,
+    /// Index of its event.
+    event: usize,
+}
+
 /// What all connections of a capture share: the key log, and the Certificate messages already
 /// read. A server sends the same chain on every connection: parsing it and checking its
 /// signatures once is enough (on a busy capture this was most of the time).
@@ -373,6 +404,9 @@ impl Transcript {
 pub struct Shared {
     /// Key log secrets (`--keylog` and the capture's Decryption Secrets Blocks).
     pub keylog: KeyLog,
+    /// Check a client's CertificateVerify even when the server accepted it (see
+    /// [`crate::Analyzer::set_check_accepted_signatures`]).
+    pub check_accepted_signatures: bool,
     certificates: std::cell::RefCell<CertificateCache>,
 }
 
@@ -468,6 +502,63 @@ impl TlsConnection {
     pub fn past_cleartext(&self, side: SideIndex) -> bool {
         let s = &self.sides[side];
         s.mode == Mode::Tls && (s.encrypted || s.app_data.records > 0)
+    }
+
+    /// Records the check of a client's CertificateVerify (`details`), made now or deferred
+    /// (its event is the next one).
+    fn certificate_verify_check(&mut self, check: Option<Check>, details: &mut Details) {
+        let verdict = match check {
+            Some(Check::Done(verdict)) => Some(verdict),
+            Some(Check::Deferred(mut deferred)) => {
+                deferred.event = self.events.len();
+                self.deferred = Some(deferred);
+                None
+            }
+            None => None,
+        };
+        if let Details::CertificateVerify { check, .. } = details {
+            *check = verdict;
+        }
+    }
+
+    /// The server sent its ChangeCipherSpec: it accepted the client's CertificateVerify.
+    fn accept_certificate_verify(&mut self) {
+        if let Some(deferred) = self.deferred.take() {
+            self.set_check(
+                deferred.event,
+                crate::verify::Verdict::Unchecked(
+                    "the server accepted it, answering with its ChangeCipherSpec".into(),
+                ),
+            );
+        }
+    }
+
+    /// Checks a client's CertificateVerify that the server did not accept: call it once the
+    /// connection is over, before reading its events.
+    pub fn settle(&mut self) {
+        if let Some(deferred) = self.deferred.take() {
+            let verdict = crate::verify::tls_signature(
+                &deferred.key,
+                deferred.scheme,
+                &deferred.transcript,
+                &deferred.signature,
+            );
+            self.set_check(deferred.event, verdict);
+        }
+    }
+
+    fn set_check(&mut self, event: usize, verdict: crate::verify::Verdict) {
+        if let Some(TlsEvent {
+            kind:
+                EventKind::Handshake(HandshakeMessage {
+                    details: Details::CertificateVerify { check, .. },
+                    ..
+                }),
+            ..
+        }) = self.events.get_mut(event)
+        {
+            *check = Some(verdict);
+        }
     }
 
     /// Notes that a direction's capture started mid-connection (before its first delivery).
@@ -756,6 +847,11 @@ impl TlsConnection {
                 if !middlebox {
                     s.encrypted = true;
                     self.decryption.change_cipher_spec(side);
+                    if self.transcript.client.is_some_and(|client| client != side)
+                        && !shared.check_accepted_signatures
+                    {
+                        self.accept_certificate_verify();
+                    }
                 }
                 self.push(side, first, now, EventKind::ChangeCipherSpec { middlebox });
             }
@@ -1033,10 +1129,8 @@ impl TlsConnection {
                 } else {
                     handshake::parse(typ, &body[4..], version)
                 };
-                let verdict = self.transcript.message(side, &body, &details, version);
-                if let Details::CertificateVerify { check, .. } = &mut details {
-                    *check = verdict;
-                }
+                let check = self.transcript.message(side, &body, &details, version);
+                self.certificate_verify_check(check, &mut details);
                 match &details {
                     Details::ServerHello(sh) => {
                         self.version = Some(sh.version_number);
