@@ -43,13 +43,24 @@ worker.onmessage = (event) => {
     showError(error, event.data.what);
     return;
   }
+  const received = performance.now();
   const report = JSON.parse(json);
   current.report = report;
+  const parsed = performance.now();
   render(report);
   // Screen readers and keyboard users land on the result, not back at the top of the page.
   $("summary-title").focus();
   document.body.dataset.state = "done";
   document.body.dataset.elapsedMs = String(Math.round(performance.now() - startedAt));
+  const { timing } = event.data;
+  if (timing) {
+    // Where the time went (tests/browser/bench-large.mjs prints it).
+    const ms = (x) => Math.round(x);
+    document.body.dataset.timing = JSON.stringify({
+      read: ms(timing.read), push: ms(timing.push), finish: ms(timing.finish),
+      parse: ms(parsed - received), render: ms(performance.now() - parsed),
+    });
+  }
 };
 
 let lastCapture = null; // the capture File, analysed again when a supplied file changes
@@ -189,11 +200,31 @@ function render(report) {
   const ordered = [...problems, ...report.connections.filter((c) => !hasProblem(c))];
   const shown = ordered.filter((c) => showAll || hasProblem(c));
   const hidden = ordered.length - shown.length;
-  $("connections").replaceChildren(
-    ...shown.map(connection),
-    ...(hidden ? [el("p", { class: "hidden-note" }, `${hidden} connection(s) without problems hidden.`)] : []),
-  );
+  $("connections").replaceChildren();
+  showConnections(shown, 0, hidden);
   $("results").hidden = false;
+}
+
+/** Connections rendered at a time: a capture of a busy gateway can have thousands. */
+const PAGE = 50;
+
+/** Renders `list` from `from` on, a page at a time, with a button for the next page. */
+function showConnections(list, from, hidden) {
+  const box = $("connections");
+  box.append(...list.slice(from, from + PAGE).map(connection));
+  const rest = list.length - from - PAGE;
+  if (rest > 0) {
+    const more = el("button", { type: "button", class: "more" }, `Show ${Math.min(rest, PAGE)} more of ${rest} remaining connection(s)`);
+    more.addEventListener("click", () => {
+      more.remove();
+      showConnections(list, from + PAGE, hidden);
+      const next = box.querySelectorAll(".connection")[from + PAGE];
+      if (next) next.querySelector("h3").focus();
+    });
+    box.append(more);
+  } else if (hidden) {
+    box.append(el("p", { class: "hidden-note" }, `${hidden} connection(s) without problems hidden.`));
+  }
 }
 
 function endpoint(e) {
@@ -202,7 +233,7 @@ function endpoint(e) {
 
 function connection(c) {
   const status = { established: "established", failed: "FAILED", incomplete: "incomplete", not_tls: "not TLS" }[c.outcome];
-  const head = el("h3", {},
+  const head = el("h3", { tabindex: "-1" },
     `Connection ${c.id}: ${endpoint(c.client)} → ${endpoint(c.server)}`,
     c.sni ? el("span", { class: "meta" }, ` SNI ${c.sni}`) : null,
     c.tls_version ? el("span", { class: "meta" }, ` ${c.tls_version}`) : null,

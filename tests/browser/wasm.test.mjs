@@ -29,6 +29,12 @@ test("the WASM report equals the CLI's JSON for every capture", async () => {
     const analyzer = new wasm.Analyzer();
     for (let i = 0; i < bytes.length; i += 1000) analyzer.push(bytes.subarray(i, i + 1000));
     assert.equal(analyzer.finish(), cli, `${name} (chunked)`);
+    // What the page uses: the same report, without indentation.
+    const compact = new wasm.Analyzer();
+    compact.push(bytes);
+    const json = compact.finishCompact();
+    assert.ok(json.length < cli.length && !json.includes("\n  "), name);
+    assert.deepEqual(JSON.parse(json), JSON.parse(cli), `${name} (compact)`);
   }
 });
 
