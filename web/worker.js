@@ -15,8 +15,12 @@ import init, { Analyzer } from "./pkg/pcap_tls_diagnose_wasm.js";
 const CHUNK = 16 * 1024 * 1024;
 const AHEAD = 3;
 
-/** The file's bytes, slice by slice, from the reader worker. */
+/** The file's bytes, slice by slice, from the reader worker (a small file at once). */
 async function* slices(file) {
+  if (file.size <= CHUNK) {
+    yield new Uint8Array(await file.arrayBuffer());
+    return;
+  }
   const reader = new Worker(new URL("./reader.js", import.meta.url));
   const arrived = [];
   let wake = null;

@@ -78,6 +78,7 @@ try {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(server.url);
+    if (process.env.SETTLE_MS) await new Promise((ok) => setTimeout(ok, Number(process.env.SETTLE_MS)));
 
     const [state, cold] = await dropAndTime(page, bytes, basename(file));
     if (state !== "done") throw new Error(`${file}: the page reported an error`);
