@@ -12,7 +12,7 @@ fn essence(c: &ConnectionReport) -> String {
     let messages: Vec<String> = c
         .messages
         .iter()
-        .filter(|m| !matches!(m.typ.as_str(), "encrypted_record" | "application_data"))
+        .filter(|m| !matches!(&*m.typ, "encrypted_record" | "application_data"))
         .map(|m| format!("{:?} {}", m.from, m.typ))
         .collect();
     let alerts: Vec<String> = c

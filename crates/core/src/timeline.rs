@@ -3,6 +3,8 @@
 //!
 //! Sides A/B of the flow table become client/server here, once the roles are known.
 
+use std::borrow::Cow;
+
 use crate::flow::{Connection, Roles};
 use crate::reassembly::StreamEvent;
 use crate::report::{
@@ -20,7 +22,7 @@ pub(crate) struct TlsView {
     pub(crate) tls_version: Option<String>,
     pub(crate) cipher_suite: Option<String>,
     pub(crate) sni: Option<String>,
-    pub(crate) alpn: Vec<String>,
+    pub(crate) alpn: handshake::Names,
     pub(crate) alpn_selected: Option<String>,
     pub(crate) outcome: Option<Outcome>,
     pub(crate) resumed: bool,
@@ -100,20 +102,19 @@ pub(crate) fn build(
 }
 
 /// A record or message to list: type, encrypted, length, handshake type, incomplete.
-type Listed = (String, bool, u32, Option<u8>, bool);
+type Listed = (Cow<'static, str>, bool, u32, Option<u8>, bool);
 
 /// Adds one TLS event to the view.
 fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party, seq: usize) {
-    let time = event.time.map(crate::capture::Timestamp::to_rfc3339);
     let Some((typ, encrypted, length, handshake_type, incomplete)) =
-        classify(view, event, from, time.as_ref(), seq)
+        classify(view, event, from, seq)
     else {
         return;
     };
     let mut m = MessageReport {
         frame: event.frame,
         first_frame: (event.first_frame != event.frame).then_some(event.first_frame),
-        time,
+        time: event.time,
         from,
         typ,
         encrypted,
@@ -123,7 +124,6 @@ fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party, seq: usize) {
         incomplete,
         sslv2_format: false,
         handshake_type,
-        timestamp: event.time,
         seq,
         summary: None,
         signature_valid: None,
@@ -135,13 +135,7 @@ fn tls_event(view: &mut TlsView, event: &TlsEvent, from: Party, seq: usize) {
 }
 
 /// Records alerts and anomalies; returns what is to be listed as a message.
-fn classify(
-    view: &mut TlsView,
-    event: &TlsEvent,
-    from: Party,
-    time: Option<&String>,
-    seq: usize,
-) -> Option<Listed> {
+fn classify(view: &mut TlsView, event: &TlsEvent, from: Party, seq: usize) -> Option<Listed> {
     let anomaly = |kind: &str, detail: String| Anomaly {
         frame: event.frame,
         from,
@@ -206,14 +200,14 @@ fn classify(
             message_type,
             length,
         } => Some((
-            format!("sslv2_message_{message_type}"),
+            format!("sslv2_message_{message_type}").into(),
             false,
             u32::from(*length),
             None,
             false,
         )),
         EventKind::Alert { .. } | EventKind::EncryptedAlert { .. } => {
-            view.alerts.push(alert(event, from, time.cloned(), seq));
+            view.alerts.push(alert(event, from, seq));
             None
         }
         EventKind::Upgrade { offset } => {
@@ -241,7 +235,7 @@ fn classify(
     }
 }
 
-fn alert(event: &TlsEvent, from: Party, time: Option<String>, seq: usize) -> AlertReport {
+fn alert(event: &TlsEvent, from: Party, seq: usize) -> AlertReport {
     let (level, code, length) = match event.kind {
         EventKind::Alert { level, description } => (Some(level), Some(description), 2),
         EventKind::EncryptedAlert { length } => (None, None, length),
@@ -249,7 +243,7 @@ fn alert(event: &TlsEvent, from: Party, time: Option<String>, seq: usize) -> Ale
     };
     AlertReport {
         frame: event.frame,
-        time,
+        time: event.time,
         from,
         level: level.map(names::alert_level),
         code,
@@ -257,7 +251,6 @@ fn alert(event: &TlsEvent, from: Party, time: Option<String>, seq: usize) -> Ale
         encrypted: code.is_none(),
         decrypted: event.decrypted,
         length,
-        timestamp: event.time,
         seq,
     }
 }

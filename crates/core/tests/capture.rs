@@ -454,3 +454,29 @@ fn gzip_compressed_captures_are_read_like_the_original() {
     let cut = diagnose(&file[..file.len() / 2]).expect_err("cut");
     assert!(cut.partial.capture.frames < report.capture.frames);
 }
+
+/// The connections of one client offer the same lists: the report holds each list once, shared
+/// by every connection that offered it (a busy capture's memory grows much slower).
+#[test]
+fn identical_client_hello_lists_are_shared_between_connections() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../pcaps/tls12-interleaved-connections.pcap");
+    let report = diagnose(&std::fs::read(path).expect("capture")).expect("report");
+    let hellos: Vec<_> = report
+        .connections
+        .iter()
+        .filter_map(|c| c.client_hello.as_ref())
+        .collect();
+    assert!(hellos.len() >= 2, "{} ClientHellos", hellos.len());
+    for other in &hellos[1..] {
+        assert_eq!(other.cipher_suites, hellos[0].cipher_suites);
+        assert!(std::sync::Arc::ptr_eq(
+            &other.cipher_suites,
+            &hellos[0].cipher_suites
+        ));
+        assert!(std::sync::Arc::ptr_eq(
+            &other.extensions,
+            &hellos[0].extensions
+        ));
+    }
+}

@@ -32,6 +32,16 @@ use crate::error::CaptureError;
 use crate::flow::{Endpoint, Opening, RoleBasis};
 use crate::tls::handshake::{CertEntry, ClientHello, ServerHello};
 
+/// Serialises a time as the report writes times: RFC 3339, `null` when unknown. Times are kept
+/// as numbers until the report is written.
+#[allow(clippy::ref_option)] // serde's `serialize_with` passes a reference
+fn rfc3339<S: serde::Serializer>(time: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(t) => s.serialize_str(&t.to_rfc3339()),
+        None => s.serialize_none(),
+    }
+}
+
 /// Version of the JSON contract described in the README.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -232,7 +242,7 @@ pub struct ConnectionReport {
     /// The server name the client asked for (SNI).
     pub sni: Option<String>,
     /// ALPN protocols the client offered.
-    pub alpn: Vec<String>,
+    pub alpn: crate::tls::handshake::Names,
     /// The ALPN protocol the server chose, when visible (TLS ≤ 1.2).
     pub alpn_selected: Option<String>,
     /// How the handshake ended.
@@ -303,8 +313,9 @@ pub struct MessageReport {
     /// The frame that carried its first byte, when different.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_frame: Option<u64>,
-    /// Time of `frame` (RFC 3339).
-    pub time: Option<String>,
+    /// Time of `frame` (RFC 3339 in the JSON).
+    #[serde(serialize_with = "rfc3339")]
+    pub time: Option<Timestamp>,
     /// Who sent it.
     pub from: Party,
     /// `client_hello`, `certificate`, …; `change_cipher_spec`; `encrypted_handshake` (a
@@ -312,7 +323,7 @@ pub struct MessageReport {
     /// also the encrypted handshake); `application_data` (decrypted; content not shown);
     /// `heartbeat`.
     #[serde(rename = "type")]
-    pub typ: String,
+    pub typ: std::borrow::Cow<'static, str>,
     /// Its content is encrypted.
     pub encrypted: bool,
     /// Read from a record decrypted with the key log.
@@ -332,9 +343,6 @@ pub struct MessageReport {
     /// The HandshakeType number, for handshake messages.
     #[serde(skip)]
     pub handshake_type: Option<u8>,
-    /// Time of `frame`, for library users.
-    #[serde(skip)]
-    pub timestamp: Option<Timestamp>,
     /// Position among the connection's messages and alerts.
     #[serde(skip)]
     pub seq: usize,
@@ -353,8 +361,9 @@ pub struct MessageReport {
 pub struct AlertReport {
     /// The frame that carried it.
     pub frame: u64,
-    /// Its time.
-    pub time: Option<String>,
+    /// Its time (RFC 3339 in the JSON).
+    #[serde(serialize_with = "rfc3339")]
+    pub time: Option<Timestamp>,
     /// Who sent it.
     pub from: Party,
     /// `warning` or `fatal`; `null` when encrypted.
@@ -370,9 +379,6 @@ pub struct AlertReport {
     pub decrypted: bool,
     /// Record length.
     pub length: u16,
-    /// Time of `frame`, for library users.
-    #[serde(skip)]
-    pub timestamp: Option<Timestamp>,
     /// Position among the connection's messages and alerts.
     #[serde(skip)]
     pub seq: usize,

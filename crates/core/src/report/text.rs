@@ -483,8 +483,8 @@ fn ladder(out: &mut String, conn: &ConnectionReport, style: &Style) {
     let mut last_frame = None;
     for (_, step) in &steps {
         let (frame, timestamp, from, text) = match step {
-            Step::Message(m) => (m.frame, m.timestamp, m.from, message_text(m)),
-            Step::Alert(a) => (a.frame, a.timestamp, a.from, alert_text(a)),
+            Step::Message(m) => (m.frame, m.time, m.from, message_text(m)),
+            Step::Alert(a) => (a.frame, a.time, a.from, alert_text(a)),
         };
         let time = if last_frame == Some(frame) {
             String::new()
@@ -520,7 +520,7 @@ fn ladder(out: &mut String, conn: &ConnectionReport, style: &Style) {
 }
 
 fn message_text(m: &MessageReport) -> String {
-    let name = match m.typ.as_str() {
+    let name = match &*m.typ {
         "encrypted_handshake" => format!("encrypted handshake message ({} bytes)", m.length),
         "encrypted_record" => format!("encrypted record ({} bytes)", m.length),
         "change_cipher_spec" => "ChangeCipherSpec".to_string(),

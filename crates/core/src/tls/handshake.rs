@@ -86,25 +86,30 @@ pub enum Details {
     },
 }
 
+/// A list of names (cipher suites, groups, …). Shared: the ClientHellos of one client offer the
+/// same lists on every connection, and a capture keeps each distinct list once
+/// (`tls::Shared`).
+pub type Names = std::sync::Arc<[String]>;
+
 /// What a ClientHello offers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ClientHello {
     /// `legacy_version` (the highest version before TLS 1.3).
     pub legacy_version: String,
     /// Versions of the supported_versions extension, in order (GREASE omitted).
-    pub supported_versions: Vec<String>,
+    pub supported_versions: Names,
     /// Cipher suites, in order of preference.
-    pub cipher_suites: Vec<String>,
+    pub cipher_suites: Names,
     /// Server Name Indication.
     pub sni: Option<String>,
     /// ALPN protocols offered.
-    pub alpn: Vec<String>,
+    pub alpn: Names,
     /// Named groups (supported_groups).
-    pub groups: Vec<String>,
+    pub groups: Names,
     /// Groups with a key share (TLS 1.3).
-    pub key_share_groups: Vec<String>,
+    pub key_share_groups: Names,
     /// signature_algorithms.
-    pub signature_algorithms: Vec<String>,
+    pub signature_algorithms: Names,
     /// Length of the legacy session id (non-zero: resumption attempt or middlebox compatibility).
     pub session_id_length: usize,
     /// A non-empty session ticket is offered (RFC 5077 resumption).
@@ -120,7 +125,7 @@ pub struct ClientHello {
     /// TLS_FALLBACK_SCSV is offered (RFC 7507).
     pub fallback_scsv: bool,
     /// Extension types in order.
-    pub extensions: Vec<String>,
+    pub extensions: Names,
     /// Sent in the SSL 2.0-compatible format.
     pub sslv2_format: bool,
     /// The highest version offered (numeric).
@@ -271,7 +276,7 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
     let suites: Vec<u16> = ch.ciphers.iter().map(|c| c.0).collect();
     let mut out = ClientHello {
         legacy_version: names::version(ch.version.0),
-        cipher_suites: names16(&suites, names::cipher_suite),
+        cipher_suites: names16(&suites, names::cipher_suite).into(),
         session_id_length: ch.session_id.map_or(0, <[u8]>::len),
         session_id: ch.session_id.unwrap_or_default().to_vec(),
         renegotiation_info: suites.contains(&0x00ff),
@@ -279,8 +284,9 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
         max_version: ch.version.0,
         ..ClientHello::default()
     };
+    let (mut extension_names, mut key_share_groups) = (Vec::new(), Vec::new());
     for (typ, data) in extensions(ch.ext) {
-        out.extensions.push(names::extension(typ));
+        extension_names.push(names::extension(typ));
         match typ {
             ext::SERVER_NAME => {
                 if let Ok((_, tls_parser::TlsExtension::SNI(names))) =
@@ -294,15 +300,16 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
             }
             ext::SUPPORTED_GROUPS => {
                 if let Some(list) = Reader::new(data).vec16() {
-                    out.groups = names16(&list.u16_list(), names::group);
+                    out.groups = names16(&list.u16_list(), names::group).into();
                 }
             }
             ext::SIGNATURE_ALGORITHMS => {
                 if let Some(list) = Reader::new(data).vec16() {
-                    out.signature_algorithms = names16(&list.u16_list(), names::signature_scheme);
+                    out.signature_algorithms =
+                        names16(&list.u16_list(), names::signature_scheme).into();
                 }
             }
-            ext::ALPN => out.alpn = alpn_list(data),
+            ext::ALPN => out.alpn = alpn_list(data).into(),
             ext::EXTENDED_MASTER_SECRET => out.extended_master_secret = true,
             ext::SESSION_TICKET => out.session_ticket = !data.is_empty(),
             ext::PRE_SHARED_KEY => out.pre_shared_key = true,
@@ -320,14 +327,14 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
                     {
                         out.max_version = out.max_version.max(max);
                     }
-                    out.supported_versions = names16(&versions, names::version);
+                    out.supported_versions = names16(&versions, names::version).into();
                 }
             }
             ext::POST_HANDSHAKE_AUTH => out.post_handshake_auth = true,
             ext::KEY_SHARE => {
                 if let Some(mut list) = Reader::new(data).vec16() {
                     while let (Some(group), Some(_)) = (list.u16(), list.vec16()) {
-                        out.key_share_groups.push(names::group(group));
+                        key_share_groups.push(names::group(group));
                     }
                 }
             }
@@ -335,6 +342,8 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
             _ => {}
         }
     }
+    out.extensions = extension_names.into();
+    out.key_share_groups = key_share_groups.into();
     Ok(out)
 }
 
@@ -357,7 +366,7 @@ pub fn sslv2_client_hello(body: &[u8]) -> Result<ClientHello, String> {
         .collect();
     Ok(ClientHello {
         legacy_version: names::version(version),
-        cipher_suites: names16(&suites, names::cipher_suite),
+        cipher_suites: names16(&suites, names::cipher_suite).into(),
         session_id_length: usize::from(session_len),
         renegotiation_info: suites.contains(&0x00ff),
         fallback_scsv: suites.contains(&0x5600),

@@ -408,7 +408,12 @@ pub struct Shared {
     /// [`crate::Analyzer::set_check_accepted_signatures`]).
     pub check_accepted_signatures: bool,
     certificates: std::cell::RefCell<CertificateCache>,
+    /// Name lists of ClientHellos, each distinct one kept once.
+    names: std::cell::RefCell<rustc_hash::FxHashSet<handshake::Names>>,
 }
+
+/// Most distinct name lists shared (beyond, new lists are kept by their own connections).
+const MAX_SHARED_NAME_LISTS: usize = 4096;
 
 /// Certificate messages by the SHA-256 of their version and body.
 #[derive(Debug, Default)]
@@ -422,6 +427,28 @@ struct CertificateCache {
 const MAX_CACHED_CERTIFICATES: usize = 4 << 20;
 
 impl Shared {
+    /// Makes a ClientHello's name lists share the copies of an earlier, identical list: a
+    /// client offers the same suites, groups and extensions on every connection, and a capture
+    /// of thousands of connections would otherwise hold thousands of copies.
+    fn share_names(&self, ch: &mut handshake::ClientHello) {
+        let mut known = self.names.borrow_mut();
+        for list in [
+            &mut ch.supported_versions,
+            &mut ch.cipher_suites,
+            &mut ch.alpn,
+            &mut ch.groups,
+            &mut ch.key_share_groups,
+            &mut ch.signature_algorithms,
+            &mut ch.extensions,
+        ] {
+            if let Some(same) = known.get(&**list) {
+                *list = same.clone();
+            } else if known.len() < MAX_SHARED_NAME_LISTS {
+                known.insert(list.clone());
+            }
+        }
+    }
+
     /// A Certificate message's details, parsed and signature-checked once per distinct message.
     fn certificate(&self, body: &[u8], version: Option<u16>) -> Details {
         use sha2::Digest as _;
@@ -1129,6 +1156,9 @@ impl TlsConnection {
                 } else {
                     handshake::parse(typ, &body[4..], version)
                 };
+                if let Details::ClientHello(ch) = &mut details {
+                    shared.share_names(ch);
+                }
                 let check = self.transcript.message(side, &body, &details, version);
                 self.certificate_verify_check(check, &mut details);
                 match &details {

@@ -35,8 +35,9 @@ pub fn cipher_suite(value: u16) -> String {
     }
 }
 
-/// A handshake message type, as the report's `type` field spells it.
-pub fn handshake_type(value: u8) -> String {
+/// A handshake message type, as the report's `type` field spells it (borrowed from a table
+/// unless the type is unknown).
+pub fn handshake_type(value: u8) -> std::borrow::Cow<'static, str> {
     let name = match value {
         0 => "hello_request",
         1 => "client_hello",
@@ -60,7 +61,7 @@ pub fn handshake_type(value: u8) -> String {
         25 => "compressed_certificate",
         67 => "next_protocol",
         254 => "message_hash",
-        n => return format!("unknown_handshake_{n}"),
+        n => return format!("unknown_handshake_{n}").into(),
     };
     name.into()
 }

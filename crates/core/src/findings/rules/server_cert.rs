@@ -26,7 +26,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             m.from == Party::Client
                 && m.seq > certificate.seq
                 && matches!(
-                    m.typ.as_str(),
+                    &*m.typ,
                     "finished" | "encrypted_handshake" | "application_data"
                 )
         })

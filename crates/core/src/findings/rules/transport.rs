@@ -174,7 +174,7 @@ fn elapsed(ctx: &Ctx<'_>, hello: u64) -> String {
         .messages
         .iter()
         .find(|m| m.frame == hello)
-        .and_then(|m| m.timestamp);
+        .and_then(|m| m.time);
     match (start, ctx.conn.end_timestamp) {
         (Some(a), Some(b)) if b > a => {
             let ms = (b.nanos() - a.nanos()) / 1_000_000;
