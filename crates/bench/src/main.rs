@@ -139,6 +139,7 @@ fn heap(file: &Path) -> anyhow::Result<()> {
     }
     let read_peak = ALLOCATOR.max_allocated() - base;
     let held = ALLOCATOR.allocated() - base;
+    let (seen, open) = analyzer.connections();
     let report = match analyzer.finish() {
         Ok(r) => r,
         Err(failure) => failure.partial,
@@ -147,7 +148,7 @@ fn heap(file: &Path) -> anyhow::Result<()> {
     let in_report = ALLOCATOR.allocated() - base;
     let n = report.connections.len().max(1);
     println!(
-        "{} connections; heap: peak while reading {:.1} MB, held at the end of the capture \
+        "{} connections ({open} of {seen} not ended at the end of the capture); heap: peak while reading {:.1} MB, held at the end of the capture \
          {:.1} MB ({} bytes per connection), peak overall {:.1} MB, the report {:.1} MB ({} \
          bytes per connection)",
         report.connections.len(),

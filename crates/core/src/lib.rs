@@ -112,8 +112,9 @@ pub struct Analyzer {
 #[derive(Default)]
 struct State {
     table: ConnectionTable,
-    /// Reassembly and TLS state, by connection index.
-    streams: Vec<StreamState>,
+    /// Reassembly and TLS state (or, once a connection ended, its report entry), by
+    /// connection index.
+    streams: Vec<Stream>,
     last_frame: u64,
     first_timestamp: Option<Timestamp>,
     last_timestamp: Option<Timestamp>,
@@ -126,6 +127,22 @@ struct State {
     shared: tls::Shared,
     secrets_bytes: usize,
     secrets_blocks: u64,
+}
+
+/// A connection's analysis: live while it is open; once both directions have ended (a FIN with
+/// everything before it delivered), its report entry, and its reassembly and TLS state are
+/// freed. A capture of many connections holds the state of those still open only. (A reset
+/// connection stays live to the end: the peer's last segments, often its alert, can follow the
+/// RST in the capture.)
+enum Stream {
+    Live(Box<StreamState>),
+    Done(Box<ConnectionReport>),
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Self::Live(Box::default())
+    }
 }
 
 /// A connection's two byte streams and its TLS layer.
@@ -178,8 +195,7 @@ impl FrameSink for State {
                     return;
                 };
                 if tracked.index >= self.streams.len() {
-                    self.streams
-                        .resize_with(tracked.index + 1, StreamState::default);
+                    self.streams.resize_with(tracked.index + 1, Stream::default);
                 }
                 let side = usize::from(!tracked.from_a);
                 let now = Some(Now {
@@ -187,7 +203,11 @@ impl FrameSink for State {
                     time: frame.timestamp,
                 });
                 let keys = &self.shared;
-                let StreamState { reassembly, tls } = &mut self.streams[tracked.index];
+                let Stream::Live(stream) = &mut self.streams[tracked.index] else {
+                    // Both directions ended: later segments are retransmissions.
+                    return;
+                };
+                let StreamState { reassembly, tls } = &mut **stream;
                 if segment.flags.ack() {
                     let peer = 1 - side;
                     reassembly[peer].acknowledge(segment.ack, frame.number, &mut |d| {
@@ -211,6 +231,13 @@ impl FrameSink for State {
                     time: frame.timestamp,
                 };
                 reassembly[side].segment(&seg, &mut |d| tls.deliver(side, &d, now, keys));
+                if reassembly.iter().all(Reassembler::is_finished) {
+                    let conn = &self.table.connections()[tracked.index];
+                    tls.settle();
+                    // The key log's part is dropped at the end when there is no key log.
+                    let entry = connection_report(conn, stream, true);
+                    self.streams[tracked.index] = Stream::Done(Box::new(entry));
+                }
             }
             Err(reason) => *self.not_tcp.entry(reason).or_default() += 1,
         }
@@ -277,6 +304,19 @@ impl Analyzer {
         self.state.shared.keylog = log;
     }
 
+    /// Connections seen so far, and how many of them are still open: their reassembly and TLS
+    /// state is held. A connection whose two directions have ended (FIN) is reduced to its
+    /// report entry at once, so memory follows the open connections, not the file.
+    pub fn connections(&self) -> (usize, usize) {
+        let live = self
+            .state
+            .streams
+            .iter()
+            .filter(|s| matches!(s, Stream::Live(_)))
+            .count();
+        (self.state.streams.len(), live)
+    }
+
     /// The key log gathered so far.
     pub fn key_log(&self) -> &tls::keylog::KeyLog {
         &self.state.shared.keylog
@@ -289,7 +329,9 @@ impl Analyzer {
         let mut state = self.state;
         let last = state.last_frame;
         for stream in &mut state.streams {
-            stream.flush(last, &state.shared);
+            if let Stream::Live(stream) = stream {
+                stream.flush(last, &state.shared);
+            }
         }
         let keylog_in_use = !state.shared.keylog.is_empty();
         let capture = CaptureSummary {
@@ -316,9 +358,20 @@ impl Analyzer {
             .into_connections()
             .iter()
             .map(|conn| {
-                let mut stream = streams.next().unwrap_or_default();
-                stream.tls.settle();
-                connection_report(conn, &stream, keylog_in_use)
+                match streams.next().unwrap_or_default() {
+                    Stream::Live(mut stream) => {
+                        stream.tls.settle();
+                        connection_report(conn, &stream, keylog_in_use)
+                    }
+                    Stream::Done(mut entry) => {
+                        // Frames after the end (the last ACKs) still count.
+                        flow_fields(conn, &mut entry);
+                        if !keylog_in_use {
+                            entry.decryption = None;
+                        }
+                        *entry
+                    }
+                }
             })
             .collect();
         let mut capture = capture;
@@ -413,7 +466,6 @@ fn connection_report(
     keylog_in_use: bool,
 ) -> ConnectionReport {
     let roles = conn.roles();
-    let (client, server) = conn.stats_by_role();
     let app = stream.tls.app_data();
     let (client_app, server_app) = if roles.client_is_a {
         (app[0], app[1])
@@ -426,20 +478,19 @@ fn connection_report(
         &stream.tls,
         [stream.reassembly[0].events(), stream.reassembly[1].events()],
     );
-    ConnectionReport {
+    let (client, server) = conn.stats_by_role();
+    let mut entry = ConnectionReport {
         id: conn.id,
         client: roles.client,
         server: roles.server,
         role_basis: roles.basis,
         first_frame: conn.first_frame,
         last_frame: conn.last_frame,
-        start: conn.start.map(Timestamp::to_rfc3339),
-        end: conn.end.map(Timestamp::to_rfc3339),
+        start: None,
+        end: None,
         client_to_server: traffic(client, client_app),
         server_to_client: traffic(server, server_app),
-        starts_like_tls: [client, server]
-            .iter()
-            .any(|s| s.opening.as_ref().is_some_and(|(_, o, _)| o.is_tls())),
+        starts_like_tls: false,
         starttls: view
             .starttls
             .then(|| starttls_protocol(client, server).to_string()),
@@ -463,9 +514,32 @@ fn connection_report(
         decryption: (keylog_in_use && view.outcome.is_some_and(|o| o != report::Outcome::NotTls))
             .then(|| timeline::decryption(&stream.tls, &roles)),
         findings: Vec::new(),
-        start_timestamp: conn.start,
-        end_timestamp: conn.end,
-    }
+        start_timestamp: None,
+        end_timestamp: None,
+    };
+    flow_fields(conn, &mut entry);
+    entry
+}
+
+/// The fields of a report entry that come from the flow's frames (counts, first and last
+/// frame, times): set again at the end for a connection reported when it ended.
+fn flow_fields(conn: &Connection, entry: &mut ConnectionReport) {
+    let (client, server) = conn.stats_by_role();
+    entry.first_frame = conn.first_frame;
+    entry.last_frame = conn.last_frame;
+    entry.start = conn.start.map(Timestamp::to_rfc3339);
+    entry.end = conn.end.map(Timestamp::to_rfc3339);
+    entry.start_timestamp = conn.start;
+    entry.end_timestamp = conn.end;
+    let app = |t: &Traffic| tls::RecordCount {
+        records: t.application_data_records,
+        bytes: t.application_data_bytes,
+    };
+    entry.client_to_server = traffic(client, app(&entry.client_to_server));
+    entry.server_to_client = traffic(server, app(&entry.server_to_client));
+    entry.starts_like_tls = [client, server]
+        .iter()
+        .any(|s| s.opening.as_ref().is_some_and(|(_, o, _)| o.is_tls()));
 }
 
 /// Names the protocol that preceded a STARTTLS-style upgrade, from the first bytes each side sent.

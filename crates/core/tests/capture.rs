@@ -480,3 +480,35 @@ fn identical_client_hello_lists_are_shared_between_connections() {
         ));
     }
 }
+
+/// A connection whose two directions ended with FIN is reduced to its report entry as soon as
+/// it ends; a reset one is held to the end (the peer's last segments can follow the RST). The
+/// report is the same either way (the end-to-end snapshots cover every capture).
+#[test]
+fn ended_connections_are_reduced_to_their_report_entry_at_once() {
+    let read = |name: &str| {
+        std::fs::read(format!("{}/../../pcaps/{name}", env!("CARGO_MANIFEST_DIR"))).expect(name)
+    };
+    let mut analyzer = Analyzer::new();
+    analyzer
+        .push(&read("tls12-interleaved-connections.pcap"))
+        .expect("capture");
+    let (seen, live) = analyzer.connections();
+    assert!(seen >= 2, "{seen} connections");
+    assert_eq!(
+        live, 0,
+        "{live} of {seen} connections still held after they ended"
+    );
+    let report = analyzer.finish().expect("report");
+    assert!(
+        report
+            .connections
+            .iter()
+            .all(|c| c.client_to_server.fin && c.server_to_client.fin)
+    );
+    let mut reset = Analyzer::new();
+    reset
+        .push(&read("tls-reset-after-client-hello.pcap"))
+        .expect("capture");
+    assert_eq!(reset.connections(), (1, 1));
+}
