@@ -93,7 +93,7 @@ enum Color {
 }
 
 /// Bytes read from the file at a time: the core is fed chunk by chunk.
-const CHUNK: usize = 1 << 16;
+const CHUNK: usize = 1 << 18;
 
 /// Files at least this big get a progress line on stderr (when stderr is a terminal).
 const PROGRESS_FROM: u64 = 64 << 20;
