@@ -1,5 +1,5 @@
 // Benchmark for large captures (there is no timed test): the WebAssembly analyser alone in
-// Node (pushing 4 MiB slices, as the page's worker does), then the real page in headless
+// Node (pushing 16 MiB slices, as the page's worker does), then the real page in headless
 // Chromium, the file picked with the file input. Prints throughput and memory.
 //
 //   bash web/build.sh
@@ -17,7 +17,7 @@ const wasm = await import(join(WEB, "pkg/pcap_tls_diagnose_wasm.js"));
 wasm.initSync({ module: await readFile(join(WEB, "pkg/pcap_tls_diagnose_wasm_bg.wasm")) });
 const handle = await open(file);
 const size = (await handle.stat()).size;
-const slice = Buffer.alloc(4 << 20);
+const slice = Buffer.alloc(16 << 20);
 const analyzer = new wasm.Analyzer();
 let pushing = 0;
 for (let pos = 0; pos < size; ) {

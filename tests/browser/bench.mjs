@@ -10,6 +10,8 @@
 // and paint are included; the page's own drop-to-DOM time, without waiting for paint, is shown
 // too). The CLI peer is the release binary run N times with --format json,
 // measured as wall time of the whole process. Figures are medians; the ratio is page / CLI.
+// SETTLE_MS=2000 waits that long after the page loaded before the cold drop (a user opens the
+// page, then picks a file), so that the cold figure is the first analysis, not the compiling.
 
 import { readFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
