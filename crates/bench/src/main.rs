@@ -129,6 +129,7 @@ fn heap(file: &Path) -> anyhow::Result<()> {
     let mb = |b: usize| b as f64 / 1e6;
     let mut input = std::fs::File::open(file).with_context(|| file.display().to_string())?;
     let base = ALLOCATOR.allocated();
+    let churn = ALLOCATOR.total_allocated();
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -139,6 +140,8 @@ fn heap(file: &Path) -> anyhow::Result<()> {
     }
     let read_peak = ALLOCATOR.max_allocated() - base;
     let held = ALLOCATOR.allocated() - base;
+    // Bytes allocated while reading, freed or not: per frame, the hot path's allocations.
+    let churn = ALLOCATOR.total_allocated() - churn;
     let (seen, open) = analyzer.connections();
     let report = match analyzer.finish() {
         Ok(r) => r,
@@ -147,17 +150,22 @@ fn heap(file: &Path) -> anyhow::Result<()> {
     let peak = ALLOCATOR.max_allocated() - base;
     let in_report = ALLOCATOR.allocated() - base;
     let n = report.connections.len().max(1);
+    let frames = report.capture.frames.max(1);
     println!(
-        "{} connections ({open} of {seen} not ended at the end of the capture); heap: peak while reading {:.1} MB, held at the end of the capture \
-         {:.1} MB ({} bytes per connection), peak overall {:.1} MB, the report {:.1} MB ({} \
-         bytes per connection)",
+        "{} frames, {} connections ({open} of {seen} not ended at the end of the capture)\n\
+         heap: peak while reading {:.1} MB, held at the end of the capture {:.1} MB ({} bytes \
+         per connection), peak overall {:.1} MB, the report {:.1} MB ({} bytes per connection)\n\
+         allocated while reading: {:.1} MB in all, {} bytes per frame",
+        report.capture.frames,
         report.connections.len(),
         mb(read_peak),
         mb(held),
         held / n,
         mb(peak),
         mb(in_report),
-        in_report / n
+        in_report / n,
+        mb(churn),
+        churn as u64 / frames
     );
     Ok(())
 }
