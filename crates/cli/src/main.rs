@@ -439,6 +439,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn read_ahead_hands_over_every_byte_in_order() {
+        let data: Vec<u8> = (0..(3 * CHUNK + 17)).map(|i| (i % 251) as u8).collect();
+        let mut got = Vec::new();
+        read_ahead(
+            Box::new(io::Cursor::new(data.clone())),
+            &mut |chunk: &[u8]| {
+                got.extend_from_slice(chunk);
+                true
+            },
+        )
+        .expect("read");
+        assert_eq!(got, data);
+    }
+
+    /// A file that cannot be read.
+    struct Broken;
+
+    impl Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk on fire"))
+        }
+    }
+
+    #[test]
+    fn read_ahead_stops_when_asked_and_reports_read_errors() {
+        let mut chunks = 0;
+        read_ahead(Box::new(io::repeat(7)), &mut |_: &[u8]| {
+            chunks += 1;
+            chunks < 3
+        })
+        .expect("an endless input, stopped after three chunks");
+        assert_eq!(chunks, 3);
+        let err = read_ahead(Box::new(Broken), &mut |_: &[u8]| true).expect_err("an error");
+        assert_eq!(err.to_string(), "cannot read the file");
+        assert_eq!(err.root_cause().to_string(), "disk on fire");
+    }
+
+    #[test]
     fn progress_line_shows_share_bar_and_sizes() {
         assert_eq!(
             progress_line("big.pcap", 380 << 20, 1 << 30),
