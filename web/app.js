@@ -57,7 +57,7 @@ worker.onmessage = (event) => {
     // Where the time went (tests/browser/bench-large.mjs prints it).
     const ms = (x) => Math.round(x);
     document.body.dataset.timing = JSON.stringify({
-      read: ms(timing.read), push: ms(timing.push), finish: ms(timing.finish),
+      compiling: ms(timing.compiling), read: ms(timing.read), push: ms(timing.push), finish: ms(timing.finish),
       parse: ms(parsed - received), render: ms(performance.now() - parsed),
     });
   }
