@@ -13,8 +13,8 @@ pub fn to_json(report: &Report) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The same report as [`to_json`] without indentation or the final newline (about half the
-/// bytes), for a program that parses it anyway, such as the web page.
+/// The same report as [`to_json`] without indentation or the final newline (about two thirds
+/// of the bytes), for a program that parses it anyway, such as the web page.
 pub fn to_json_compact(report: &Report) -> String {
     // Serialising a report (strings, numbers, booleans) cannot fail.
     serde_json::to_string(report).unwrap_or_default()
