@@ -125,8 +125,8 @@ impl Analyzer {
         json_or_error(inner.finish())
     }
 
-    /// As `finish`, the same report without indentation (about two thirds of the size): for a page
-    /// that parses it at once.
+    /// As `finish`, the same report without indentation (about two thirds of the size): for a
+    /// page that parses it at once.
     #[wasm_bindgen(js_name = finishCompact)]
     pub fn finish_compact(&mut self) -> Result<String, JsError> {
         let inner = self
