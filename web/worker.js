@@ -9,7 +9,7 @@
 import init, { Analyzer } from "./pkg/pcap_tls_diagnose_wasm.js";
 
 // Slices of 16 MiB, read by a worker of its own (reader.js) up to three ahead of the analysis:
-// Chromium reads a Blob at ~0.5 GB/s one slice at a time and ~1.2 GB/s with a few in flight,
+// Chromium reads a Blob at ~0.5 GB/s one slice at a time and ~1.3 GB/s with a few in flight,
 // and on this thread the copying would take turns with the analysis (measured by
 // tests/browser/bench-large.mjs). Memory stays at four slices whatever the file's size.
 const CHUNK = 16 * 1024 * 1024;

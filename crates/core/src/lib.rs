@@ -479,17 +479,23 @@ fn connection_report(
         [stream.reassembly[0].events(), stream.reassembly[1].events()],
     );
     let (client, server) = conn.stats_by_role();
+    let app_only = |app: tls::RecordCount| Traffic {
+        application_data_records: app.records,
+        application_data_bytes: app.bytes,
+        ..Traffic::default()
+    };
+    // The fields that come from the flow's frames are set by `flow_fields` below.
     let mut entry = ConnectionReport {
         id: conn.id,
         client: roles.client,
         server: roles.server,
         role_basis: roles.basis,
-        first_frame: conn.first_frame,
-        last_frame: conn.last_frame,
+        first_frame: 0,
+        last_frame: 0,
         start: None,
         end: None,
-        client_to_server: traffic(client, client_app),
-        server_to_client: traffic(server, server_app),
+        client_to_server: app_only(client_app),
+        server_to_client: app_only(server_app),
         starts_like_tls: false,
         starttls: view
             .starttls

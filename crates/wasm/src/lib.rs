@@ -118,22 +118,21 @@ impl Analyzer {
 
     /// Ends the analysis; returns the JSON report (throws when the input was not a capture).
     pub fn finish(&mut self) -> Result<String, JsError> {
-        let inner = self
-            .inner
-            .take()
-            .ok_or_else(|| JsError::new("the analysis was already finished"))?;
-        json_or_error(inner.finish())
+        json_or_error(self.take()?.finish())
     }
 
     /// As `finish`, the same report without indentation (about two thirds of the size): for a
     /// page that parses it at once.
     #[wasm_bindgen(js_name = finishCompact)]
     pub fn finish_compact(&mut self) -> Result<String, JsError> {
-        let inner = self
-            .inner
+        report_or_error(self.take()?.finish()).map(|report| report::to_json_compact(&report))
+    }
+
+    /// The analyser, for `finish`: it can finish once.
+    fn take(&mut self) -> Result<CoreAnalyzer, JsError> {
+        self.inner
             .take()
-            .ok_or_else(|| JsError::new("the analysis was already finished"))?;
-        report_or_error(inner.finish()).map(|report| report::to_json_compact(&report))
+            .ok_or_else(|| JsError::new("the analysis was already finished"))
     }
 }
 

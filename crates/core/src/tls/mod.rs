@@ -244,8 +244,9 @@ pub struct TlsConnection {
     pub decryption: Decryption,
     /// The record being read was decrypted: events it yields are marked so.
     decrypting: bool,
-    /// The client's CertificateVerify, until the server accepts it or the report is built.
-    deferred: Option<DeferredCheck>,
+    /// The client's CertificateVerify (with the index of its event), until the server accepts
+    /// it or the report is built.
+    deferred: Option<(usize, DeferredCheck)>,
 }
 
 /// The most transcript bytes kept for checking a CertificateVerify (certificates included).
@@ -357,7 +358,6 @@ impl Transcript {
             scheme,
             transcript: std::mem::take(&mut self.bytes),
             signature,
-            event: usize::MAX,
         }))
     }
 
@@ -393,8 +393,6 @@ struct DeferredCheck {
     /// The handshake messages it signs.
     transcript: Vec<u8>,
     signature: Vec<u8>,
-    /// Index of its event.
-    event: usize,
 }
 
 /// What all connections of a capture share: the key log, and the Certificate messages already
@@ -536,9 +534,8 @@ impl TlsConnection {
     fn certificate_verify_check(&mut self, check: Option<Check>, details: &mut Details) {
         let verdict = match check {
             Some(Check::Done(verdict)) => Some(verdict),
-            Some(Check::Deferred(mut deferred)) => {
-                deferred.event = self.events.len();
-                self.deferred = Some(deferred);
+            Some(Check::Deferred(deferred)) => {
+                self.deferred = Some((self.events.len(), deferred));
                 None
             }
             None => None,
@@ -550,9 +547,9 @@ impl TlsConnection {
 
     /// The server sent its ChangeCipherSpec: it accepted the client's CertificateVerify.
     fn accept_certificate_verify(&mut self) {
-        if let Some(deferred) = self.deferred.take() {
+        if let Some((event, _)) = self.deferred.take() {
             self.set_check(
-                deferred.event,
+                event,
                 crate::verify::Verdict::Unchecked(
                     "the server accepted it, answering with its ChangeCipherSpec".into(),
                 ),
@@ -563,14 +560,14 @@ impl TlsConnection {
     /// Checks a client's CertificateVerify that the server did not accept: call it once the
     /// connection is over, before reading its events.
     pub fn settle(&mut self) {
-        if let Some(deferred) = self.deferred.take() {
+        if let Some((event, deferred)) = self.deferred.take() {
             let verdict = crate::verify::tls_signature(
                 &deferred.key,
                 deferred.scheme,
                 &deferred.transcript,
                 &deferred.signature,
             );
-            self.set_check(deferred.event, verdict);
+            self.set_check(event, verdict);
         }
     }
 
