@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    pcap_tls_diagnose_core::fuzzing::diagnose_everything(data);
+    pcap_tls_diagnose_core::internals::diagnose_everything(data);
 });

@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pcap_tls_bench::{floor, generate};
-use pcap_tls_diagnose_core::capture::{CaptureReader, Frame, FrameSink};
+use pcap_tls_diagnose_core::internals::{CaptureReader, Frame, FrameSink};
 
 fn capture() -> Vec<u8> {
     let pcaps = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pcaps");
@@ -35,7 +35,9 @@ struct Decode {
 impl FrameSink for Decode {
     fn frame(&mut self, frame: &Frame<'_>) {
         self.frames += 1;
-        if self.wire && pcap_tls_diagnose_core::wire::decode(frame.link_type, frame.data).is_ok() {
+        if self.wire
+            && pcap_tls_diagnose_core::internals::decode_frame(frame.link_type, frame.data).is_ok()
+        {
             self.tcp += 1;
         }
     }

@@ -9,9 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use pcap_tls_diagnose_core::findings::Severity;
 use pcap_tls_diagnose_core::report::{self, ConnectionReport, Report, text::TextOptions};
-use pcap_tls_diagnose_core::x509::CertSummary;
+use pcap_tls_diagnose_core::{CertificateFileError, Certificates, KeyLog};
 
 /// Reads pcap or pcapng captures, rebuilds every TLS handshake and explains what failed, why,
 /// and what to change, with the frame numbers that show it.
@@ -182,15 +181,9 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         all: args.all,
         color: args.color(),
     };
-    let client_certificates = certificates(
-        args.client_cert.as_ref(),
-        pcap_tls_diagnose_core::x509::read_certificates,
-    )?;
-    let trust_store = certificates(
-        args.ca.as_ref(),
-        pcap_tls_diagnose_core::x509::read_trust_store,
-    )?;
-    let mut key_log = pcap_tls_diagnose_core::tls::keylog::KeyLog::new();
+    let client_certificates = certificates(args.client_cert.as_ref(), Certificates::client_chain)?;
+    let trust_store = certificates(args.ca.as_ref(), Certificates::trust_store)?;
+    let mut key_log = KeyLog::new();
     for path in &args.keylog {
         let text = std::fs::read(path)
             .with_context(|| format!("{}: cannot read the key log", path.display()))?;
@@ -198,7 +191,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             anyhow::bail!(
                 "{}: {}",
                 path.display(),
-                pcap_tls_diagnose_core::tls::keylog::NO_KEY_LOG_LINE
+                pcap_tls_diagnose_core::NO_KEY_LOG_LINE
             );
         }
     }
@@ -213,7 +206,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if args.filtered() {
             report.connections.retain(|c| args.keeps(c));
         }
-        errors |= has_errors(&report);
+        errors |= report.has_errors();
         // A file that is not a capture at all has nothing to show but the error.
         let readable = report.capture.format.is_some();
         if readable {
@@ -251,30 +244,22 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
 /// Reads an optional certificate file (`--client-cert`, `--ca`) with the core's reader.
 fn certificates(
     path: Option<&PathBuf>,
-    read: fn(&[u8]) -> Result<Vec<CertSummary>, String>,
-) -> anyhow::Result<Vec<CertSummary>> {
+    read: fn(&[u8]) -> Result<Certificates, CertificateFileError>,
+) -> anyhow::Result<Certificates> {
     let Some(path) = path else {
-        return Ok(Vec::new());
+        return Ok(Certificates::default());
     };
     let bytes =
         std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))?;
     read(&bytes).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))
 }
 
-fn has_errors(report: &Report) -> bool {
-    report
-        .findings
-        .iter()
-        .chain(report.connections.iter().flat_map(|c| &c.findings))
-        .any(|f| f.severity == Severity::Error)
-}
-
 /// What the user gave besides the captures.
 struct Supplied {
-    client_certificates: Vec<CertSummary>,
-    trust_store: Vec<CertSummary>,
+    client_certificates: Certificates,
+    trust_store: Certificates,
     /// The key logs, read once for all captures.
-    key_log: pcap_tls_diagnose_core::tls::keylog::KeyLog,
+    key_log: KeyLog,
 }
 
 /// Streams a file (or stdin) through the analyser.

@@ -125,3 +125,15 @@ impl serde::Serialize for CaptureError {
         .serialize(serializer)
     }
 }
+
+/// A capture could not be read to its end: what went wrong and where, with the report of
+/// everything read before it.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct DiagnoseError {
+    /// What went wrong, and where.
+    #[source]
+    pub error: CaptureError,
+    /// Everything that was read before it (its `capture.error` holds the same error).
+    pub partial: crate::Report,
+}

@@ -3,7 +3,7 @@
 //! Synthetic files are built byte by byte here (each helper names the layout it writes), so every
 //! field is under the test's control; real files come from pcaps/ and the public corpus.
 
-use pcap_tls_diagnose_core::capture::{CaptureReader, Frame, FrameSink, LinkType};
+use pcap_tls_diagnose_core::internals::{CaptureReader, Frame, FrameSink, LinkType};
 use pcap_tls_diagnose_core::{Analyzer, CaptureErrorKind, diagnose};
 
 /// A frame as handed out: number, timestamp, link type, data, original length, interface.
@@ -21,7 +21,7 @@ impl FrameSink for Collect {
         self.frames.push((
             f.number,
             f.timestamp
-                .map(pcap_tls_diagnose_core::capture::Timestamp::nanos),
+                .map(pcap_tls_diagnose_core::report::Timestamp::nanos),
             f.link_type.0,
             f.data.to_vec(),
             f.original_len,

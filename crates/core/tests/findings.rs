@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use pcap_tls_diagnose_core::findings::docs::{CODES, markdown};
+use pcap_tls_diagnose_core::codes::{DOCS, markdown};
 use pcap_tls_diagnose_core::report::Report;
 
 mod common;
@@ -26,7 +26,7 @@ fn codes_in(name: &str) -> BTreeSet<&'static str> {
         .findings
         .iter()
         .chain(report.connections.iter().flat_map(|c| &c.findings))
-        .map(|f| f.code)
+        .map(|f| f.code.as_str())
         .collect()
 }
 
@@ -241,7 +241,7 @@ const CASES: &[(&str, &str, &str)] = &[
 
 #[test]
 fn every_code_is_triggered_by_a_capture_and_not_by_its_near_miss() {
-    let documented: BTreeSet<&str> = CODES.iter().map(|d| d.code).collect();
+    let documented: BTreeSet<&str> = DOCS.iter().map(|d| d.code.as_str()).collect();
     let covered: BTreeSet<&str> = CASES.iter().map(|c| c.0).collect();
     assert_eq!(
         documented, covered,
@@ -263,7 +263,7 @@ fn every_code_is_triggered_by_a_capture_and_not_by_its_near_miss() {
 
 #[test]
 fn every_code_found_anywhere_is_documented() {
-    let documented: BTreeSet<&str> = CODES.iter().map(|d| d.code).collect();
+    let documented: BTreeSet<&str> = DOCS.iter().map(|d| d.code.as_str()).collect();
     for (name, _) in common::project_captures() {
         for code in codes_in(&name) {
             assert!(
@@ -272,17 +272,12 @@ fn every_code_found_anywhere_is_documented() {
             );
         }
     }
-    for d in CODES {
+    for d in DOCS {
         assert!(
             !d.title.is_empty() && !d.meaning.is_empty(),
             "{} lacks docs",
             d.code
         );
-        let kebab = d
-            .code
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        assert!(kebab, "{} is not kebab-case", d.code);
     }
 }
 
@@ -309,10 +304,10 @@ fn nginx_refusing_inside_tls_is_a_likely_missing_certificate() {
         .expect("capture");
     let report = pcap_tls_diagnose_core::diagnose(&bytes).expect("capture");
     let finding = &report.connections[0].findings[0];
-    assert_eq!(finding.code, "client-cert-missing");
+    assert_eq!(finding.code.as_str(), "client-cert-missing");
     assert_eq!(
         finding.confidence,
-        pcap_tls_diagnose_core::findings::Confidence::Likely
+        pcap_tls_diagnose_core::report::Confidence::Likely
     );
     assert_eq!(finding.frames, vec![6, 8, 11, 13]);
 }
@@ -336,7 +331,7 @@ fn with_file(
 fn with_supplied(capture: &str, certificate: &str) -> Report {
     with_file(capture, certificate, |a, file| {
         a.set_client_certificates(
-            pcap_tls_diagnose_core::x509::read_certificates(file).expect("certificates"),
+            pcap_tls_diagnose_core::Certificates::client_chain(file).expect("certificates"),
         );
     })
 }
@@ -345,7 +340,7 @@ fn with_supplied(capture: &str, certificate: &str) -> Report {
 /// Certificate becomes certain, and a certificate that fits says the client did not use it.
 #[test]
 fn a_supplied_client_certificate_makes_the_cause_certain() {
-    use pcap_tls_diagnose_core::findings::Confidence;
+    use pcap_tls_diagnose_core::report::Confidence;
     // (capture, supplied file, codes expected besides client-cert-missing, codes that must not be
     // there, text the client-cert-missing explanation must hold)
     type Case = (
@@ -415,11 +410,11 @@ fn a_supplied_client_certificate_makes_the_cause_certain() {
         let report = with_supplied(capture, file);
         assert!(!report.supplied_client_certificates.is_empty());
         let findings = &report.connections[0].findings;
-        let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+        let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
         let context = format!("{capture} + {file}: {codes:?}");
         let missing = findings
             .iter()
-            .find(|f| f.code == "client-cert-missing")
+            .find(|f| f.code.as_str() == "client-cert-missing")
             .unwrap_or_else(|| panic!("{context}"));
         assert!(missing.explanation.contains(missing_says), "{context}");
         assert_eq!(
@@ -430,7 +425,7 @@ fn a_supplied_client_certificate_makes_the_cause_certain() {
         for code in *expected {
             let f = findings
                 .iter()
-                .find(|f| f.code == *code)
+                .find(|f| f.code.as_str() == *code)
                 .unwrap_or_else(|| panic!("{context}: {code} missing"));
             assert_eq!(f.confidence, Confidence::Certain, "{context}");
             assert!(f.explanation.contains("you supplied"), "{context}");
@@ -447,7 +442,7 @@ fn a_supplied_client_certificate_makes_the_cause_certain() {
     let guess = report.connections[0]
         .findings
         .iter()
-        .find(|f| f.code == "client-cert-type-mismatch")
+        .find(|f| f.code.as_str() == "client-cert-type-mismatch")
         .expect("likely type mismatch");
     assert_eq!(guess.confidence, Confidence::Likely);
 }
@@ -460,7 +455,7 @@ fn a_client_sending_another_certificate_than_supplied_is_pointed_out() {
     assert!(!findings.is_empty());
     for f in findings
         .iter()
-        .filter(|f| f.code.starts_with("client-cert"))
+        .filter(|f| f.code.as_str().starts_with("client-cert"))
     {
         assert!(
             f.explanation.contains("not the certificate you supplied"),
@@ -512,7 +507,7 @@ fn client_certificate_verify_signatures_are_checked() {
         }
         if name == "tls12-client-cert-key-mismatch-java-client.pcap" {
             let f = &report.connections[0].findings[0];
-            assert_eq!(f.code, "client-cert-key-mismatch");
+            assert_eq!(f.code.as_str(), "client-cert-key-mismatch");
             assert!(f.explanation.contains("Checked here"), "{}", f.explanation);
         }
     }
@@ -583,7 +578,7 @@ fn certificate_verify_of_other_stacks_in_the_public_corpus() {
     // Subject = issuer, but not signed by its own key: issued by a CA with the same name.
     let bytes = std::fs::read(corpus.join("zeek/mysql-encrypted.pcap")).expect("corpus capture");
     let report = pcap_tls_diagnose_core::diagnose(&bytes).expect("capture");
-    let Some(pcap_tls_diagnose_core::tls::handshake::CertEntry::Parsed(cert)) = report.connections
+    let Some(pcap_tls_diagnose_core::report::CertificateEntry::Parsed(cert)) = report.connections
         [0]
     .server_certificates
     .as_ref()
@@ -605,8 +600,8 @@ fn chain_signatures_are_checked_link_by_link() {
     let report = pcap_tls_diagnose_core::diagnose(&capture).expect("capture");
     let client = |r: &Report| match &r.connections[0].client_certificates.as_ref().expect("sent")[0]
     {
-        pcap_tls_diagnose_core::tls::handshake::CertEntry::Parsed(c) => c.signature_valid,
-        other @ pcap_tls_diagnose_core::tls::handshake::CertEntry::Unparsable { .. } => {
+        pcap_tls_diagnose_core::report::CertificateEntry::Parsed(c) => c.signature_valid,
+        other @ pcap_tls_diagnose_core::report::CertificateEntry::Unparsable { .. } => {
             panic!("{other:?}")
         }
     };
@@ -626,7 +621,7 @@ fn chain_signatures_are_checked_link_by_link() {
 /// With a trust store (`--ca`).
 fn with_trust_store(capture: &str, store: &str) -> Report {
     with_file(capture, store, |a, file| {
-        a.set_trust_store(pcap_tls_diagnose_core::x509::read_trust_store(file).expect("store"));
+        a.set_trust_store(pcap_tls_diagnose_core::Certificates::trust_store(file).expect("store"));
     })
 }
 
@@ -634,7 +629,11 @@ fn with_trust_store(capture: &str, store: &str) -> Report {
 #[test]
 fn chains_are_followed_up_to_a_supplied_trust_store() {
     let codes = |r: &Report| -> Vec<&'static str> {
-        r.connections[0].findings.iter().map(|f| f.code).collect()
+        r.connections[0]
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect()
     };
     // Both chains lead to the test root (through the intermediate each side sent).
     let ok = with_trust_store("tls12-mtls-ok.pcap", "root.pem");
@@ -646,7 +645,7 @@ fn chains_are_followed_up_to_a_supplied_trust_store() {
     let f = unknown.connections[0]
         .findings
         .iter()
-        .find(|f| f.code == "client-cert-untrusted-issuer")
+        .find(|f| f.code.as_str() == "client-cert-untrusted-issuer")
         .expect("untrusted issuer");
     assert!(
         f.explanation
@@ -662,7 +661,7 @@ fn chains_are_followed_up_to_a_supplied_trust_store() {
         let f = other.connections[0]
             .findings
             .iter()
-            .find(|f| f.code == code)
+            .find(|f| f.code.as_str() == code)
             .unwrap_or_else(|| panic!("{code}"));
         assert!(
             f.explanation.contains("breaks at [1] CN=Test Issuing CA 1")
@@ -673,7 +672,7 @@ fn chains_are_followed_up_to_a_supplied_trust_store() {
         // The handshake succeeded: your store, not the peer's, rejects it.
         assert_eq!(
             f.severity,
-            pcap_tls_diagnose_core::findings::Severity::Warning
+            pcap_tls_diagnose_core::report::Severity::Warning
         );
     }
 }

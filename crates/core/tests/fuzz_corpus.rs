@@ -12,7 +12,7 @@ fn every_corpus_input_runs_cleanly() {
     entries.sort();
     for path in entries {
         let data = std::fs::read(&path).expect("read corpus file");
-        pcap_tls_diagnose_core::fuzzing::diagnose_everything(&data);
+        pcap_tls_diagnose_core::internals::diagnose_everything(&data);
         count += 1;
     }
     assert!(count >= 10, "only {count} corpus inputs");

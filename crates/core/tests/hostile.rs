@@ -69,7 +69,7 @@ fn a_million_tiny_connections_stay_within_the_limit() {
     drop(frames);
     // Tracked connections and their report entries are the whole cost.
     let report = bounded(512 * MIB, || diagnose(&file).expect("a valid capture"));
-    let limit = pcap_tls_diagnose_core::flow::MAX_CONNECTIONS;
+    let limit = pcap_tls_diagnose_core::internals::MAX_CONNECTIONS;
     assert_eq!(report.connections.len(), limit);
     assert_eq!(
         report.capture.untracked_connections as usize,

@@ -3,7 +3,7 @@
 //! what a key log that falls short reports. tshark's decrypted view of the same captures is
 //! compared in oracle.rs.
 
-use pcap_tls_diagnose_core::findings::Confidence;
+use pcap_tls_diagnose_core::report::Confidence;
 use pcap_tls_diagnose_core::report::{ConnectionReport, Outcome, Party, Report};
 
 mod common;
@@ -23,7 +23,10 @@ fn analyse(name: &str, keys: bool) -> Report {
 }
 
 fn codes(c: &ConnectionReport) -> Vec<(&'static str, Confidence)> {
-    c.findings.iter().map(|f| (f.code, f.confidence)).collect()
+    c.findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.confidence))
+        .collect()
 }
 
 /// Every record decrypted, none hidden, none failed.
@@ -279,7 +282,7 @@ fn a_supplied_certificate_is_checked_against_a_decrypted_tls13_request() {
     let supplied =
         std::fs::read(repo_root().join("pcaps/certs/client-unrelated.pem")).expect("pem");
     analyzer.set_client_certificates(
-        pcap_tls_diagnose_core::x509::read_certificates(&supplied).expect("certificate"),
+        pcap_tls_diagnose_core::Certificates::client_chain(&supplied).expect("certificate"),
     );
     analyzer
         .push(&std::fs::read(&path).expect("capture"))

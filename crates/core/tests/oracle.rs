@@ -79,7 +79,7 @@ fn parse_conv(text: &str) -> Vec<Conversation> {
 }
 
 /// tshark's notation of an endpoint: `1.2.3.4:443`, or `fe80::1:443` for IPv6 (no brackets).
-fn tshark_endpoint(e: &pcap_tls_diagnose_core::flow::Endpoint) -> String {
+fn tshark_endpoint(e: &pcap_tls_diagnose_core::report::Endpoint) -> String {
     format!("{}:{}", e.ip, e.port)
 }
 
@@ -97,13 +97,13 @@ struct Ours {
 fn compare(report: &Report, expected: &[Conversation]) -> Vec<String> {
     let origin = report
         .capture
-        .first_timestamp
-        .map_or(0, pcap_tls_diagnose_core::capture::Timestamp::nanos);
+        .start
+        .map_or(0, pcap_tls_diagnose_core::report::Timestamp::nanos);
     let mut ours: BTreeMap<(String, String), Vec<Ours>> = BTreeMap::new();
     for c in &report.connections {
         let key = (tshark_endpoint(&c.client), tshark_endpoint(&c.server));
         let start_us = c
-            .start_timestamp
+            .start
             .map_or(0, |t| (t.nanos() - origin + 500).div_euclid(1000));
         ours.entry(key).or_default().push(Ours {
             id: c.id,

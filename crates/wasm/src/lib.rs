@@ -72,8 +72,8 @@ impl Analyzer {
     /// certificate.
     #[wasm_bindgen(js_name = setClientCertificate)]
     pub fn set_client_certificate(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        let chain = pcap_tls_diagnose_core::x509::read_certificates(bytes)
-            .map_err(|why| JsError::new(&why))?;
+        let chain = pcap_tls_diagnose_core::Certificates::client_chain(bytes)
+            .map_err(|why| JsError::new(&why.to_string()))?;
         if let Some(inner) = &mut self.inner {
             inner.set_client_certificates(chain);
         }
@@ -84,8 +84,8 @@ impl Analyzer {
     /// `finish`. Throws when the bytes hold no certificate.
     #[wasm_bindgen(js_name = setTrustStore)]
     pub fn set_trust_store(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        let cas = pcap_tls_diagnose_core::x509::read_trust_store(bytes)
-            .map_err(|why| JsError::new(&why))?;
+        let cas = pcap_tls_diagnose_core::Certificates::trust_store(bytes)
+            .map_err(|why| JsError::new(&why.to_string()))?;
         if let Some(inner) = &mut self.inner {
             inner.set_trust_store(cas);
         }
@@ -101,9 +101,7 @@ impl Analyzer {
             .as_mut()
             .map_or(0, |inner| inner.add_key_log(bytes));
         if used == 0 {
-            return Err(JsError::new(
-                pcap_tls_diagnose_core::tls::keylog::NO_KEY_LOG_LINE,
-            ));
+            return Err(JsError::new(pcap_tls_diagnose_core::NO_KEY_LOG_LINE));
         }
         Ok(())
     }

@@ -29,7 +29,7 @@ use crate::error::{CaptureError, CaptureErrorKind};
 /// The largest record or block the reader accepts (16 MiB). Real captures stay far below it
 /// (Wireshark's usual limit for one packet is 256 KiB); anything larger is a corrupt length field,
 /// and refusing it keeps memory bounded.
-pub const MAX_BLOCK_LEN: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_BLOCK_LEN: u64 = 16 * 1024 * 1024;
 
 /// The container format of a capture.
 #[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
@@ -211,7 +211,7 @@ enum State {
 /// Push-based reader of pcap, pcapng and gzip-compressed captures.
 ///
 /// ```
-/// use pcap_tls_diagnose_core::capture::{CaptureReader, Frame, FrameSink};
+/// use pcap_tls_diagnose_core::internals::{CaptureReader, Frame, FrameSink};
 ///
 /// struct Count(u64);
 /// impl FrameSink for Count {

@@ -1,72 +1,48 @@
-//! Findings: rules over a connection's rebuilt handshake that say what failed, why, and what to
-//! change, each with the frames that prove it.
+//! Findings: rules over a connection's model that say what failed, why, and what to change,
+//! each with the frames that prove it.
 //!
 //! ```text
-//! ConnectionReport (facts) ─► rules (one file each, fixed order) ─► Vec<Finding>
+//! model::Connection (facts) ─► rules (one file per family, fixed order) ─► Vec<Finding>
 //! ```
 //!
 //! A rule states only what the capture's bytes show. When it infers (TLS 1.3 without keys, a
 //! client stack guessed from its ClientHello), the finding's confidence is `likely` and its
-//! explanation says what the inference rests on. Every code is documented in [`docs`] (rendered
-//! as docs/findings.md, checked by a test).
+//! explanation says what the inference rests on. Every code is documented in
+//! [`crate::codes`] (rendered as docs/findings.md, checked by a test).
 
 mod context;
-pub mod docs;
 mod rules;
 
+use crate::codes::{Confidence, FindingCode, Severity};
+use crate::model::{Connection, FrameNumber};
+use crate::x509::Certificate;
 pub(crate) use context::Ctx;
 
-/// How bad a finding is. The CLI exits with 1 when any finding is an error.
-#[derive(Clone, Copy, Debug, Eq, Ord, PartialEq, PartialOrd, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Something failed, or will fail.
-    Error,
-    /// Something is wrong or risky but the connection went through, or the evidence is partial.
-    Warning,
-    /// Context: what is hidden, what was resumed, what went well.
-    Info,
-}
-
-/// How sure a finding is.
-#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Confidence {
-    /// The capture shows it directly.
-    Certain,
-    /// Inferred from sizes, order or stack fingerprints; the explanation says from what.
-    Likely,
-}
-
 /// One diagnosis.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Finding {
-    /// Stable kebab-case code, documented in docs/findings.md.
-    pub code: &'static str,
+#[derive(Clone, Debug)]
+pub(crate) struct Finding {
+    /// Stable code.
+    pub(crate) code: FindingCode,
     /// How bad it is.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// How sure it is.
-    pub confidence: Confidence,
+    pub(crate) confidence: Confidence,
     /// One line.
-    pub title: String,
+    pub(crate) title: String,
     /// What happened, naming who did what, in plain words.
-    pub explanation: String,
+    pub(crate) explanation: String,
     /// What to change.
-    pub remediation: String,
+    pub(crate) remediation: String,
     /// The frames that show it, in order.
-    pub frames: Vec<u64>,
+    pub(crate) frames: Vec<FrameNumber>,
 }
 
 impl Finding {
-    /// A finding with its code's default severity.
-    pub(crate) fn new(
-        code: &'static str,
-        confidence: Confidence,
-        title: impl Into<String>,
-    ) -> Self {
+    /// A finding with its code's usual severity.
+    pub(crate) fn new(code: FindingCode, confidence: Confidence, title: impl Into<String>) -> Self {
         Self {
             code,
-            severity: docs::severity(code),
+            severity: code.severity(),
             confidence,
             title: title.into(),
             explanation: String::new(),
@@ -85,12 +61,7 @@ impl Finding {
         let text: String = text.into();
         self.explanation = text
             .lines()
-            .map(|line| {
-                let mut chars = line.chars();
-                chars
-                    .next()
-                    .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
-            })
+            .map(crate::words::capitalize)
             .collect::<Vec<_>>()
             .join("\n");
         self
@@ -101,8 +72,12 @@ impl Finding {
         self
     }
 
-    pub(crate) fn frames(mut self, frames: impl IntoIterator<Item = u64>) -> Self {
-        let mut frames: Vec<u64> = frames.into_iter().filter(|f| *f > 0).collect();
+    /// The evidence: frames that are present, sorted, each once.
+    pub(crate) fn frames<F: Into<Option<FrameNumber>>>(
+        mut self,
+        frames: impl IntoIterator<Item = F>,
+    ) -> Self {
+        let mut frames: Vec<FrameNumber> = frames.into_iter().filter_map(Into::into).collect();
         frames.sort_unstable();
         frames.dedup();
         self.frames = frames;
@@ -110,33 +85,52 @@ impl Finding {
     }
 }
 
+/// What the capture as a whole showed, for the capture-wide findings.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CaptureFacts {
+    /// Packet records read.
+    pub(crate) frames: u64,
+    /// Reading stopped early (the file is not a capture from some point on).
+    pub(crate) read_error: bool,
+    /// Frames of UDP were passed over.
+    pub(crate) udp: bool,
+}
+
 /// Findings about the capture as a whole.
-pub(crate) fn capture_wide(report: &crate::report::Report) -> Vec<Finding> {
+pub(crate) fn capture_wide(facts: CaptureFacts, connections: &[Connection]) -> Vec<Finding> {
     let mut out = Vec::new();
-    let tls = report
-        .connections
+    let tls = connections
         .iter()
-        .filter(|c| c.outcome != crate::report::Outcome::NotTls)
+        .filter(|c| c.outcome != crate::model::Outcome::NotTls)
         .count();
-    if tls == 0 && report.capture.error.is_none() {
-        let tcp = report.connections.len();
+    if tls == 0 && !facts.read_error {
+        let tcp = connections.len();
         out.push(
-            Finding::new("no-tls-in-capture", Confidence::Certain, "The capture holds no TLS connection")
+            Finding::new(FindingCode::NoTlsInCapture, Confidence::Certain, "The capture holds no TLS connection")
                 .explain(format!(
                     "{} frames, {tcp} TCP connection{}, none of them carrying TLS (recognised by content, on any port, also after STARTTLS).{}",
-                    report.capture.frames,
+                    facts.frames,
                     if tcp == 1 { "" } else { "s" },
-                    if report.capture.not_analysed.iter().any(|n| n.detail == "UDP") {
+                    if facts.udp {
                         " UDP traffic is not analysed: QUIC (HTTP/3) and DTLS are out of scope."
                     } else {
                         ""
                     }
                 ))
                 .fix("Capture the connection that fails: check the capture filter (host and port of the server), and start the capture before the client connects.")
-                .frames(report.connections.iter().map(|c| c.first_frame).take(5)),
+                .frames(connections.iter().map(|c| c.first_frame).take(5)),
         );
     }
     out
+}
+
+/// What the user supplied besides the capture.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Supplied<'a> {
+    /// The chain the user says the client should have sent (`--client-cert`), leaf first.
+    pub(crate) client_chain: &'a [Certificate],
+    /// The CAs the user trusts (`--ca`).
+    pub(crate) trust_store: &'a [Certificate],
 }
 
 /// Runs every rule on one connection; findings in a fixed order (severity, first frame, code).
@@ -146,7 +140,11 @@ pub(crate) fn diagnose(ctx: &Ctx<'_>) -> Vec<Finding> {
         rule(ctx, &mut out);
     }
     out.sort_by(|a, b| {
-        (a.severity, a.frames.first(), a.code).cmp(&(b.severity, b.frames.first(), b.code))
+        (a.severity, a.frames.first(), a.code.as_str()).cmp(&(
+            b.severity,
+            b.frames.first(),
+            b.code.as_str(),
+        ))
     });
     out
 }

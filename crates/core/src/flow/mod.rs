@@ -14,8 +14,8 @@ use crate::capture::Timestamp;
 use crate::wire::TcpSegment;
 
 /// One end of a TCP connection.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, serde::Serialize)]
-pub struct Endpoint {
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+pub(crate) struct Endpoint {
     /// IP address.
     pub ip: IpAddr,
     /// TCP port.
@@ -31,20 +31,69 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
-/// Which way a segment travelled.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// From the client to the server.
-    ClientToServer,
-    /// From the server to the client.
-    ServerToClient,
+/// One side of a connection as first recorded: A sent the first captured segment, B is the
+/// other. Who is client and who is server is decided later ([`Connection::roles`]).
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub(crate) enum Side {
+    /// The sender of the connection's first captured segment.
+    A,
+    /// The other endpoint.
+    B,
+}
+
+impl Side {
+    /// Both sides, A first.
+    pub(crate) const BOTH: [Self; 2] = [Self::A, Self::B];
+
+    /// The other side.
+    pub(crate) fn other(self) -> Self {
+        match self {
+            Self::A => Self::B,
+            Self::B => Self::A,
+        }
+    }
+}
+
+/// One value per side of a connection, indexed by [`Side`].
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub(crate) struct PerSide<T>(pub [T; 2]);
+
+impl<T> std::ops::Index<Side> for PerSide<T> {
+    type Output = T;
+
+    fn index(&self, side: Side) -> &T {
+        &self.0[side as usize]
+    }
+}
+
+impl<T> std::ops::IndexMut<Side> for PerSide<T> {
+    fn index_mut(&mut self, side: Side) -> &mut T {
+        &mut self.0[side as usize]
+    }
+}
+
+/// Who sent something, once roles are decided.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub(crate) enum Party {
+    /// The side that opened the connection (or sent the ClientHello).
+    Client,
+    /// The other side.
+    Server,
+}
+
+impl Party {
+    /// The other party.
+    pub(crate) fn other(self) -> Self {
+        match self {
+            Self::Client => Self::Server,
+            Self::Server => Self::Client,
+        }
+    }
 }
 
 /// The evidence that decided which side is the client.
-#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleBasis {
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum RoleBasis {
     /// The client sent the SYN.
     Syn,
     /// The server sent the SYN-ACK.
@@ -56,9 +105,8 @@ pub enum RoleBasis {
 }
 
 /// How a direction's first payload bytes look.
-#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Opening {
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum Opening {
     /// A TLS record holding a ClientHello.
     TlsClientHello,
     /// An SSL 2.0-compatible ClientHello (RFC 5246 Appendix E.2).
@@ -75,7 +123,7 @@ pub enum Opening {
 
 impl Opening {
     /// Classifies the first bytes of a direction's byte stream.
-    pub fn classify(bytes: &[u8]) -> Self {
+    pub(crate) fn classify(bytes: &[u8]) -> Self {
         match bytes {
             // ContentType handshake, version 3.x, length, HandshakeType.
             [0x16, 0x03, 0..=4, _, _, 0x01, ..] => Self::TlsClientHello,
@@ -96,7 +144,7 @@ impl Opening {
     }
 
     /// True for the openings of a TLS connection.
-    pub fn is_tls(self) -> bool {
+    pub(crate) fn is_tls(self) -> bool {
         matches!(
             self,
             Self::TlsClientHello | Self::Sslv2ClientHello | Self::TlsServerHello | Self::TlsRecord
@@ -106,7 +154,7 @@ impl Opening {
 
 /// Counters and first impressions of one side's traffic.
 #[derive(Clone, Debug, Default)]
-pub struct SideStats {
+pub(crate) struct SideStats {
     /// Frames sent by this side.
     pub frames: u64,
     /// Bytes of those frames on the wire (frame lengths, as in `tshark -z conv,tcp`).
@@ -135,7 +183,7 @@ pub struct SideStats {
 
 /// One TCP connection.
 #[derive(Clone, Debug)]
-pub struct Connection {
+pub(crate) struct Connection {
     /// 1-based, in order of first appearance.
     pub id: u32,
     /// The sender of the first captured segment.
@@ -158,20 +206,39 @@ pub struct Connection {
 
 /// Who is client and who is server, and why.
 #[derive(Clone, Copy, Debug)]
-pub struct Roles {
+pub(crate) struct Roles {
     /// The client's endpoint.
     pub client: Endpoint,
     /// The server's endpoint.
     pub server: Endpoint,
-    /// True when the client is side A.
-    pub client_is_a: bool,
+    /// The client's side.
+    pub client_side: Side,
     /// What decided it.
     pub basis: RoleBasis,
 }
 
+impl Roles {
+    /// Who a side is.
+    pub(crate) fn party(&self, side: Side) -> Party {
+        if side == self.client_side {
+            Party::Client
+        } else {
+            Party::Server
+        }
+    }
+
+    /// Which side a party is.
+    pub(crate) fn side(&self, party: Party) -> Side {
+        match party {
+            Party::Client => self.client_side,
+            Party::Server => self.client_side.other(),
+        }
+    }
+}
+
 impl Connection {
     /// Decides who is client and who is server from what was seen.
-    pub fn roles(&self) -> Roles {
+    pub(crate) fn roles(&self) -> Roles {
         let (basis, client_is_a) = if let Some(a_is_client) = self.syn_side() {
             (RoleBasis::Syn, a_is_client)
         } else if self.a_stats.sent_syn_ack != self.b_stats.sent_syn_ack {
@@ -192,14 +259,14 @@ impl Connection {
         Roles {
             client,
             server,
-            client_is_a,
+            client_side: if client_is_a { Side::A } else { Side::B },
             basis,
         }
     }
 
     /// The client's and the server's statistics, in that order.
-    pub fn stats_by_role(&self) -> (&SideStats, &SideStats) {
-        if self.roles().client_is_a {
+    pub(crate) fn stats_by_role(&self) -> (&SideStats, &SideStats) {
+        if self.roles().client_side == Side::A {
             (&self.a_stats, &self.b_stats)
         } else {
             (&self.b_stats, &self.a_stats)
@@ -249,7 +316,7 @@ pub const MAX_CONNECTIONS: usize = 100_000;
 
 /// All connections of a capture, in order of first appearance.
 #[derive(Debug, Default)]
-pub struct ConnectionTable {
+pub(crate) struct ConnectionTable {
     connections: Vec<Connection>,
     /// The current connection index for each pair of endpoints.
     index: HashMap<PairKey, usize>,
@@ -261,42 +328,37 @@ pub struct ConnectionTable {
 
 /// What [`ConnectionTable::track`] tells the caller about a segment.
 #[derive(Clone, Copy, Debug)]
-pub struct Tracked {
+pub(crate) struct Tracked {
     /// Index of the connection in [`ConnectionTable::connections`].
     pub index: usize,
-    /// True when the segment was sent by side A.
-    pub from_a: bool,
+    /// The side that sent the segment.
+    pub side: Side,
 }
 
 impl ConnectionTable {
-    /// An empty table.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Frames of connections that were not tracked because of [`MAX_CONNECTIONS`].
-    pub fn untracked_frames(&self) -> u64 {
+    pub(crate) fn untracked_frames(&self) -> u64 {
         self.untracked_frames
     }
 
     /// Connections that were not tracked because of [`MAX_CONNECTIONS`] (counted by SYNs).
-    pub fn untracked_connections(&self) -> u64 {
+    pub(crate) fn untracked_connections(&self) -> u64 {
         self.untracked_connections
     }
 
     /// The connections in order of first appearance.
-    pub fn connections(&self) -> &[Connection] {
+    pub(crate) fn connections(&self) -> &[Connection] {
         &self.connections
     }
 
     /// Consumes the table, returning the connections in order of first appearance.
-    pub fn into_connections(self) -> Vec<Connection> {
+    pub(crate) fn into_connections(self) -> Vec<Connection> {
         self.connections
     }
 
     /// Adds a segment from frame `frame` (of `frame_len` bytes on the wire); `None` when the
     /// connection is beyond [`MAX_CONNECTIONS`].
-    pub fn track(
+    pub(crate) fn track(
         &mut self,
         segment: &TcpSegment<'_>,
         frame: u64,
@@ -397,7 +459,10 @@ impl ConnectionTable {
             let head = &segment.payload[..segment.payload.len().min(16)];
             side.opening = Some((frame, Opening::classify(head), head.to_vec()));
         }
-        Some(Tracked { index, from_a })
+        Some(Tracked {
+            index,
+            side: if from_a { Side::A } else { Side::B },
+        })
     }
 }
 
@@ -451,7 +516,7 @@ mod tests {
 
     #[test]
     fn the_syn_sender_is_the_client_even_when_seen_second() {
-        let mut table = ConnectionTable::new();
+        let mut table = ConnectionTable::default();
         // The capture starts with the SYN-ACK (the SYN was missed), then a retransmitted SYN.
         table.track(&segment(443, 50000, SYN_ACK, 900, &[]), 1, 60, false, None);
         table.track(&segment(50000, 443, SYN, 100, &[]), 2, 60, false, None);
@@ -459,12 +524,12 @@ mod tests {
         let roles = conn.roles();
         assert_eq!(roles.client.port, 50000);
         assert_eq!(roles.basis, RoleBasis::Syn);
-        assert!(!roles.client_is_a);
+        assert_eq!(roles.client_side, Side::B);
     }
 
     #[test]
     fn a_new_isn_on_the_same_ports_is_a_new_connection() {
-        let mut table = ConnectionTable::new();
+        let mut table = ConnectionTable::default();
         table.track(&segment(50000, 443, SYN, 100, &[]), 1, 60, false, None);
         table.track(&segment(50000, 443, SYN, 100, &[]), 2, 60, false, None); // retransmission
         table.track(&segment(443, 50000, SYN_ACK, 900, &[]), 3, 60, false, None);
@@ -480,7 +545,7 @@ mod tests {
 
     #[test]
     fn without_a_syn_the_client_hello_decides_then_the_port() {
-        let mut table = ConnectionTable::new();
+        let mut table = ConnectionTable::default();
         // Mid-stream: the server's ACK is seen first, then the client's ClientHello.
         table.track(&segment(443, 50000, ACK, 900, &[]), 1, 60, false, None);
         table.track(
@@ -496,7 +561,7 @@ mod tests {
             (50000, RoleBasis::TlsHello)
         );
 
-        let mut table = ConnectionTable::new();
+        let mut table = ConnectionTable::default();
         table.track(&segment(443, 50000, ACK, 900, b"xx"), 1, 60, false, None);
         let roles = table.connections()[0].roles();
         assert_eq!((roles.server.port, roles.basis), (443, RoleBasis::Port));

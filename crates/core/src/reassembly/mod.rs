@@ -28,13 +28,13 @@ use std::collections::BTreeMap;
 use crate::capture::Timestamp;
 
 /// Most bytes held beyond a hole, per direction.
-pub const MAX_PENDING_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_PENDING_BYTES: usize = 256 * 1024;
 /// Delivered bytes remembered for comparing retransmissions, per direction.
 const RECENT_WINDOW: usize = 16 * 1024;
 
 /// What the reassembler hands to the layer above, in stream order.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Delivery<'a> {
+pub(crate) enum Delivery<'a> {
     /// Bytes at `offset`, carried by frame `frame`.
     Data {
         /// Stream offset of the first byte.
@@ -60,7 +60,7 @@ pub enum Delivery<'a> {
 /// An anomaly in one direction of a TCP connection.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum StreamEvent {
+pub(crate) enum StreamEvent {
     /// The capture starts after this direction's SYN: the first captured byte is at offset 0.
     MidstreamStart {
         /// The first frame of this direction.
@@ -100,7 +100,7 @@ pub enum StreamEvent {
 
 /// One TCP segment of this direction, as the reassembler needs it.
 #[derive(Clone, Copy, Debug)]
-pub struct Segment<'a> {
+pub(crate) struct Segment<'a> {
     /// Sequence number.
     pub seq: u32,
     /// SYN flag.
@@ -128,7 +128,7 @@ struct Pending {
 
 /// Reassembles one direction of a TCP connection.
 #[derive(Debug, Default)]
-pub struct Reassembler {
+pub(crate) struct Reassembler {
     /// Sequence number of stream offset 0, once known.
     base: Option<u32>,
     /// Stream offset of the next byte to deliver.
@@ -149,28 +149,18 @@ pub struct Reassembler {
 }
 
 impl Reassembler {
-    /// A reassembler that has seen nothing.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// True once the first segment of this direction was seen.
-    pub fn is_started(&self) -> bool {
+    pub(crate) fn is_started(&self) -> bool {
         self.base.is_some()
     }
 
     /// Anomalies so far, in the order they were found.
-    pub fn events(&self) -> &[StreamEvent] {
+    pub(crate) fn events(&self) -> &[StreamEvent] {
         &self.events
     }
 
-    /// Stream offset of the next byte to be delivered (bytes delivered plus gaps).
-    pub fn offset(&self) -> u64 {
-        self.next
-    }
-
     /// True once a FIN was seen and everything before it was delivered.
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.fin.is_some_and(|fin| self.next >= fin)
     }
 
@@ -188,7 +178,7 @@ impl Reassembler {
     }
 
     /// Takes one segment of this direction.
-    pub fn segment(&mut self, seg: &Segment<'_>, deliver: &mut impl FnMut(Delivery<'_>)) {
+    pub(crate) fn segment(&mut self, seg: &Segment<'_>, deliver: &mut impl FnMut(Delivery<'_>)) {
         let Segment {
             seq,
             syn,
@@ -270,7 +260,7 @@ impl Reassembler {
     /// Stops keeping delivered bytes to compare retransmissions with: the layer above no longer
     /// reads this direction's content (encrypted records it walks by their headers). Later
     /// retransmissions are dropped by sequence number alone; the first copy wins as before.
-    pub fn forget_history(&mut self) {
+    pub(crate) fn forget_history(&mut self) {
         if !self.forgetful {
             self.forgetful = true;
             self.recent = std::collections::VecDeque::new();
@@ -287,7 +277,12 @@ impl Reassembler {
     }
 
     /// The peer acknowledged `ack` (a sequence number of this direction).
-    pub fn acknowledge(&mut self, ack: u32, frame: u64, deliver: &mut impl FnMut(Delivery<'_>)) {
+    pub(crate) fn acknowledge(
+        &mut self,
+        ack: u32,
+        frame: u64,
+        deliver: &mut impl FnMut(Delivery<'_>),
+    ) {
         let Some(base) = self.base else { return };
         let offset = Self::stream_offset(base, ack, self.next);
         // A FIN takes one sequence number: acknowledging it acknowledges no data.
@@ -309,7 +304,7 @@ impl Reassembler {
 
     /// The capture ended: delivers everything still waiting. A gap is placed at the frame of
     /// the first segment after it.
-    pub fn flush(&mut self, frame: u64, deliver: &mut impl FnMut(Delivery<'_>)) {
+    pub(crate) fn flush(&mut self, frame: u64, deliver: &mut impl FnMut(Delivery<'_>)) {
         while let Some((&first, pending)) = self.pending.first_key_value() {
             if first > self.next {
                 let after = pending.frame;
@@ -472,7 +467,7 @@ mod tests {
     use Step::{Ack, End, Forget, Seg};
 
     fn run(steps: &[Step<'_>]) -> (String, Vec<StreamEvent>) {
-        let mut r = Reassembler::new();
+        let mut r = Reassembler::default();
         let mut out = Vec::new();
         let mut deliver = |d: Delivery<'_>| {
             out.push(match d {
@@ -651,7 +646,7 @@ mod tests {
 
     #[test]
     fn a_segment_cut_by_the_snapshot_length_leaves_a_known_gap() {
-        let mut r = Reassembler::new();
+        let mut r = Reassembler::default();
         let mut out = Vec::new();
         let mut deliver = |d: Delivery<'_>| out.push(format!("{d:?}"));
         let seg = |seq, payload: &'static [u8], wire_len, frame| Segment {

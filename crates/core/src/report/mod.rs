@@ -1,11 +1,28 @@
-//! The report: one owned, serializable value that every renderer and every shell reads.
+//! The report: one owned, serializable value that every renderer and every shell reads — the
+//! JSON contract (`schema_version` 1, documented in docs/report.md), made at the end of the
+//! analysis as a one-way projection of the connections' models and their findings
+//! (`project.rs`). Names, hex and RFC 3339 times of the facts are written here.
+//!
+//! Renderers: [`to_json`] / [`write_json`] (the contract), [`text`] (for people).
 //!
 //! Output is deterministic: connections in order of first appearance, counters in a fixed order.
 
+mod project;
 pub mod text;
 
-/// The JSON form of the report (the public contract, `schema_version` 1), pretty-printed with
-/// a final newline. The CLI's `--format json` and the WASM build print exactly this.
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub use crate::capture::{CaptureFormat, Timestamp};
+pub use crate::codes::{Confidence, FindingCode, Severity};
+pub use crate::error::CaptureError;
+pub(crate) use project::{CaptureCounts, Projector, capture_summary, certificate, finding};
+
+/// Version of the JSON contract, documented in docs/report.md.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON form of the report (the public contract), pretty-printed with a final newline. The
+/// CLI's `--format json` and the WASM build print exactly this.
 pub fn to_json(report: &Report) -> String {
     let mut out = Vec::new();
     // Writing to memory cannot fail.
@@ -27,13 +44,7 @@ pub fn write_json(report: &Report, mut out: impl std::io::Write) -> std::io::Res
     out.write_all(b"\n")
 }
 
-use crate::capture::{CaptureFormat, Timestamp};
-use crate::error::CaptureError;
-use crate::flow::{Endpoint, Opening, RoleBasis};
-use crate::tls::handshake::{CertEntry, ClientHello, ServerHello};
-
-/// Serialises a time as the report writes times: RFC 3339, `null` when unknown. Times are kept
-/// as numbers until the report is written.
+/// Serialises a time as the report writes times: RFC 3339, `null` when unknown.
 #[allow(clippy::ref_option)] // serde's `serialize_with` passes a reference
 fn rfc3339<S: serde::Serializer>(time: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
     match time {
@@ -41,9 +52,6 @@ fn rfc3339<S: serde::Serializer>(time: &Option<Timestamp>, s: S) -> Result<S::Ok
         None => s.serialize_none(),
     }
 }
-
-/// Version of the JSON contract described in the README.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything the tool found in one capture.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -57,14 +65,24 @@ pub struct Report {
     /// TCP connections, in order of first appearance.
     pub connections: Vec<ConnectionReport>,
     /// Findings about the capture as a whole.
-    pub findings: Vec<crate::findings::Finding>,
+    pub findings: Vec<Finding>,
     /// The client certificate chain the user supplied (`--client-cert`), leaf first; absent
     /// from the JSON when none was.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub supplied_client_certificates: Vec<crate::x509::CertSummary>,
+    pub supplied_client_certificates: Vec<Certificate>,
     /// The subjects of the trust store's CAs (`--ca`); absent from the JSON when none was given.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trust_store: Vec<String>,
+}
+
+impl Report {
+    /// True when any finding, of a connection or of the capture, is an error.
+    pub fn has_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .chain(self.connections.iter().flat_map(|c| &c.findings))
+            .any(|f| f.severity == Severity::Error)
+    }
 }
 
 /// Name and version of the tool.
@@ -96,10 +114,12 @@ pub struct CaptureSummary {
     pub frames: u64,
     /// Link types of the frames, by registry name, sorted.
     pub link_types: Vec<String>,
-    /// Time of the first frame (RFC 3339, UTC).
-    pub start: Option<String>,
-    /// Time of the last frame (RFC 3339, UTC).
-    pub end: Option<String>,
+    /// Time of the first frame (RFC 3339, UTC, in the JSON).
+    #[serde(serialize_with = "rfc3339")]
+    pub start: Option<Timestamp>,
+    /// Time of the last frame.
+    #[serde(serialize_with = "rfc3339")]
+    pub end: Option<Timestamp>,
     /// Frames whose captured bytes are fewer than their length on the wire (snapshot length).
     pub truncated_frames: u64,
     /// Frames that carry a TCP segment.
@@ -117,9 +137,6 @@ pub struct CaptureSummary {
     pub untracked_frames: u64,
     /// Why reading stopped early, if it did; everything in the report was read before it.
     pub error: Option<CaptureError>,
-    /// Time of the first frame, for library users.
-    #[serde(skip)]
-    pub first_timestamp: Option<Timestamp>,
 }
 
 /// The key log, counted (its secrets are never in the report).
@@ -135,9 +152,449 @@ pub struct KeyLogSummary {
     pub connections_matched: usize,
 }
 
+/// A count of frames that were passed over, and why.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct NotAnalysed {
+    /// Machine-readable reason: `unknown_link_type`, `not_ip`, `other_transport`, `ip_fragment`,
+    /// `truncated`, `malformed`.
+    pub reason: &'static str,
+    /// Human-readable detail, e.g. `UDP` or `LINKTYPE_105`.
+    pub detail: String,
+    /// How many frames.
+    pub frames: u64,
+}
+
+/// One end of a TCP connection.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, serde::Serialize)]
+pub struct Endpoint {
+    /// IP address.
+    pub ip: IpAddr,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.ip {
+            IpAddr::V4(ip) => write!(f, "{ip}:{}", self.port),
+            IpAddr::V6(ip) => write!(f, "[{ip}]:{}", self.port),
+        }
+    }
+}
+
+/// One TCP connection.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ConnectionReport {
+    /// 1-based, in order of first appearance.
+    pub id: u32,
+    /// The client's endpoint.
+    pub client: Endpoint,
+    /// The server's endpoint.
+    pub server: Endpoint,
+    /// What decided which side is the client.
+    pub role_basis: RoleBasis,
+    /// First frame of the connection (1-based).
+    pub first_frame: u64,
+    /// Last frame of the connection.
+    pub last_frame: u64,
+    /// Time of the earliest frame (RFC 3339 in the JSON).
+    #[serde(serialize_with = "rfc3339")]
+    pub start: Option<Timestamp>,
+    /// Time of the latest frame.
+    #[serde(serialize_with = "rfc3339")]
+    pub end: Option<Timestamp>,
+    /// Traffic from the client.
+    pub client_to_server: Traffic,
+    /// Traffic from the server.
+    pub server_to_client: Traffic,
+    /// True when either side's first payload looks like TLS (by content, not by port).
+    pub starts_like_tls: bool,
+    /// TLS started after another protocol: `smtp`, `imap`, `pop3`, `ftp`, `ldap`, `xmpp`,
+    /// `postgresql`, `mysql`, or `other`; `null` when the connection began with TLS (or had none).
+    pub starttls: Option<&'static str>,
+    /// The version the ServerHello chose (`TLS 1.2`, …); `null` without a ServerHello.
+    pub tls_version: Option<String>,
+    /// The cipher suite the ServerHello chose.
+    pub cipher_suite: Option<String>,
+    /// The server name the client asked for (SNI).
+    pub sni: Option<String>,
+    /// ALPN protocols the client offered.
+    pub alpn: Arc<[String]>,
+    /// The ALPN protocol the server chose, when visible (TLS ≤ 1.2).
+    pub alpn_selected: Option<String>,
+    /// How the handshake ended.
+    pub outcome: Outcome,
+    /// An abbreviated (resumed) handshake.
+    pub resumed: bool,
+    /// Did the server ask for a client certificate? `null`: cannot be known (encrypted).
+    pub client_certificate_requested: Option<bool>,
+    /// The server's CertificateRequest, when visible.
+    pub certificate_request: Option<CertificateRequest>,
+    /// The server's certificates, leaf first; `null` when no Certificate message is visible.
+    pub server_certificates: Option<Arc<[CertificateEntry]>>,
+    /// The client's certificates; `[]` is an empty Certificate message; `null` when none visible.
+    pub client_certificates: Option<Arc<[CertificateEntry]>>,
+    /// What the (last) ClientHello offered.
+    pub client_hello: Option<ClientHello>,
+    /// What the ServerHello chose.
+    pub server_hello: Option<ServerHello>,
+    /// Handshake messages and other TLS records, in order.
+    pub messages: Vec<Message>,
+    /// Alerts, in order.
+    pub alerts: Vec<Alert>,
+    /// Capture and stream anomalies (gaps, mid-stream start, STARTTLS, …), in frame order.
+    pub anomalies: Vec<Anomaly>,
+    /// TLS events not kept because of the per-connection limit.
+    pub dropped_events: u64,
+    /// Key log decryption: what was decrypted and what stayed hidden; `null` without a key log.
+    pub decryption: Option<Decryption>,
+    /// The diagnosis: what failed, why, what to change, with evidence frames.
+    pub findings: Vec<Finding>,
+}
+
+impl ConnectionReport {
+    /// Worse than informational findings: what the text output shows by default.
+    pub fn has_problem(&self) -> bool {
+        self.findings.iter().any(|f| f.severity != Severity::Info)
+    }
+}
+
+/// How a connection's TLS handshake ended.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Both sides finished the handshake (for TLS 1.3 without keys: inferred from sizes).
+    Established,
+    /// A fatal alert, or the connection closed, before the handshake finished.
+    Failed,
+    /// The capture ends before the handshake did.
+    Incomplete,
+    /// No TLS on this connection.
+    NotTls,
+}
+
+/// Who sent something.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The client.
+    Client,
+    /// The server.
+    Server,
+}
+
+/// The evidence that decided which side is the client.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleBasis {
+    /// The client sent the SYN.
+    Syn,
+    /// The server sent the SYN-ACK.
+    SynAck,
+    /// The client sent a TLS ClientHello (or the server a ServerHello).
+    TlsHello,
+    /// The server uses a well-known or the lower port.
+    Port,
+}
+
+/// How a direction's first payload looks.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Opening {
+    /// A TLS record holding a ClientHello.
+    TlsClientHello,
+    /// An SSL 2.0-compatible ClientHello.
+    Sslv2ClientHello,
+    /// A TLS record holding a ServerHello.
+    TlsServerHello,
+    /// Another TLS record.
+    TlsRecord,
+    /// Printable text, e.g. an HTTP request, an SMTP greeting or a STARTTLS dialogue.
+    Text,
+    /// Anything else.
+    Binary,
+}
+
+/// A handshake message or another TLS record.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Message {
+    /// The frame that completed it (where Wireshark shows it).
+    pub frame: u64,
+    /// The frame that carried its first byte, when different.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_frame: Option<u64>,
+    /// Time of `frame` (RFC 3339 in the JSON).
+    #[serde(serialize_with = "rfc3339")]
+    pub time: Option<Timestamp>,
+    /// Who sent it.
+    pub from: Party,
+    /// `client_hello`, `certificate`, …; `change_cipher_spec`; `encrypted_handshake` (a
+    /// handshake record after ChangeCipherSpec); `encrypted_record` (application_data: in TLS 1.3
+    /// also the encrypted handshake); `application_data` (decrypted; content not shown);
+    /// `heartbeat`.
+    #[serde(rename = "type")]
+    pub typ: std::borrow::Cow<'static, str>,
+    /// Its content is encrypted.
+    pub encrypted: bool,
+    /// Read from a record decrypted with the key log.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decrypted: bool,
+    /// Handshake messages: the declared body length; records: the record length.
+    pub length: u32,
+    /// Certificate messages: the certificate_list length (0 = empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificates_length: Option<u32>,
+    /// Bytes of it are missing from the capture (or it was too large to read).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+    /// A ClientHello in the SSL 2.0-compatible format.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sslv2_format: bool,
+    /// A TLS 1.2 client's CertificateVerify: its signature checked over the handshake with the
+    /// client certificate's public key (`true` valid, `false` made with another key); absent
+    /// when the server accepted it (its ChangeCipherSpec followed) or it could not be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_valid: Option<bool>,
+    /// The HandshakeType number of a handshake message (not in the JSON, whose `type` names
+    /// it), for programs that compare with other dissectors.
+    #[serde(skip)]
+    pub handshake_type: Option<u8>,
+    /// Position among the connection's messages and alerts (the text ladder interleaves them).
+    #[serde(skip)]
+    pub seq: usize,
+    /// A one-line summary of the message's content, for the text ladder.
+    #[serde(skip)]
+    pub summary: Option<String>,
+}
+
+/// An alert.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Alert {
+    /// The frame that carried it.
+    pub frame: u64,
+    /// Its time (RFC 3339 in the JSON).
+    #[serde(serialize_with = "rfc3339")]
+    pub time: Option<Timestamp>,
+    /// Who sent it.
+    pub from: Party,
+    /// `warning` or `fatal`; `null` when encrypted.
+    pub level: Option<String>,
+    /// AlertDescription number; `null` when encrypted.
+    pub code: Option<u8>,
+    /// Its name, e.g. `handshake_failure`; `null` when encrypted.
+    pub description: Option<String>,
+    /// The alert's content is encrypted.
+    pub encrypted: bool,
+    /// Read from a record decrypted with the key log.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decrypted: bool,
+    /// Record length.
+    pub length: u16,
+    /// Position among the connection's messages and alerts.
+    #[serde(skip)]
+    pub seq: usize,
+}
+
+/// A server's CertificateRequest.
+#[derive(Clone, Debug, Default, Eq, PartialEq, serde::Serialize)]
+pub struct CertificateRequest {
+    /// The TLS 1.3 form (context + extensions).
+    pub tls13: bool,
+    /// certificate_types (TLS ≤ 1.2), e.g. `rsa_sign`.
+    pub certificate_types: Vec<String>,
+    /// signature_algorithms, e.g. `rsa_pss_rsae_sha256`.
+    pub signature_algorithms: Vec<String>,
+    /// signature_algorithms_cert (TLS 1.3).
+    pub signature_algorithms_cert: Vec<String>,
+    /// Accepted CA distinguished names (`CN=…, O=…`); empty = "any CA".
+    pub certificate_authorities: Vec<String>,
+    /// oid_filters (TLS 1.3), as `OID=hexvalue`.
+    pub oid_filters: Vec<String>,
+}
+
+/// One certificate of a Certificate message.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum CertificateEntry {
+    /// A certificate that parsed.
+    Parsed(Box<Certificate>),
+    /// A certificate that did not.
+    Unparsable {
+        /// Why.
+        error: String,
+        /// Its length.
+        der_length: usize,
+    },
+}
+
+/// What the report says about one certificate.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct Certificate {
+    /// Subject distinguished name, e.g. `CN=localhost, O=Example`.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Serial number in hex.
+    pub serial: String,
+    /// Start of validity (RFC 3339).
+    pub not_before: String,
+    /// End of validity (RFC 3339).
+    pub not_after: String,
+    /// DNS names, IP addresses, e-mail addresses and URIs of the subjectAltName extension, as
+    /// `DNS:…`, `IP:…`, `email:…`, `URI:…`, `DirName:…`.
+    pub subject_alt_names: Vec<String>,
+    /// Key type and size: `RSA 2048`, `EC P-256`, `Ed25519`, …
+    pub public_key: String,
+    /// Signature algorithm, by name where known.
+    pub signature_algorithm: String,
+    /// SHA-256 of the DER encoding, in hex.
+    pub sha256: String,
+    /// Subject and issuer are the same name (and the key identifiers, when present, agree),
+    /// and, where it can be checked, its own key made its signature.
+    pub self_signed: bool,
+    /// Key usage flags (`digitalSignature`, `keyCertSign`, …); empty without the extension.
+    pub key_usage: Vec<String>,
+    /// Extended key usages (`serverAuth`, `clientAuth`, …); empty without the extension.
+    pub extended_key_usage: Vec<String>,
+    /// Basic constraints: a CA certificate.
+    pub is_ca: bool,
+    /// Length of the DER encoding.
+    pub der_length: usize,
+    /// Its signature checked with the key of its issuer, when the issuer is the next
+    /// certificate of the same chain (or itself, when self-signed): `true` valid, `false` not
+    /// made by that key. Absent when not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_valid: Option<bool>,
+}
+
+/// What a ClientHello offers.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct ClientHello {
+    /// `legacy_version` (the highest version before TLS 1.3).
+    pub legacy_version: String,
+    /// Versions of the supported_versions extension, in order (GREASE omitted).
+    pub supported_versions: Arc<[String]>,
+    /// Cipher suites, in order of preference.
+    pub cipher_suites: Arc<[String]>,
+    /// Server Name Indication.
+    pub sni: Option<String>,
+    /// ALPN protocols offered.
+    pub alpn: Arc<[String]>,
+    /// Named groups (supported_groups).
+    pub groups: Arc<[String]>,
+    /// Groups with a key share (TLS 1.3).
+    pub key_share_groups: Arc<[String]>,
+    /// signature_algorithms.
+    pub signature_algorithms: Arc<[String]>,
+    /// Length of the legacy session id (non-zero: resumption attempt or middlebox compatibility).
+    pub session_id_length: usize,
+    /// A non-empty session ticket is offered (RFC 5077 resumption).
+    pub session_ticket: bool,
+    /// A pre-shared key is offered (TLS 1.3 resumption).
+    pub pre_shared_key: bool,
+    /// renegotiation_info or TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746).
+    pub renegotiation_info: bool,
+    /// post_handshake_auth (RFC 8446 §4.2.6).
+    pub post_handshake_auth: bool,
+    /// extended_master_secret (RFC 7627).
+    pub extended_master_secret: bool,
+    /// TLS_FALLBACK_SCSV is offered (RFC 7507).
+    pub fallback_scsv: bool,
+    /// Extension types in order.
+    pub extensions: Arc<[String]>,
+    /// Sent in the SSL 2.0-compatible format.
+    pub sslv2_format: bool,
+}
+
+/// What a ServerHello chose.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct ServerHello {
+    /// This is a HelloRetryRequest (RFC 8446 §4.1.4).
+    pub hello_retry_request: bool,
+    /// `legacy_version`.
+    pub legacy_version: String,
+    /// The version chosen (supported_versions when present, else legacy_version).
+    pub version: String,
+    /// The cipher suite chosen.
+    pub cipher_suite: String,
+    /// ALPN protocol chosen (visible in TLS ≤ 1.2 only).
+    pub alpn: Option<String>,
+    /// Key share group (TLS 1.3).
+    pub key_share_group: Option<String>,
+    /// The server accepted a pre-shared key (TLS 1.3 resumption).
+    pub pre_shared_key: bool,
+    /// extended_master_secret.
+    pub extended_master_secret: bool,
+    /// renegotiation_info.
+    pub renegotiation_info: bool,
+    /// The server will send a NewSessionTicket (session_ticket extension, TLS ≤ 1.2).
+    pub session_ticket: bool,
+    /// Length of the session id.
+    pub session_id_length: usize,
+    /// Extension types in order.
+    pub extensions: Vec<String>,
+}
+
+/// Something about the capture or the stream that limits what can be seen.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Anomaly {
+    /// The frame where it shows.
+    pub frame: u64,
+    /// Whose direction.
+    pub from: Party,
+    /// `gap`, `overlap`, `out_of_order`, `midstream`, `starttls`, `not_tls`, `resync`,
+    /// `incomplete_message`, `oversized_message`, `truncated`, `one_sided`.
+    pub kind: &'static str,
+    /// In words.
+    pub detail: String,
+}
+
+/// One direction of a connection.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Traffic {
+    /// Frames.
+    pub frames: u64,
+    /// Bytes of those frames on the wire.
+    pub bytes: u64,
+    /// TCP payload bytes.
+    pub payload_bytes: u64,
+    /// A SYN (or SYN-ACK) was sent.
+    pub syn: bool,
+    /// A FIN was sent.
+    pub fin: bool,
+    /// A RST was sent.
+    pub rst: bool,
+    /// The frame of the first FIN, if any.
+    pub fin_frame: Option<u64>,
+    /// The frame of the first RST, if any.
+    pub rst_frame: Option<u64>,
+    /// Frames cut by the snapshot length.
+    pub truncated_frames: u64,
+    /// TLS application_data records (in TLS 1.3 including the encrypted handshake).
+    pub application_data_records: u64,
+    /// Their bytes (record lengths).
+    pub application_data_bytes: u64,
+    /// How the first payload looks, with its frame.
+    pub opening: Option<FirstPayload>,
+}
+
+/// How a direction's first payload looks.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FirstPayload {
+    /// Frame that carried it.
+    pub frame: u64,
+    /// Its classification.
+    pub kind: Opening,
+    /// Its first bytes (up to 16) in hex.
+    pub head: String,
+    /// The same bytes, for renderers.
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+}
+
 /// What a key log decrypted on one connection, and what it left hidden.
 #[derive(Clone, Debug, Default, Eq, PartialEq, serde::Serialize)]
-pub struct DecryptionReport {
+pub struct Decryption {
     /// The key log has secrets for this connection's ClientHello random.
     pub matched: bool,
     /// The labels found for it (`CLIENT_RANDOM`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`, …).
@@ -195,249 +652,21 @@ pub struct HttpResponse {
     pub no_client_certificate: bool,
 }
 
-/// A count of frames that were passed over, and why.
-#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
-pub struct NotAnalysed {
-    /// Machine-readable reason: `unknown_link_type`, `not_ip`, `other_transport`, `ip_fragment`,
-    /// `truncated`, `malformed`.
-    pub reason: &'static str,
-    /// Human-readable detail, e.g. `UDP` or `LINKTYPE_105`.
-    pub detail: String,
-    /// How many frames.
-    pub frames: u64,
-}
-
-/// One TCP connection.
+/// One diagnosis.
 #[derive(Clone, Debug, serde::Serialize)]
-pub struct ConnectionReport {
-    /// 1-based, in order of first appearance.
-    pub id: u32,
-    /// The client's endpoint.
-    pub client: Endpoint,
-    /// The server's endpoint.
-    pub server: Endpoint,
-    /// What decided which side is the client.
-    pub role_basis: RoleBasis,
-    /// First frame of the connection (1-based).
-    pub first_frame: u64,
-    /// Last frame of the connection.
-    pub last_frame: u64,
-    /// Time of the earliest frame (RFC 3339).
-    pub start: Option<String>,
-    /// Time of the latest frame (RFC 3339).
-    pub end: Option<String>,
-    /// Traffic from the client.
-    pub client_to_server: Traffic,
-    /// Traffic from the server.
-    pub server_to_client: Traffic,
-    /// True when either side's first payload looks like TLS (by content, not by port).
-    pub starts_like_tls: bool,
-    /// TLS started after another protocol: `smtp`, `imap`, `pop3`, `ftp`, `ldap`, `xmpp`,
-    /// `postgresql`, `mysql`, or `other`; `null` when the connection began with TLS (or had none).
-    pub starttls: Option<String>,
-    /// The version the ServerHello chose (`TLS 1.2`, …); `null` without a ServerHello.
-    pub tls_version: Option<String>,
-    /// The cipher suite the ServerHello chose.
-    pub cipher_suite: Option<String>,
-    /// The server name the client asked for (SNI).
-    pub sni: Option<String>,
-    /// ALPN protocols the client offered.
-    pub alpn: crate::tls::handshake::Names,
-    /// The ALPN protocol the server chose, when visible (TLS ≤ 1.2).
-    pub alpn_selected: Option<String>,
-    /// How the handshake ended.
-    pub outcome: Outcome,
-    /// An abbreviated (resumed) handshake.
-    pub resumed: bool,
-    /// Did the server ask for a client certificate? `null`: cannot be known (encrypted).
-    pub client_certificate_requested: Option<bool>,
-    /// The server's CertificateRequest, when visible.
-    pub certificate_request: Option<CertificateRequestReport>,
-    /// The server's certificates, leaf first; `null` when no Certificate message is visible.
-    pub server_certificates: Option<std::sync::Arc<[CertEntry]>>,
-    /// The client's certificates; `[]` is an empty Certificate message; `null` when none visible.
-    pub client_certificates: Option<std::sync::Arc<[CertEntry]>>,
-    /// What the (last) ClientHello offered.
-    pub client_hello: Option<ClientHello>,
-    /// What the ServerHello chose.
-    pub server_hello: Option<ServerHello>,
-    /// Handshake messages and other TLS records, in order.
-    pub messages: Vec<MessageReport>,
-    /// Alerts, in order.
-    pub alerts: Vec<AlertReport>,
-    /// Capture and stream anomalies (gaps, mid-stream start, STARTTLS, …), in frame order.
-    pub anomalies: Vec<Anomaly>,
-    /// TLS events not kept because of the per-connection limit.
-    pub dropped_events: u64,
-    /// Key log decryption: what was decrypted and what stayed hidden; `null` without a key log.
-    pub decryption: Option<DecryptionReport>,
-    /// The diagnosis: what failed, why, what to change, with evidence frames.
-    pub findings: Vec<crate::findings::Finding>,
-    /// Time of the first frame, for library users.
-    #[serde(skip)]
-    pub start_timestamp: Option<Timestamp>,
-    /// Time of the last frame, for library users.
-    #[serde(skip)]
-    pub end_timestamp: Option<Timestamp>,
-}
-
-/// How a connection's TLS handshake ended.
-#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Both sides finished the handshake (for TLS 1.3 without keys: inferred, see the README).
-    Established,
-    /// A fatal alert, or the connection closed, before the handshake finished.
-    Failed,
-    /// The capture ends before the handshake did.
-    Incomplete,
-    /// No TLS on this connection.
-    NotTls,
-}
-
-/// Who sent something.
-#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Party {
-    /// The client.
-    Client,
-    /// The server.
-    Server,
-}
-
-/// A handshake message or another TLS record.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct MessageReport {
-    /// The frame that completed it (where Wireshark shows it).
-    pub frame: u64,
-    /// The frame that carried its first byte, when different.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_frame: Option<u64>,
-    /// Time of `frame` (RFC 3339 in the JSON).
-    #[serde(serialize_with = "rfc3339")]
-    pub time: Option<Timestamp>,
-    /// Who sent it.
-    pub from: Party,
-    /// `client_hello`, `certificate`, …; `change_cipher_spec`; `encrypted_handshake` (a
-    /// handshake record after ChangeCipherSpec); `encrypted_record` (application_data: in TLS 1.3
-    /// also the encrypted handshake); `application_data` (decrypted; content not shown);
-    /// `heartbeat`.
-    #[serde(rename = "type")]
-    pub typ: std::borrow::Cow<'static, str>,
-    /// Its content is encrypted.
-    pub encrypted: bool,
-    /// Read from a record decrypted with the key log.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub decrypted: bool,
-    /// Handshake messages: the declared body length; records: the record length.
-    pub length: u32,
-    /// Certificate messages: the certificate_list length (0 = empty).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub certificates_length: Option<u32>,
-    /// Bytes of it are missing from the capture (or it was too large to read).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub incomplete: bool,
-    /// A ClientHello in the SSL 2.0-compatible format.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub sslv2_format: bool,
-    /// The HandshakeType number, for handshake messages.
-    #[serde(skip)]
-    pub handshake_type: Option<u8>,
-    /// Position among the connection's messages and alerts.
-    #[serde(skip)]
-    pub seq: usize,
-    /// A one-line summary of the message's content, for the text ladder.
-    #[serde(skip)]
-    pub summary: Option<String>,
-    /// A TLS 1.2 client's CertificateVerify: its signature checked over the handshake with the
-    /// client certificate's public key (`true` valid, `false` made with another key); absent
-    /// when the server accepted it (its ChangeCipherSpec followed) or it could not be checked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signature_valid: Option<bool>,
-}
-
-/// An alert.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct AlertReport {
-    /// The frame that carried it.
-    pub frame: u64,
-    /// Its time (RFC 3339 in the JSON).
-    #[serde(serialize_with = "rfc3339")]
-    pub time: Option<Timestamp>,
-    /// Who sent it.
-    pub from: Party,
-    /// `warning` or `fatal`; `null` when encrypted.
-    pub level: Option<String>,
-    /// AlertDescription number; `null` when encrypted.
-    pub code: Option<u8>,
-    /// Its name, e.g. `handshake_failure`; `null` when encrypted.
-    pub description: Option<String>,
-    /// The alert's content is encrypted.
-    pub encrypted: bool,
-    /// Read from a record decrypted with the key log.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub decrypted: bool,
-    /// Record length.
-    pub length: u16,
-    /// Position among the connection's messages and alerts.
-    #[serde(skip)]
-    pub seq: usize,
-}
-
-/// A CertificateRequest, as the report shows it: the parsed message itself (its DER CA names
-/// are kept for matching but not serialised).
-pub type CertificateRequestReport = crate::tls::handshake::CertificateRequest;
-
-/// Something about the capture or the stream that limits what can be seen.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Anomaly {
-    /// The frame where it shows.
-    pub frame: u64,
-    /// Whose direction.
-    pub from: Party,
-    /// `gap`, `overlap`, `out_of_order`, `midstream`, `starttls`, `not_tls`, `resync`,
-    /// `incomplete_message`, `oversized_message`, `truncated_frames`.
-    pub kind: String,
-    /// In words.
-    pub detail: String,
-}
-
-/// One direction of a connection.
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct Traffic {
-    /// Frames.
-    pub frames: u64,
-    /// Bytes of those frames on the wire.
-    pub bytes: u64,
-    /// TCP payload bytes.
-    pub payload_bytes: u64,
-    /// A SYN (or SYN-ACK) was sent.
-    pub syn: bool,
-    /// A FIN was sent.
-    pub fin: bool,
-    /// A RST was sent.
-    pub rst: bool,
-    /// The frame of the first FIN, if any.
-    pub fin_frame: Option<u64>,
-    /// The frame of the first RST, if any.
-    pub rst_frame: Option<u64>,
-    /// Frames cut by the snapshot length.
-    pub truncated_frames: u64,
-    /// TLS application_data records (in TLS 1.3 including the encrypted handshake).
-    pub application_data_records: u64,
-    /// Their bytes (record lengths).
-    pub application_data_bytes: u64,
-    /// How the first payload looks, with its frame.
-    pub opening: Option<OpeningReport>,
-}
-
-/// How a direction's first payload looks.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct OpeningReport {
-    /// Frame that carried it.
-    pub frame: u64,
-    /// Its classification.
-    pub kind: Opening,
-    /// Its first bytes (up to 16) in hex.
-    pub head: String,
+pub struct Finding {
+    /// Stable kebab-case code, documented in docs/findings.md.
+    pub code: FindingCode,
+    /// How bad it is.
+    pub severity: Severity,
+    /// How sure it is.
+    pub confidence: Confidence,
+    /// One line.
+    pub title: String,
+    /// What happened, naming who did what, in plain words.
+    pub explanation: String,
+    /// What to change.
+    pub remediation: String,
+    /// The frames that show it, in order.
+    pub frames: Vec<u64>,
 }

@@ -7,11 +7,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{AlertReport, ConnectionReport, MessageReport, Outcome, Party, Report, Traffic};
-use crate::capture::Timestamp;
-use crate::findings::{Confidence, Finding, Severity};
-use crate::flow::{Opening, RoleBasis};
-use crate::tls::handshake::CertEntry;
+use super::{
+    Alert, CertificateEntry, Confidence, ConnectionReport, Finding, Message, Opening, Outcome,
+    Party, Report, RoleBasis, Severity, Timestamp, Traffic,
+};
 
 /// How to render.
 #[derive(Clone, Copy, Debug, Default)]
@@ -56,11 +55,6 @@ impl Style {
     }
 }
 
-/// A connection is shown by default when it has a finding worse than informational.
-pub fn has_problem(conn: &ConnectionReport) -> bool {
-    conn.findings.iter().any(|f| f.severity != Severity::Info)
-}
-
 /// Renders the report as text with the default options (problems only, no colour).
 pub fn render(report: &Report) -> String {
     render_with(report, TextOptions::default())
@@ -74,7 +68,7 @@ pub fn render_with(report: &Report, options: TextOptions) -> String {
     summary(&mut out, report, &style);
     let mut hidden = 0;
     for conn in &report.connections {
-        if !options.all && !has_problem(conn) {
+        if !options.all && !conn.has_problem() {
             hidden += 1;
             continue;
         }
@@ -97,7 +91,7 @@ fn summary(out: &mut String, report: &Report, style: &Style) {
     for conn in &report.connections {
         // The first finding of each severity class is the connection's headline.
         if let Some(f) = conn.findings.iter().find(|f| f.severity != Severity::Info) {
-            let entry = causes.entry(f.code).or_insert((0, f.severity));
+            let entry = causes.entry(f.code.as_str()).or_insert((0, f.severity));
             entry.0 += 1;
         }
     }
@@ -151,8 +145,8 @@ fn header(out: &mut String, report: &Report) {
     if !capture.link_types.is_empty() {
         let _ = write!(out, " ({})", capture.link_types.join(", "));
     }
-    if let (Some(start), Some(end)) = (&capture.start, &capture.end) {
-        let _ = write!(out, ", {start} to {end}");
+    if let (Some(start), Some(end)) = (capture.start, capture.end) {
+        let _ = write!(out, ", {} to {}", start.to_rfc3339(), end.to_rfc3339());
     }
     out.push('\n');
     let tls: Vec<&ConnectionReport> = report
@@ -260,13 +254,13 @@ fn connection(out: &mut String, conn: &ConnectionReport, style: &Style) {
     };
     let mut facts = vec![
         format!("frames {}–{}", conn.first_frame, conn.last_frame),
-        duration(conn.start_timestamp, conn.end_timestamp),
+        duration(conn.start, conn.end),
         basis.to_string(),
     ];
     if let Some(suite) = &conn.cipher_suite {
         facts.insert(0, suite.clone());
     }
-    if let Some(protocol) = &conn.starttls {
+    if let Some(protocol) = conn.starttls {
         facts.push(format!("TLS after {protocol} STARTTLS"));
     }
     facts.retain(|f| !f.is_empty());
@@ -334,7 +328,7 @@ fn connection(out: &mut String, conn: &ConnectionReport, style: &Style) {
 
 /// One finding: mark, code and title; the explanation; the fix; the evidence frames.
 /// The capture's key logs: embedded blocks, and what the key log in use matched.
-fn key_log(out: &mut String, capture: &crate::report::CaptureSummary) {
+fn key_log(out: &mut String, capture: &super::CaptureSummary) {
     if capture.decryption_secrets_blocks > 0 {
         let _ = writeln!(
             out,
@@ -360,7 +354,7 @@ fn key_log(out: &mut String, capture: &crate::report::CaptureSummary) {
 }
 
 /// The key log's coverage of a connection, in a line or a few.
-fn decryption(out: &mut String, d: &crate::report::DecryptionReport, style: &Style) {
+fn decryption(out: &mut String, d: &super::Decryption, style: &Style) {
     let mut line = if d.matched {
         format!(
             "key log: {} record{} decrypted ({})",
@@ -467,8 +461,8 @@ fn wrap(out: &mut String, text: &str, indent: &str) {
 
 /// One line of the ladder.
 enum Step<'a> {
-    Message(&'a MessageReport),
-    Alert(&'a AlertReport),
+    Message(&'a Message),
+    Alert(&'a Alert),
 }
 
 fn ladder(out: &mut String, conn: &ConnectionReport, style: &Style) {
@@ -489,7 +483,7 @@ fn ladder(out: &mut String, conn: &ConnectionReport, style: &Style) {
         let time = if last_frame == Some(frame) {
             String::new()
         } else {
-            relative(conn.start_timestamp, timestamp)
+            relative(conn.start, timestamp)
         };
         let frame_text = if last_frame == Some(frame) {
             String::new()
@@ -519,7 +513,7 @@ fn ladder(out: &mut String, conn: &ConnectionReport, style: &Style) {
     }
 }
 
-fn message_text(m: &MessageReport) -> String {
+fn message_text(m: &Message) -> String {
     let name = match &*m.typ {
         "encrypted_handshake" => format!("encrypted handshake message ({} bytes)", m.length),
         "encrypted_record" => format!("encrypted record ({} bytes)", m.length),
@@ -537,7 +531,7 @@ fn message_text(m: &MessageReport) -> String {
     text
 }
 
-fn alert_text(a: &AlertReport) -> String {
+fn alert_text(a: &Alert) -> String {
     match (&a.level, &a.description, a.code) {
         (Some(level), Some(description), Some(code)) => {
             format!("Alert {level} {description} ({code})")
@@ -546,7 +540,7 @@ fn alert_text(a: &AlertReport) -> String {
     }
 }
 
-fn certificates(out: &mut String, title: &str, list: Option<&[CertEntry]>) {
+fn certificates(out: &mut String, title: &str, list: Option<&[CertificateEntry]>) {
     let Some(list) = list else { return };
     if list.is_empty() {
         let _ = writeln!(out, "  {title}: none (an empty Certificate message)");
@@ -555,7 +549,7 @@ fn certificates(out: &mut String, title: &str, list: Option<&[CertEntry]>) {
     let _ = writeln!(out, "  {title}:");
     for (i, entry) in list.iter().enumerate() {
         match entry {
-            CertEntry::Parsed(c) => {
+            CertificateEntry::Parsed(c) => {
                 let _ = writeln!(out, "    [{i}] {}", c.subject);
                 let _ = writeln!(out, "        issuer {}", c.issuer);
                 let _ = writeln!(
@@ -598,7 +592,7 @@ fn certificates(out: &mut String, title: &str, list: Option<&[CertEntry]>) {
                     );
                 }
             }
-            CertEntry::Unparsable { error, der_length } => {
+            CertificateEntry::Unparsable { error, der_length } => {
                 let _ = writeln!(
                     out,
                     "    [{i}] unreadable certificate ({der_length} bytes): {error}"
@@ -636,7 +630,7 @@ fn traffic(out: &mut String, label: &str, t: &Traffic) {
             Opening::Sslv2ClientHello => "an SSLv2-compatible ClientHello".to_string(),
             Opening::TlsServerHello => "a TLS ServerHello".to_string(),
             Opening::TlsRecord => "a TLS record".to_string(),
-            Opening::Text => format!("text \"{}\"", crate::words::printable_hex(&opening.head)),
+            Opening::Text => format!("text \"{}\"", crate::words::printable(&opening.raw)),
             Opening::Binary => format!("bytes {}", opening.head),
         };
         let _ = write!(out, "; starts with {what} (frame {})", opening.frame);

@@ -12,9 +12,10 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::SideIndex;
 use super::cipher::{self, OpenError, RecordKeys, Suite};
+use super::enums::{CipherSuite, ContentType, ExtensionType, HandshakeType, ProtocolVersion};
 use super::keylog::{KeyLog, Label, Secrets};
+use crate::flow::{PerSide, Side};
 
 /// TLS 1.3: records in a row that may fail before a direction is given up. 0-RTT records (early
 /// keys, not used here) fail and are passed over this way.
@@ -34,7 +35,7 @@ const HTTP_PEEK: usize = 4096;
 
 /// Why a direction's records were not decrypted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HiddenReason {
+pub(crate) enum HiddenReason {
     /// The key log lacks this secret.
     Missing(Label),
     /// Decryption failed and was given up.
@@ -43,9 +44,20 @@ pub enum HiddenReason {
     Unsupported,
 }
 
+/// A connection this tool does not decrypt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Unsupported {
+    /// A cipher suite without a decryption here (CCM, ARIA, Camellia, 3DES, …).
+    #[error("cipher suite {0} is not decrypted by this tool")]
+    Suite(CipherSuite),
+    /// A version before TLS 1.2.
+    #[error("{0} records are not decrypted by this tool (TLS 1.2 and 1.3 are)")]
+    Version(ProtocolVersion),
+}
+
 /// Records of one direction that stayed encrypted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Hidden {
+pub(crate) struct Hidden {
     /// The first such record's frame.
     pub first_frame: u64,
     /// How many.
@@ -56,9 +68,9 @@ pub struct Hidden {
 
 /// A record that did not decrypt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// The side that sent it.
-    pub side: SideIndex,
+    pub side: Side,
     /// Its first frame.
     pub frame: u64,
     /// The authentication tag (or MAC) did not match, rather than a malformed record.
@@ -67,7 +79,7 @@ pub struct Failure {
 
 /// The server's first application data, when it is an HTTP response.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HttpAnswer {
+pub(crate) struct HttpAnswer {
     /// The frame that completed the record.
     pub frame: u64,
     /// The status line (`HTTP/1.1 400 Bad Request`), printable ASCII, at most 100 bytes.
@@ -78,27 +90,27 @@ pub struct HttpAnswer {
 
 /// Decryption state and coverage of one connection.
 #[derive(Debug, Default)]
-pub struct Decryption {
+pub(crate) struct Decryption {
     /// The side that sent the ClientHello.
-    client: Option<SideIndex>,
+    client: Option<Side>,
     client_random: Option<[u8; 32]>,
     secrets: Option<Secrets>,
     suite: Option<Suite>,
     tls13: bool,
-    active: [Option<RecordKeys>; 2],
-    pending: [Option<RecordKeys>; 2],
+    active: PerSide<Option<RecordKeys>>,
+    pending: PerSide<Option<RecordKeys>>,
     /// TLS 1.3: each side's current application traffic secret.
-    traffic: [Option<Vec<u8>>; 2],
+    traffic: PerSide<Option<Vec<u8>>>,
     /// Why a side has no keys, once it should have.
-    no_keys: [Option<HiddenReason>; 2],
+    no_keys: PerSide<Option<HiddenReason>>,
     /// TLS 1.3: a Finished or KeyUpdate in the current record changes keys after it.
-    switch: [Option<u8>; 2],
+    switch: PerSide<Option<HandshakeType>>,
     /// TLS 1.3: the side's handshake Finished came (a later one, in post-handshake
     /// authentication, changes no keys).
-    finished: [bool; 2],
-    skipped: [u32; 2],
+    finished: PerSide<bool>,
+    skipped: PerSide<u32>,
     /// A capture gap lost the record framing: records (and their sequence numbers) may be gone.
-    resync: [bool; 2],
+    resync: PerSide<bool>,
     /// A ServerHello was looked up in a non-empty key log.
     pub looked_up: bool,
     /// The key log had secrets for the ClientHello random.
@@ -112,20 +124,20 @@ pub struct Decryption {
     /// Records that did not decrypt (the first per side).
     pub failures: Vec<Failure>,
     /// Records that stayed encrypted, per side.
-    pub hidden: [Option<Hidden>; 2],
+    pub hidden: PerSide<Option<Hidden>>,
     /// What this tool cannot decrypt here (the suite or version).
-    pub unsupported: Option<String>,
+    pub unsupported: Option<Unsupported>,
     /// The server's first application data, read as HTTP.
     pub http: Option<HttpAnswer>,
     server_app_seen: bool,
     /// Application data records decrypted, per side.
-    app_records: [u32; 2],
+    app_records: PerSide<u32>,
 }
 
 impl Decryption {
     /// A ClientHello's random (a second ClientHello, after a HelloRetryRequest or in a
     /// renegotiation, replaces it).
-    pub(crate) fn client_hello(&mut self, side: SideIndex, body: &[u8]) {
+    pub(crate) fn client_hello(&mut self, side: Side, body: &[u8]) {
         self.client = Some(side);
         if let Some(random) = body.get(2..34).and_then(|r| <[u8; 32]>::try_from(r).ok()) {
             self.client_random = Some(random);
@@ -147,7 +159,7 @@ impl Decryption {
             return;
         }
         self.looked_up = true;
-        let server = 1 - client;
+        let server = client.other();
         let (Some(client_random), Some(server_random)) = (
             self.client_random,
             body.get(2..34).and_then(|r| <[u8; 32]>::try_from(r).ok()),
@@ -159,25 +171,19 @@ impl Decryption {
         };
         self.matched = true;
         self.found.extend(secrets.labels());
-        self.pending = [None, None];
-        self.finished = [false; 2];
-        self.tls13 = super::handshake::is_tls13_version(sh.version_number);
-        let version_supported = self.tls13 || sh.version_number == 0x0303;
-        let suite = cipher::suite(sh.cipher_suite_number)
-            .filter(|_| self.tls13 == cipher::is_tls13_suite(sh.cipher_suite_number));
+        self.pending = PerSide::default();
+        self.finished = PerSide::default();
+        self.tls13 = sh.version.is_tls13();
+        let version_supported = self.tls13 || sh.version == ProtocolVersion::TLS12;
+        let suite = cipher::suite(sh.cipher_suite.0)
+            .filter(|_| self.tls13 == cipher::is_tls13_suite(sh.cipher_suite.0));
         let Some(suite) = suite.filter(|_| version_supported) else {
             self.unsupported = Some(if version_supported {
-                format!(
-                    "cipher suite {} is not decrypted by this tool",
-                    sh.cipher_suite
-                )
+                Unsupported::Suite(sh.cipher_suite)
             } else {
-                format!(
-                    "{} records are not decrypted by this tool (TLS 1.2 and 1.3 are)",
-                    sh.version
-                )
+                Unsupported::Version(sh.version)
             });
-            self.no_keys = [Some(HiddenReason::Unsupported); 2];
+            self.no_keys = PerSide([Some(HiddenReason::Unsupported); 2]);
             return;
         };
         self.suite = Some(suite);
@@ -194,7 +200,7 @@ impl Decryption {
                     .then_some(HiddenReason::Missing(label));
             }
         } else {
-            let etm = sh.extensions.iter().any(|e| e == "encrypt_then_mac");
+            let etm = sh.extensions.contains(&ExtensionType::ENCRYPT_THEN_MAC);
             let keys = secrets.get(Label::ClientRandom).and_then(|master| {
                 RecordKeys::tls12(suite, master, &client_random, &server_random, etm)
             });
@@ -203,14 +209,16 @@ impl Decryption {
                     self.pending[client] = Some(c);
                     self.pending[server] = Some(s);
                 }
-                None => self.no_keys = [Some(HiddenReason::Missing(Label::ClientRandom)); 2],
+                None => {
+                    self.no_keys = PerSide([Some(HiddenReason::Missing(Label::ClientRandom)); 2]);
+                }
             }
         }
         self.secrets = Some(secrets.clone());
     }
 
     /// TLS ≤ 1.2 ChangeCipherSpec from `side`: its pending keys protect what it sends next.
-    pub(crate) fn change_cipher_spec(&mut self, side: SideIndex) {
+    pub(crate) fn change_cipher_spec(&mut self, side: Side) {
         if !self.tls13 && self.matched {
             self.active[side] = self.pending[side].take();
         }
@@ -218,29 +226,29 @@ impl Decryption {
 
     /// A capture gap swallowed a record header on `side`: the next record's sequence number is
     /// searched for.
-    pub(crate) fn framing_lost(&mut self, side: SideIndex) {
+    pub(crate) fn framing_lost(&mut self, side: Side) {
         self.resync[side] = true;
     }
 
     /// Whether a record of `content_type` from `side` is to be decrypted.
-    pub(crate) fn wants(&self, side: SideIndex, content_type: u8) -> bool {
-        self.active[side].is_some() && (!self.tls13 || content_type == 23)
+    pub(crate) fn wants(&self, side: Side, content_type: ContentType) -> bool {
+        self.active[side].is_some() && (!self.tls13 || content_type == ContentType::ApplicationData)
     }
 
     /// Whether a record is bulk application data, to be skipped unread (see
     /// [`APP_DATA_DECRYPTED`]).
-    pub(crate) fn bulk(&self, side: SideIndex, content_type: u8, length: u16) -> bool {
+    pub(crate) fn bulk(&self, side: Side, content_type: ContentType, length: u16) -> bool {
         self.active[side].is_some()
             && self.app_records[side] >= APP_DATA_DECRYPTED
             && if self.tls13 {
                 self.finished[side] && length > BULK_RECORD
             } else {
-                content_type == 23
+                content_type == ContentType::ApplicationData
             }
     }
 
     /// A bulk record went by unread: its sequence number is used up.
-    pub(crate) fn skip_record(&mut self, side: SideIndex) {
+    pub(crate) fn skip_record(&mut self, side: Side) {
         if let Some(keys) = self.active[side].as_mut() {
             keys.seq += 1;
         }
@@ -249,7 +257,7 @@ impl Decryption {
     /// Decrypts a record in place; `None` when it does not decrypt (noted as a failure).
     pub(crate) fn open(
         &mut self,
-        side: SideIndex,
+        side: Side,
         header: [u8; 3],
         data: &mut [u8],
         frame: u64,
@@ -300,7 +308,7 @@ impl Decryption {
 
     /// A record from `side` whose content had to be skipped (it is a record the keys would
     /// cover, but they are missing, gave up, or bytes of it are missing from the capture).
-    pub(crate) fn encrypted_record(&mut self, side: SideIndex, frame: u64, incomplete: bool) {
+    pub(crate) fn encrypted_record(&mut self, side: Side, frame: u64, incomplete: bool) {
         if incomplete {
             // Its sequence number is used up all the same.
             if let Some(keys) = self.active[side].as_mut() {
@@ -328,10 +336,10 @@ impl Decryption {
 
     /// TLS 1.3: a decrypted handshake message of `typ` from `side`; Finished and KeyUpdate
     /// change that side's keys after the record.
-    pub(crate) fn handshake_message(&mut self, side: SideIndex, typ: u8) {
+    pub(crate) fn handshake_message(&mut self, side: Side, typ: HandshakeType) {
         let key_change = match typ {
-            20 => !std::mem::replace(&mut self.finished[side], true),
-            24 => true,
+            HandshakeType::Finished => !std::mem::replace(&mut self.finished[side], true),
+            HandshakeType::KeyUpdate => true,
             _ => false,
         };
         if self.tls13 && key_change {
@@ -340,13 +348,13 @@ impl Decryption {
     }
 
     /// Applies a key change due after the record just read from `side`.
-    pub(crate) fn after_record(&mut self, side: SideIndex) {
+    pub(crate) fn after_record(&mut self, side: Side) {
         let (Some(typ), Some(suite), Some(client)) =
             (self.switch[side].take(), self.suite, self.client)
         else {
             return;
         };
-        let secret = if typ == 20 {
+        let secret = if typ == HandshakeType::Finished {
             let label = if side == client {
                 Label::ClientTraffic0
             } else {
@@ -372,9 +380,9 @@ impl Decryption {
 
     /// Decrypted application data from `side`: the server's first is looked at for an HTTP
     /// answer (its status line only; the rest is never kept).
-    pub(crate) fn application_data(&mut self, side: SideIndex, data: &[u8], frame: u64) {
+    pub(crate) fn application_data(&mut self, side: Side, data: &[u8], frame: u64) {
         self.app_records[side] = self.app_records[side].saturating_add(1);
-        if self.client != Some(1 - side) || std::mem::replace(&mut self.server_app_seen, true) {
+        if self.client != Some(side.other()) || std::mem::replace(&mut self.server_app_seen, true) {
             return;
         }
         if !data.starts_with(b"HTTP/1.") {

@@ -5,9 +5,15 @@
 //! with its extensions, draft ServerHellos) is read here with the bounded `Reader`. Extensions
 //! are walked one by one so that one malformed extension does not hide the others.
 
+use std::sync::Arc;
+
 use super::codec::Reader;
-use super::names;
-use crate::x509::{self, CertSummary};
+use super::enums::{
+    CipherSuite, ClientCertificateType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion,
+    SignatureScheme,
+};
+use crate::x509::verify::Verdict;
+use crate::x509::{self, Certificate, CertificateError, Name};
 
 /// `HelloRetryRequest.random` (RFC 8446 §4.1.3): SHA-256 of "HelloRetryRequest".
 const HRR_RANDOM: [u8; 32] = [
@@ -35,19 +41,18 @@ mod ext {
 
 /// A handshake message whose bytes were all captured.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HandshakeMessage {
+pub(crate) struct HandshakeMessage {
     /// HandshakeType.
-    pub typ: u8,
+    pub typ: HandshakeType,
     /// Declared length of the body.
     pub length: u32,
     /// What could be read from the body.
     pub details: Details,
 }
 
-/// The parts of a message body the report uses.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Details {
+/// The parts of a message body the diagnosis uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Details {
     /// Nothing beyond the type is reported (Finished, ServerHelloDone, …).
     None,
     /// A ClientHello.
@@ -56,7 +61,7 @@ pub enum Details {
     ServerHello(Box<ServerHello>),
     /// A Certificate message.
     /// (Shared: a capture's connections often carry the same chain, read once.)
-    Certificate(std::sync::Arc<CertificateMessage>),
+    Certificate(Arc<CertificateMessage>),
     /// A CertificateRequest.
     CertificateRequest(Box<CertificateRequest>),
     /// A NewSessionTicket.
@@ -66,13 +71,13 @@ pub enum Details {
         /// Ticket length.
         ticket_length: usize,
     },
-    /// A TLS 1.2 CertificateVerify: the scheme the signature claims.
+    /// A CertificateVerify: the scheme the signature claims.
     CertificateVerify {
         /// Signature scheme, when the version carries one (TLS 1.2 and 1.3).
-        signature_scheme: Option<String>,
+        signature_scheme: Option<SignatureScheme>,
         /// A TLS 1.2 client's signature checked over the handshake transcript with its
         /// certificate's public key (`None`: not checked).
-        check: Option<crate::verify::Verdict>,
+        check: Option<Verdict>,
     },
     /// A KeyUpdate.
     KeyUpdate {
@@ -80,36 +85,132 @@ pub enum Details {
         update_requested: bool,
     },
     /// The body does not have the layout its type requires.
-    Malformed {
-        /// What did not fit.
-        reason: String,
-    },
+    Malformed(ParseError),
 }
 
-/// A list of names (cipher suites, groups, …). Shared: the ClientHellos of one client offer the
-/// same lists on every connection, and a capture keeps each distinct list once
+/// Why a handshake message's body does not have its type's layout.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ParseError {
+    /// A field or list runs past the message.
+    #[error("{0}")]
+    DoesNotFit(Field),
+    /// Bytes follow a CertificateRequest's last field.
+    #[error("{0} bytes after certificate_authorities")]
+    TrailingBytes(usize),
+    /// A KeyUpdate body is one byte.
+    #[error("a KeyUpdate holds one byte")]
+    KeyUpdateLength,
+}
+
+/// The parts of handshake messages whose length can run past the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Field {
+    /// ClientHello's version, random, session id, suites and compression methods.
+    #[error("the ClientHello's fixed fields do not fit")]
+    ClientHelloFixed,
+    /// An SSL 2.0 ClientHello's header.
+    #[error("the SSLv2 ClientHello header does not fit")]
+    Sslv2Header,
+    /// An SSL 2.0 ClientHello's cipher specs.
+    #[error("the SSLv2 cipher specs run past the message")]
+    Sslv2CipherSpecs,
+    /// ServerHello's version, random, session id, suite and compression method.
+    #[error("the ServerHello's fixed fields do not fit")]
+    ServerHelloFixed,
+    /// TLS 1.3 certificate_request_context.
+    #[error("the certificate_request_context does not fit")]
+    CertificateRequestContext,
+    /// The certificate_list length.
+    #[error("the certificate_list length does not fit")]
+    CertificateListLength,
+    /// TLS 1.2 certificate_types.
+    #[error("certificate_types do not fit")]
+    CertificateTypes,
+    /// TLS 1.2 supported_signature_algorithms.
+    #[error("supported_signature_algorithms do not fit")]
+    SupportedSignatureAlgorithms,
+    /// certificate_authorities.
+    #[error("certificate_authorities do not fit")]
+    CertificateAuthorities,
+    /// One name of certificate_authorities.
+    #[error("a distinguished name runs past the list")]
+    DistinguishedName,
+    /// A TLS 1.3 CertificateRequest's extensions.
+    #[error("the extensions do not fit")]
+    Extensions,
+    /// signature_algorithms.
+    #[error("signature_algorithms do not fit")]
+    SignatureAlgorithms,
+    /// signature_algorithms_cert.
+    #[error("signature_algorithms_cert do not fit")]
+    SignatureAlgorithmsCert,
+    /// oid_filters.
+    #[error("oid_filters do not fit")]
+    OidFilters,
+    /// NewSessionTicket lifetime.
+    #[error("the ticket lifetime does not fit")]
+    TicketLifetime,
+    /// NewSessionTicket ticket_age_add (TLS 1.3).
+    #[error("ticket_age_add does not fit")]
+    TicketAgeAdd,
+    /// NewSessionTicket nonce (TLS 1.3).
+    #[error("the ticket nonce does not fit")]
+    TicketNonce,
+    /// NewSessionTicket ticket.
+    #[error("the ticket does not fit")]
+    Ticket,
+}
+
+impl From<Field> for ParseError {
+    fn from(field: Field) -> Self {
+        Self::DoesNotFit(field)
+    }
+}
+
+/// Why a Certificate message's list is not what its lengths say (its certificates that fit are
+/// kept).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ListProblem {
+    /// The list is longer than the message.
+    #[error("certificate_list claims {claimed} bytes, the message holds {held}")]
+    LongerThanMessage {
+        /// Its declared length.
+        claimed: u32,
+        /// The bytes left in the message.
+        held: usize,
+    },
+    /// A certificate runs past the list.
+    #[error("a certificate runs past the certificate_list")]
+    CertificatePastList,
+    /// A TLS 1.3 entry's extensions run past the list.
+    #[error("a certificate entry's extensions run past the list")]
+    ExtensionsPastList,
+}
+
+/// A list of registry values (cipher suites, groups, …). Shared: the ClientHellos of one client
+/// offer the same lists on every connection, and a capture keeps each distinct list once
 /// (`tls::Shared`).
-pub type Names = std::sync::Arc<[String]>;
+pub(crate) type List<T> = Arc<[T]>;
 
 /// What a ClientHello offers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ClientHello {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ClientHello {
     /// `legacy_version` (the highest version before TLS 1.3).
-    pub legacy_version: String,
+    pub legacy_version: ProtocolVersion,
     /// Versions of the supported_versions extension, in order (GREASE omitted).
-    pub supported_versions: Names,
+    pub supported_versions: List<ProtocolVersion>,
     /// Cipher suites, in order of preference.
-    pub cipher_suites: Names,
+    pub cipher_suites: List<CipherSuite>,
     /// Server Name Indication.
     pub sni: Option<String>,
-    /// ALPN protocols offered.
-    pub alpn: Names,
+    /// ALPN protocols offered (as text, bytes that are not UTF-8 replaced).
+    pub alpn: List<String>,
     /// Named groups (supported_groups).
-    pub groups: Names,
+    pub groups: List<NamedGroup>,
     /// Groups with a key share (TLS 1.3).
-    pub key_share_groups: Names,
+    pub key_share_groups: List<NamedGroup>,
     /// signature_algorithms.
-    pub signature_algorithms: Names,
+    pub signature_algorithms: List<SignatureScheme>,
     /// Length of the legacy session id (non-zero: resumption attempt or middlebox compatibility).
     pub session_id_length: usize,
     /// A non-empty session ticket is offered (RFC 5077 resumption).
@@ -125,32 +226,62 @@ pub struct ClientHello {
     /// TLS_FALLBACK_SCSV is offered (RFC 7507).
     pub fallback_scsv: bool,
     /// Extension types in order.
-    pub extensions: Names,
+    pub extensions: List<ExtensionType>,
     /// Sent in the SSL 2.0-compatible format.
     pub sslv2_format: bool,
-    /// The highest version offered (numeric).
-    #[serde(skip)]
-    pub max_version: u16,
+    /// The highest version offered.
+    pub max_version: ProtocolVersion,
     /// The session id bytes, to match a resumption.
-    #[serde(skip)]
     pub session_id: Vec<u8>,
 }
 
+impl ClientHello {
+    /// A ClientHello offering `legacy_version` and nothing else, to be filled in.
+    fn new(legacy_version: ProtocolVersion) -> Self {
+        Self {
+            legacy_version,
+            supported_versions: Arc::new([]),
+            cipher_suites: Arc::new([]),
+            sni: None,
+            alpn: Arc::new([]),
+            groups: Arc::new([]),
+            key_share_groups: Arc::new([]),
+            signature_algorithms: Arc::new([]),
+            session_id_length: 0,
+            session_ticket: false,
+            pre_shared_key: false,
+            renegotiation_info: false,
+            post_handshake_auth: false,
+            extended_master_secret: false,
+            fallback_scsv: false,
+            extensions: Arc::new([]),
+            sslv2_format: false,
+            max_version: legacy_version,
+            session_id: Vec::new(),
+        }
+    }
+
+    /// Offers this extension.
+    pub(crate) fn has(&self, extension: ExtensionType) -> bool {
+        self.extensions.contains(&extension)
+    }
+}
+
 /// What a ServerHello chose.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ServerHello {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ServerHello {
     /// This is a HelloRetryRequest (RFC 8446 §4.1.4).
     pub hello_retry_request: bool,
     /// `legacy_version`.
-    pub legacy_version: String,
+    pub legacy_version: ProtocolVersion,
     /// The version chosen (supported_versions when present, else legacy_version).
-    pub version: String,
+    pub version: ProtocolVersion,
     /// The cipher suite chosen.
-    pub cipher_suite: String,
+    pub cipher_suite: CipherSuite,
     /// ALPN protocol chosen (visible in TLS ≤ 1.2 only).
     pub alpn: Option<String>,
     /// Key share group (TLS 1.3).
-    pub key_share_group: Option<String>,
+    pub key_share_group: Option<NamedGroup>,
     /// The server accepted a pre-shared key (TLS 1.3 resumption).
     pub pre_shared_key: bool,
     /// extended_master_secret.
@@ -162,92 +293,103 @@ pub struct ServerHello {
     /// Length of the session id.
     pub session_id_length: usize,
     /// Extension types in order.
-    pub extensions: Vec<String>,
-    /// The negotiated version (numeric).
-    #[serde(skip)]
-    pub version_number: u16,
-    /// The chosen suite (numeric).
-    #[serde(skip)]
-    pub cipher_suite_number: u16,
+    pub extensions: Vec<ExtensionType>,
     /// The session id bytes.
-    #[serde(skip)]
     pub session_id: Vec<u8>,
 }
 
 /// A Certificate message.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct CertificateMessage {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CertificateMessage {
     /// The certificate_list length ("Certificates Length" in Wireshark); 0 is an empty message.
     pub list_length: u32,
     /// TLS 1.3 certificate_request_context length.
     pub context_length: Option<usize>,
     /// The certificates, leaf first; one that fails to parse is kept with the reason. (Shared:
     /// every connection that carries the same chain points at one copy.)
-    pub certificates: std::sync::Arc<[CertEntry]>,
-    /// The message's lengths disagree (for example a list longer than the message); the
-    /// certificates that fit are kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub malformed: Option<String>,
+    pub certificates: Arc<[CertEntry]>,
+    /// The message's lengths disagree; the certificates that fit are kept.
+    pub malformed: Option<ListProblem>,
 }
 
 /// One certificate of a Certificate message.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(untagged)]
-pub enum CertEntry {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum CertEntry {
     /// A certificate that parsed.
-    Parsed(Box<CertSummary>),
+    Parsed(Box<Certificate>),
     /// A certificate that did not.
     Unparsable {
         /// Why.
-        error: String,
+        error: CertificateError,
         /// Its length.
         der_length: usize,
     },
 }
 
+impl CertEntry {
+    /// The certificate, when it parsed.
+    pub(crate) fn parsed(&self) -> Option<&Certificate> {
+        match self {
+            Self::Parsed(c) => Some(c),
+            Self::Unparsable { .. } => None,
+        }
+    }
+}
+
 /// A CertificateRequest in either form.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CertificateRequest {
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CertificateRequest {
     /// The TLS 1.3 form (context + extensions).
     pub tls13: bool,
     /// certificate_types (TLS ≤ 1.2).
-    pub certificate_types: Vec<String>,
+    pub certificate_types: Vec<ClientCertificateType>,
     /// signature_algorithms.
-    pub signature_algorithms: Vec<String>,
+    pub signature_algorithms: Vec<SignatureScheme>,
     /// signature_algorithms_cert (TLS 1.3).
-    pub signature_algorithms_cert: Vec<String>,
+    pub signature_algorithms_cert: Vec<SignatureScheme>,
     /// Accepted CA distinguished names; empty = "any CA".
-    pub certificate_authorities: Vec<String>,
-    /// oid_filters (TLS 1.3), as `OID=hexvalue`.
-    pub oid_filters: Vec<String>,
-    /// The raw CA names, for matching.
-    #[serde(skip)]
-    pub certificate_authorities_der: Vec<Vec<u8>>,
+    pub certificate_authorities: Vec<Name>,
+    /// oid_filters (TLS 1.3).
+    pub oid_filters: Vec<OidFilter>,
+}
+
+/// One entry of a TLS 1.3 CertificateRequest's oid_filters (RFC 8446 §4.2.5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OidFilter {
+    /// The certificate extension's OID, dotted.
+    pub oid: String,
+    /// The DER values it must hold.
+    pub values: Vec<u8>,
 }
 
 /// Parses a complete message (`body` without the 4-byte header). `version` is the negotiated
 /// version when known: the Certificate and CertificateRequest layouts depend on it.
-pub fn parse(typ: u8, body: &[u8], version: Option<u16>) -> Details {
+pub(crate) fn parse(typ: HandshakeType, body: &[u8], version: Option<ProtocolVersion>) -> Details {
     let result = match typ {
-        1 => client_hello(body).map(|c| Details::ClientHello(Box::new(c))),
-        2 => server_hello(body).map(|s| Details::ServerHello(Box::new(s))),
-        4 => new_session_ticket(body, version),
-        11 => certificate(body, version).map(|c| Details::Certificate(std::sync::Arc::new(c))),
-        13 => certificate_request(body, version).map(|c| Details::CertificateRequest(Box::new(c))),
-        15 => Ok(certificate_verify(body, version)),
-        24 => match body {
+        HandshakeType::ClientHello => client_hello(body).map(|c| Details::ClientHello(Box::new(c))),
+        HandshakeType::ServerHello => server_hello(body).map(|s| Details::ServerHello(Box::new(s))),
+        HandshakeType::NewSessionTicket => new_session_ticket(body, version),
+        HandshakeType::Certificate => {
+            certificate(body, version).map(|c| Details::Certificate(Arc::new(c)))
+        }
+        HandshakeType::CertificateRequest => {
+            certificate_request(body, version).map(|c| Details::CertificateRequest(Box::new(c)))
+        }
+        HandshakeType::CertificateVerify => Ok(certificate_verify(body, version)),
+        HandshakeType::KeyUpdate => match body {
             [flag] => Ok(Details::KeyUpdate {
                 update_requested: *flag == 1,
             }),
-            _ => Err("a KeyUpdate holds one byte".to_string()),
+            _ => Err(ParseError::KeyUpdateLength),
         },
         _ => Ok(Details::None),
     };
-    result.unwrap_or_else(|reason| Details::Malformed { reason })
+    result.unwrap_or_else(Details::Malformed)
 }
 
-fn names16(list: &[u16], f: fn(u16) -> String) -> Vec<String> {
-    list.iter().map(|&v| f(v)).collect()
+/// A list of 16-bit registry values as their type.
+fn list16<T: From<u16>>(list: &[u16]) -> Vec<T> {
+    list.iter().map(|&v| T::from(v)).collect()
 }
 
 /// Walks an extension block: (type, data) pairs; a truncated block ends the walk.
@@ -270,23 +412,21 @@ fn alpn_list(data: &[u8]) -> Vec<String> {
     out
 }
 
-fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
-    let (_, ch) = tls_parser::parse_tls_handshake_client_hello(body)
-        .map_err(|_| "the ClientHello's fixed fields do not fit".to_string())?;
+fn client_hello(body: &[u8]) -> Result<ClientHello, ParseError> {
+    let (_, ch) =
+        tls_parser::parse_tls_handshake_client_hello(body).map_err(|_| Field::ClientHelloFixed)?;
     let suites: Vec<u16> = ch.ciphers.iter().map(|c| c.0).collect();
     let mut out = ClientHello {
-        legacy_version: names::version(ch.version.0),
-        cipher_suites: names16(&suites, names::cipher_suite).into(),
+        cipher_suites: list16(&suites).into(),
         session_id_length: ch.session_id.map_or(0, <[u8]>::len),
         session_id: ch.session_id.unwrap_or_default().to_vec(),
-        renegotiation_info: suites.contains(&0x00ff),
-        fallback_scsv: suites.contains(&0x5600),
-        max_version: ch.version.0,
-        ..ClientHello::default()
+        renegotiation_info: suites.contains(&CipherSuite::EMPTY_RENEGOTIATION_INFO_SCSV.0),
+        fallback_scsv: suites.contains(&CipherSuite::FALLBACK_SCSV.0),
+        ..ClientHello::new(ProtocolVersion(ch.version.0))
     };
-    let (mut extension_names, mut key_share_groups) = (Vec::new(), Vec::new());
+    let (mut extension_types, mut key_share_groups) = (Vec::new(), Vec::new());
     for (typ, data) in extensions(ch.ext) {
-        extension_names.push(names::extension(typ));
+        extension_types.push(ExtensionType(typ));
         match typ {
             ext::SERVER_NAME => {
                 if let Ok((_, tls_parser::TlsExtension::SNI(names))) =
@@ -300,13 +440,12 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
             }
             ext::SUPPORTED_GROUPS => {
                 if let Some(list) = Reader::new(data).vec16() {
-                    out.groups = names16(&list.u16_list(), names::group).into();
+                    out.groups = list16(&list.u16_list()).into();
                 }
             }
             ext::SIGNATURE_ALGORITHMS => {
                 if let Some(list) = Reader::new(data).vec16() {
-                    out.signature_algorithms =
-                        names16(&list.u16_list(), names::signature_scheme).into();
+                    out.signature_algorithms = list16(&list.u16_list()).into();
                 }
             }
             ext::ALPN => out.alpn = alpn_list(data).into(),
@@ -318,23 +457,23 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
                     let versions: Vec<u16> = list
                         .u16_list()
                         .into_iter()
-                        .filter(|v| !names::is_grease(*v))
+                        .filter(|v| !super::names::is_grease(*v))
                         .collect();
                     if let Some(&max) = versions
                         .iter()
                         .filter(|v| **v <= 0x0304 || **v >= 0x7f00)
                         .max()
                     {
-                        out.max_version = out.max_version.max(max);
+                        out.max_version = out.max_version.max(ProtocolVersion(max));
                     }
-                    out.supported_versions = names16(&versions, names::version).into();
+                    out.supported_versions = list16(&versions).into();
                 }
             }
             ext::POST_HANDSHAKE_AUTH => out.post_handshake_auth = true,
             ext::KEY_SHARE => {
                 if let Some(mut list) = Reader::new(data).vec16() {
                     while let (Some(group), Some(_)) = (list.u16(), list.vec16()) {
-                        key_share_groups.push(names::group(group));
+                        key_share_groups.push(NamedGroup(group));
                     }
                 }
             }
@@ -342,22 +481,22 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, String> {
             _ => {}
         }
     }
-    out.extensions = extension_names.into();
+    out.extensions = extension_types.into();
     out.key_share_groups = key_share_groups.into();
     Ok(out)
 }
 
 /// An SSL 2.0-compatible ClientHello (RFC 5246 Appendix E.2): the body after the 2-byte record
 /// header and the msg_type byte.
-pub fn sslv2_client_hello(body: &[u8]) -> Result<ClientHello, String> {
+pub(crate) fn sslv2_client_hello(body: &[u8]) -> Result<ClientHello, ParseError> {
     let mut r = Reader::new(body);
     let fields = (r.u16(), r.u16(), r.u16(), r.u16());
     let (Some(version), Some(specs_len), Some(session_len), Some(_challenge_len)) = fields else {
-        return Err("the SSLv2 ClientHello header does not fit".to_string());
+        return Err(Field::Sslv2Header.into());
     };
     let specs = r
         .bytes(usize::from(specs_len))
-        .ok_or("the SSLv2 cipher specs run past the message")?;
+        .ok_or(Field::Sslv2CipherSpecs)?;
     // Three-byte cipher specs; those starting with 0 are TLS cipher suites.
     let suites: Vec<u16> = specs
         .chunks_exact(3)
@@ -365,58 +504,61 @@ pub fn sslv2_client_hello(body: &[u8]) -> Result<ClientHello, String> {
         .map(|c| u16::from_be_bytes([c[1], c[2]]))
         .collect();
     Ok(ClientHello {
-        legacy_version: names::version(version),
-        cipher_suites: names16(&suites, names::cipher_suite).into(),
+        cipher_suites: list16(&suites).into(),
         session_id_length: usize::from(session_len),
-        renegotiation_info: suites.contains(&0x00ff),
-        fallback_scsv: suites.contains(&0x5600),
+        renegotiation_info: suites.contains(&CipherSuite::EMPTY_RENEGOTIATION_INFO_SCSV.0),
+        fallback_scsv: suites.contains(&CipherSuite::FALLBACK_SCSV.0),
         sslv2_format: true,
-        max_version: version,
-        ..ClientHello::default()
+        ..ClientHello::new(ProtocolVersion(version))
     })
 }
 
-fn server_hello(body: &[u8]) -> Result<ServerHello, String> {
+fn server_hello(body: &[u8]) -> Result<ServerHello, ParseError> {
     let mut r = Reader::new(body);
-    let short = || "the ServerHello's fixed fields do not fit".to_string();
-    let legacy = r.u16().ok_or_else(short)?;
-    let random = r.bytes(32).ok_or_else(short)?;
+    let short = Field::ServerHelloFixed;
+    let legacy = r.u16().ok_or(short)?;
+    let random = r.bytes(32).ok_or(short)?;
     // TLS 1.3 drafts before 22 had no session id and no compression method.
     let old_draft = (0x7f00..0x7f16).contains(&legacy);
     let session_id = if old_draft {
         &[][..]
     } else {
-        r.vec8().ok_or_else(short)?.rest()
+        r.vec8().ok_or(short)?.rest()
     };
-    let suite = r.u16().ok_or_else(short)?;
+    let suite = r.u16().ok_or(short)?;
     if !old_draft {
-        r.u8().ok_or_else(short)?;
+        r.u8().ok_or(short)?;
     }
     let ext_block = if r.is_empty() {
         None
     } else {
-        Some(r.vec16().ok_or_else(short)?.rest())
+        Some(r.vec16().ok_or(short)?.rest())
     };
     let mut out = ServerHello {
         hello_retry_request: random == HRR_RANDOM,
-        legacy_version: names::version(legacy),
-        cipher_suite: names::cipher_suite(suite),
-        cipher_suite_number: suite,
+        legacy_version: ProtocolVersion(legacy),
+        version: ProtocolVersion(legacy),
+        cipher_suite: CipherSuite(suite),
+        alpn: None,
+        key_share_group: None,
+        pre_shared_key: false,
+        extended_master_secret: false,
+        renegotiation_info: false,
+        session_ticket: false,
         session_id_length: session_id.len(),
+        extensions: Vec::new(),
         session_id: session_id.to_vec(),
-        version_number: legacy,
-        ..ServerHello::default()
     };
     for (typ, data) in extensions(ext_block) {
-        out.extensions.push(names::extension(typ));
+        out.extensions.push(ExtensionType(typ));
         match typ {
             ext::SUPPORTED_VERSIONS => {
                 if let Some(v) = Reader::new(data).u16() {
-                    out.version_number = v;
+                    out.version = ProtocolVersion(v);
                 }
             }
             ext::ALPN => out.alpn = alpn_list(data).into_iter().next(),
-            ext::KEY_SHARE => out.key_share_group = Reader::new(data).u16().map(names::group),
+            ext::KEY_SHARE => out.key_share_group = Reader::new(data).u16().map(NamedGroup),
             ext::PRE_SHARED_KEY => out.pre_shared_key = true,
             ext::EXTENDED_MASTER_SECRET => out.extended_master_secret = true,
             ext::RENEGOTIATION_INFO => out.renegotiation_info = true,
@@ -424,32 +566,17 @@ fn server_hello(body: &[u8]) -> Result<ServerHello, String> {
             _ => {}
         }
     }
-    out.version = names::version(out.version_number);
     Ok(out)
 }
 
-/// TLS 1.3 or one of its drafts.
-pub fn is_tls13_version(version: u16) -> bool {
-    version == 0x0304 || (0x7f00..=0x7fff).contains(&version)
+fn is_tls13(version: Option<ProtocolVersion>) -> bool {
+    version.is_some_and(ProtocolVersion::is_tls13)
 }
 
-fn is_tls13(version: Option<u16>) -> bool {
-    version.is_some_and(is_tls13_version)
-}
-
-/// RFC 5246 §7.4.2 `opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>;`
-/// RFC 8446 §4.4.2 adds `opaque certificate_request_context<0..2^8-1>` and per-entry
-/// `Extension extensions<0..2^16-1>`.
 /// Checks the signatures of a Certificate message's chain, link by link, as far as the
 /// certificates parsed.
 fn check_links(entries: &mut [CertEntry], ders: &[&[u8]]) {
-    let chain: Vec<&CertSummary> = entries
-        .iter()
-        .map_while(|e| match e {
-            CertEntry::Parsed(c) => Some(&**c),
-            CertEntry::Unparsable { .. } => None,
-        })
-        .collect();
+    let chain: Vec<&Certificate> = entries.iter().map_while(CertEntry::parsed).collect();
     let parsed = chain.len();
     let checked = x509::chain_signatures(&chain, ders);
     for (entry, link) in entries.iter_mut().zip(checked) {
@@ -467,41 +594,46 @@ fn check_links(entries: &mut [CertEntry], ders: &[&[u8]]) {
     }
 }
 
-fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, String> {
+/// RFC 5246 §7.4.2 `opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>;`
+/// RFC 8446 §4.4.2 adds `opaque certificate_request_context<0..2^8-1>` and per-entry
+/// `Extension extensions<0..2^16-1>`.
+fn certificate(
+    body: &[u8],
+    version: Option<ProtocolVersion>,
+) -> Result<CertificateMessage, ParseError> {
     let tls13 = is_tls13(version);
     let mut r = Reader::new(body);
     let context_length = if tls13 {
         Some(
             r.vec8()
-                .ok_or("the certificate_request_context does not fit")?
+                .ok_or(Field::CertificateRequestContext)?
                 .rest()
                 .len(),
         )
     } else {
         None
     };
-    let list_length = r.u24().ok_or("the certificate_list length does not fit")?;
+    let list_length = r.u24().ok_or(Field::CertificateListLength)?;
     let mut malformed = None;
     // A list longer than the message is read as far as it goes, as Wireshark does.
     let mut list = if let Some(bytes) = r.bytes(list_length as usize) {
         Reader::new(bytes)
     } else {
-        malformed = Some(format!(
-            "certificate_list claims {list_length} bytes, the message holds {}",
-            r.rest().len()
-        ));
+        malformed = Some(ListProblem::LongerThanMessage {
+            claimed: list_length,
+            held: r.rest().len(),
+        });
         Reader::new(r.rest())
     };
     let mut certificates = Vec::new();
     let mut ders = Vec::new();
     while !list.is_empty() {
         let Some(der) = list.vec24() else {
-            malformed.get_or_insert_with(|| "a certificate runs past the certificate_list".into());
+            malformed.get_or_insert(ListProblem::CertificatePastList);
             break;
         };
         if tls13 && list.vec16().is_none() {
-            malformed
-                .get_or_insert_with(|| "a certificate entry's extensions run past the list".into());
+            malformed.get_or_insert(ListProblem::ExtensionsPastList);
         }
         let der = der.rest();
         ders.push(der);
@@ -524,12 +656,15 @@ fn certificate(body: &[u8], version: Option<u16>) -> Result<CertificateMessage, 
 
 /// RFC 5246 §7.4.4 (TLS 1.2; TLS 1.0/1.1 lack supported_signature_algorithms) and RFC 8446
 /// §4.3.2 (context + extensions).
-fn certificate_request(body: &[u8], version: Option<u16>) -> Result<CertificateRequest, String> {
+fn certificate_request(
+    body: &[u8],
+    version: Option<ProtocolVersion>,
+) -> Result<CertificateRequest, ParseError> {
     if is_tls13(version) {
         return certificate_request_tls13(body);
     }
     // Without a known version, the TLS 1.2 layout is tried first, then the older one.
-    let with_algorithms = version.is_none_or(|v| v >= 0x0303);
+    let with_algorithms = version.is_none_or(|v| v >= ProtocolVersion::TLS12);
     match certificate_request_tls12(body, with_algorithms) {
         Ok(cr) => Ok(cr),
         Err(_) if version.is_none() => certificate_request_tls12(body, false),
@@ -537,56 +672,51 @@ fn certificate_request(body: &[u8], version: Option<u16>) -> Result<CertificateR
     }
 }
 
+/// RFC 5246 §7.4.4:
+/// `ClientCertificateType certificate_types<1..2^8-1>;`
+/// `SignatureAndHashAlgorithm supported_signature_algorithms<2^16-1>;`
+/// `DistinguishedName certificate_authorities<0..2^16-1>;`
 fn certificate_request_tls12(
     body: &[u8],
     with_algorithms: bool,
-) -> Result<CertificateRequest, String> {
+) -> Result<CertificateRequest, ParseError> {
     let mut r = Reader::new(body);
-    let types = r.vec8().ok_or("certificate_types do not fit")?;
+    let types = r.vec8().ok_or(Field::CertificateTypes)?;
     let mut out = CertificateRequest {
         certificate_types: types
             .rest()
             .iter()
-            .map(|&t| names::certificate_type(t))
+            .map(|&t| ClientCertificateType::from(t))
             .collect(),
         ..CertificateRequest::default()
     };
     if with_algorithms {
-        let algorithms = r
-            .vec16()
-            .ok_or("supported_signature_algorithms do not fit")?;
-        out.signature_algorithms = names16(&algorithms.u16_list(), names::signature_scheme);
+        let algorithms = r.vec16().ok_or(Field::SupportedSignatureAlgorithms)?;
+        out.signature_algorithms = list16(&algorithms.u16_list());
     }
-    let authorities = r.vec16().ok_or("certificate_authorities do not fit")?;
+    let authorities = r.vec16().ok_or(Field::CertificateAuthorities)?;
     if !r.is_empty() {
-        return Err(format!(
-            "{} bytes after certificate_authorities",
-            r.rest().len()
-        ));
+        return Err(ParseError::TrailingBytes(r.rest().len()));
     }
     read_authorities(authorities, &mut out)?;
     Ok(out)
 }
 
 /// `DistinguishedName authorities<3..2^16-1>; opaque DistinguishedName<1..2^16-1>;`
-fn read_authorities(mut list: Reader<'_>, out: &mut CertificateRequest) -> Result<(), String> {
+fn read_authorities(mut list: Reader<'_>, out: &mut CertificateRequest) -> Result<(), ParseError> {
     while !list.is_empty() {
-        let dn = list
-            .vec16()
-            .ok_or("a distinguished name runs past the list")?
-            .rest();
-        out.certificate_authorities
-            .push(x509::distinguished_name(dn));
-        out.certificate_authorities_der.push(dn.to_vec());
+        let dn = list.vec16().ok_or(Field::DistinguishedName)?.rest();
+        out.certificate_authorities.push(Name::from_der(dn));
     }
     Ok(())
 }
 
-fn certificate_request_tls13(body: &[u8]) -> Result<CertificateRequest, String> {
+/// RFC 8446 §4.3.2: `opaque certificate_request_context<0..2^8-1>;
+/// Extension extensions<0..2^16-1>;`
+fn certificate_request_tls13(body: &[u8]) -> Result<CertificateRequest, ParseError> {
     let mut r = Reader::new(body);
-    r.vec8()
-        .ok_or("the certificate_request_context does not fit")?;
-    let block = r.vec16().ok_or("the extensions do not fit")?;
+    r.vec8().ok_or(Field::CertificateRequestContext)?;
+    let block = r.vec16().ok_or(Field::Extensions)?;
     let mut out = CertificateRequest {
         tls13: true,
         ..CertificateRequest::default()
@@ -596,29 +726,28 @@ fn certificate_request_tls13(body: &[u8]) -> Result<CertificateRequest, String> 
             ext::SIGNATURE_ALGORITHMS => {
                 let list = Reader::new(data)
                     .vec16()
-                    .ok_or("signature_algorithms do not fit")?;
-                out.signature_algorithms = names16(&list.u16_list(), names::signature_scheme);
+                    .ok_or(Field::SignatureAlgorithms)?;
+                out.signature_algorithms = list16(&list.u16_list());
             }
             ext::SIGNATURE_ALGORITHMS_CERT => {
                 let list = Reader::new(data)
                     .vec16()
-                    .ok_or("signature_algorithms_cert do not fit")?;
-                out.signature_algorithms_cert = names16(&list.u16_list(), names::signature_scheme);
+                    .ok_or(Field::SignatureAlgorithmsCert)?;
+                out.signature_algorithms_cert = list16(&list.u16_list());
             }
             ext::CERTIFICATE_AUTHORITIES => {
                 let list = Reader::new(data)
                     .vec16()
-                    .ok_or("certificate_authorities do not fit")?;
+                    .ok_or(Field::CertificateAuthorities)?;
                 read_authorities(list, &mut out)?;
             }
             ext::OID_FILTERS => {
-                let mut list = Reader::new(data).vec16().ok_or("oid_filters do not fit")?;
+                let mut list = Reader::new(data).vec16().ok_or(Field::OidFilters)?;
                 while let (Some(oid), Some(values)) = (list.vec8(), list.vec16()) {
-                    out.oid_filters.push(format!(
-                        "{}={}",
-                        oid_string(oid.rest()),
-                        crate::hex(values.rest())
-                    ));
+                    out.oid_filters.push(OidFilter {
+                        oid: oid_string(oid.rest()),
+                        values: values.rest().to_vec(),
+                    });
                 }
             }
             _ => {}
@@ -632,25 +761,29 @@ fn oid_string(bytes: &[u8]) -> String {
     x509_parser::der_parser::oid::Oid::new(bytes.into()).to_id_string()
 }
 
-fn new_session_ticket(body: &[u8], version: Option<u16>) -> Result<Details, String> {
+/// RFC 5077 §3.3 (TLS 1.2) and RFC 8446 §4.6.1 (with ticket_age_add and a nonce).
+fn new_session_ticket(
+    body: &[u8],
+    version: Option<ProtocolVersion>,
+) -> Result<Details, ParseError> {
     let mut r = Reader::new(body);
-    let lifetime = r.u32().ok_or("the ticket lifetime does not fit")?;
+    let lifetime = r.u32().ok_or(Field::TicketLifetime)?;
     if is_tls13(version) {
-        r.u32().ok_or("ticket_age_add does not fit")?;
-        r.vec8().ok_or("the ticket nonce does not fit")?;
+        r.u32().ok_or(Field::TicketAgeAdd)?;
+        r.vec8().ok_or(Field::TicketNonce)?;
     }
-    let ticket = r.vec16().ok_or("the ticket does not fit")?;
+    let ticket = r.vec16().ok_or(Field::Ticket)?;
     Ok(Details::NewSessionTicket {
         lifetime,
         ticket_length: ticket.rest().len(),
     })
 }
 
-fn certificate_verify(body: &[u8], version: Option<u16>) -> Details {
-    let carries_scheme = version.is_none_or(|v| v >= 0x0303);
+fn certificate_verify(body: &[u8], version: Option<ProtocolVersion>) -> Details {
+    let carries_scheme = version.is_none_or(|v| v >= ProtocolVersion::TLS12);
     Details::CertificateVerify {
         signature_scheme: if carries_scheme {
-            Reader::new(body).u16().map(names::signature_scheme)
+            Reader::new(body).u16().map(SignatureScheme)
         } else {
             None
         },
@@ -661,6 +794,9 @@ fn certificate_verify(body: &[u8], version: Option<u16>) -> Details {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const CR: HandshakeType = HandshakeType::CertificateRequest;
+    const CERT: HandshakeType = HandshakeType::Certificate;
 
     /// A TLS 1.3 CertificateRequest as OpenSSL 3.0.19 `s_server -Verify 1` sent it, decrypted
     /// from frame 6 of pcaps/tls13-mtls-missing-client-cert-keylog.pcap by tshark 4.0 with the
@@ -680,37 +816,36 @@ mod tests {
     #[test]
     fn tls13_certificate_request_from_openssl() {
         let body = &TLS13_CERTIFICATE_REQUEST[4..];
-        let Details::CertificateRequest(cr) = parse(13, body, Some(0x0304)) else {
-            panic!("not parsed: {:?}", parse(13, body, Some(0x0304)));
+        let Details::CertificateRequest(cr) = parse(CR, body, Some(ProtocolVersion::TLS13)) else {
+            panic!(
+                "not parsed: {:?}",
+                parse(CR, body, Some(ProtocolVersion::TLS13))
+            );
         };
         assert!(cr.tls13);
         assert_eq!(cr.signature_algorithms.len(), 16);
         assert_eq!(
             cr.signature_algorithms[..4],
-            [
-                "ecdsa_secp256r1_sha256",
-                "ecdsa_secp384r1_sha384",
-                "ecdsa_secp521r1_sha512",
-                "ed25519"
-            ]
-        );
-        assert!(
-            cr.signature_algorithms
-                .contains(&"rsa_pss_rsae_sha256".to_string())
-        );
-        assert!(
-            cr.signature_algorithms
-                .contains(&"ecdsa_sha224".to_string())
+            [0x0403, 0x0503, 0x0603, 0x0807].map(SignatureScheme)
         );
         assert_eq!(
-            cr.certificate_authorities,
-            vec!["CN=Test Root CA, O=pcap-tls-diagnose"]
+            cr.signature_algorithms[0].to_string(),
+            "ecdsa_secp256r1_sha256"
+        );
+        assert!(cr.signature_algorithms.contains(&SignatureScheme(0x0804)));
+        assert!(cr.signature_algorithms.contains(&SignatureScheme(0x0303)));
+        assert_eq!(
+            cr.certificate_authorities
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["CN=Test Root CA, O=pcap-tls-diagnose"]
         );
         assert!(cr.certificate_types.is_empty());
         // Read with the TLS 1.2 layout the same bytes do not fit: the version decides.
         assert!(matches!(
-            parse(13, body, Some(0x0303)),
-            Details::Malformed { .. }
+            parse(CR, body, Some(ProtocolVersion::TLS12)),
+            Details::Malformed(_)
         ));
     }
 
@@ -718,24 +853,31 @@ mod tests {
     fn tls12_certificate_request_and_its_older_form() {
         // types rsa_sign + ecdsa_sign; sigalgs rsa_pkcs1_sha256; no CA names.
         let tls12 = [0x02, 0x01, 0x40, 0x00, 0x02, 0x04, 0x01, 0x00, 0x00];
-        let Details::CertificateRequest(cr) = parse(13, &tls12, Some(0x0303)) else {
+        let Details::CertificateRequest(cr) = parse(CR, &tls12, Some(ProtocolVersion::TLS12))
+        else {
             panic!("TLS 1.2 form");
         };
-        assert_eq!(cr.certificate_types, vec!["rsa_sign", "ecdsa_sign"]);
-        assert_eq!(cr.signature_algorithms, vec!["rsa_pkcs1_sha256"]);
+        assert_eq!(
+            cr.certificate_types,
+            [
+                ClientCertificateType::RsaSign,
+                ClientCertificateType::EcdsaSign
+            ]
+        );
+        assert_eq!(cr.signature_algorithms, [SignatureScheme(0x0401)]);
         assert!(cr.certificate_authorities.is_empty());
         // TLS 1.1: no signature algorithms.
         let tls11 = [0x01, 0x01, 0x00, 0x00];
-        let Details::CertificateRequest(cr) = parse(13, &tls11, None) else {
+        let Details::CertificateRequest(cr) = parse(CR, &tls11, None) else {
             panic!("older form");
         };
-        assert_eq!(cr.certificate_types, vec!["rsa_sign"]);
+        assert_eq!(cr.certificate_types, [ClientCertificateType::RsaSign]);
     }
 
     #[test]
     fn certificate_messages_in_both_forms_and_empty() {
         // TLS 1.2 empty Certificate: certificate_list length 0.
-        let Details::Certificate(c) = parse(11, &[0, 0, 0], Some(0x0303)) else {
+        let Details::Certificate(c) = parse(CERT, &[0, 0, 0], Some(ProtocolVersion::TLS12)) else {
             panic!("empty");
         };
         assert_eq!(
@@ -743,13 +885,17 @@ mod tests {
             (0, 0, None)
         );
         // TLS 1.3 empty Certificate: context length 0, list length 0.
-        let Details::Certificate(c) = parse(11, &[0, 0, 0, 0], Some(0x0304)) else {
+        let Details::Certificate(c) = parse(CERT, &[0, 0, 0, 0], Some(ProtocolVersion::TLS13))
+        else {
             panic!("empty 1.3");
         };
         assert_eq!((c.list_length, c.context_length), (0, Some(0)));
         // A list holding garbage instead of a certificate is kept, with the reason.
-        let Details::Certificate(c) = parse(11, &[0, 0, 5, 0, 0, 2, 0xde, 0xad], Some(0x0303))
-        else {
+        let Details::Certificate(c) = parse(
+            CERT,
+            &[0, 0, 5, 0, 0, 2, 0xde, 0xad],
+            Some(ProtocolVersion::TLS12),
+        ) else {
             panic!("garbage");
         };
         assert!(matches!(
@@ -757,7 +903,8 @@ mod tests {
             [CertEntry::Unparsable { der_length: 2, .. }]
         ));
         // A list length beyond the message is kept, marked malformed, never a panic.
-        let Details::Certificate(c) = parse(11, &[0, 0, 9, 0], Some(0x0303)) else {
+        let Details::Certificate(c) = parse(CERT, &[0, 0, 9, 0], Some(ProtocolVersion::TLS12))
+        else {
             panic!("too long");
         };
         assert_eq!(c.list_length, 9);
@@ -770,13 +917,13 @@ mod tests {
         body.extend(HRR_RANDOM);
         body.extend([0x00, 0x13, 0x01, 0x00]); // no session id, suite, compression
         body.extend([0x00, 0x06, 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04]);
-        let Details::ServerHello(sh) = parse(2, &body, None) else {
+        let Details::ServerHello(sh) = parse(HandshakeType::ServerHello, &body, None) else {
             panic!("server hello");
         };
         assert!(sh.hello_retry_request);
         assert_eq!(
-            (sh.version.as_str(), sh.cipher_suite.as_str()),
-            ("TLS 1.3", "TLS_AES_128_GCM_SHA256")
+            (sh.version, sh.cipher_suite),
+            (ProtocolVersion::TLS13, CipherSuite(0x1301))
         );
     }
 
@@ -785,10 +932,14 @@ mod tests {
         let body = [0x03, 0x03, 1, 2, 3];
         for typ in [1u8, 2, 4, 11, 13, 15, 24] {
             for cut in 0..body.len() {
-                let _ = parse(typ, &body[..cut], Some(0x0303));
-                let _ = parse(typ, &body[..cut], Some(0x0304));
+                let typ = HandshakeType::from(typ);
+                let _ = parse(typ, &body[..cut], Some(ProtocolVersion::TLS12));
+                let _ = parse(typ, &body[..cut], Some(ProtocolVersion::TLS13));
             }
         }
-        assert!(matches!(parse(2, &body, None), Details::Malformed { .. }));
+        assert_eq!(
+            parse(HandshakeType::ServerHello, &body, None),
+            Details::Malformed(ParseError::DoesNotFit(Field::ServerHelloFixed))
+        );
     }
 }

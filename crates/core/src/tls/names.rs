@@ -1,15 +1,18 @@
-//! Names of TLS registry values (IANA "Transport Layer Security (TLS) Parameters").
+//! Names of TLS registry values (IANA "Transport Layer Security (TLS) Parameters") for the
+//! large registries; the small ones name themselves in [`super::enums`].
 //!
 //! Every function answers for every value: an unknown value is shown by its number, so the report
 //! never loses what was on the wire. GREASE values (RFC 8701) are named as such.
 
+use std::borrow::Cow;
+
 /// True for a GREASE value (RFC 8701 §2): 0x?a?a with both bytes equal.
-pub fn is_grease(value: u16) -> bool {
+pub(super) fn is_grease(value: u16) -> bool {
     value & 0x0f0f == 0x0a0a && value >> 8 == value & 0xff
 }
 
 /// A protocol version: `TLS 1.2`, `SSL 3.0`, `TLS 1.3 (draft 23)`, …
-pub fn version(value: u16) -> String {
+pub(super) fn version(value: u16) -> Cow<'static, str> {
     match value {
         0x0002 => "SSL 2.0".into(),
         0x0300 => "SSL 3.0".into(),
@@ -17,109 +20,26 @@ pub fn version(value: u16) -> String {
         0x0302 => "TLS 1.1".into(),
         0x0303 => "TLS 1.2".into(),
         0x0304 => "TLS 1.3".into(),
-        0x7f00..=0x7fff => format!("TLS 1.3 (draft {})", value & 0xff),
-        0x7e01..=0x7eff => format!("TLS 1.3 (Facebook draft {})", value & 0xff),
-        v if is_grease(v) => format!("GREASE 0x{v:04x}"),
-        v => format!("0x{v:04x}"),
+        0x7f00..=0x7fff => format!("TLS 1.3 (draft {})", value & 0xff).into(),
+        0x7e01..=0x7eff => format!("TLS 1.3 (Facebook draft {})", value & 0xff).into(),
+        v if is_grease(v) => format!("GREASE 0x{v:04x}").into(),
+        v => format!("0x{v:04x}").into(),
     }
 }
 
 /// A cipher suite's IANA name, e.g. `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`.
-pub fn cipher_suite(value: u16) -> String {
+pub(super) fn cipher_suite(value: u16) -> Cow<'static, str> {
     match value {
         0x00ff => "TLS_EMPTY_RENEGOTIATION_INFO_SCSV".into(),
         0x5600 => "TLS_FALLBACK_SCSV".into(),
-        v if is_grease(v) => format!("GREASE 0x{v:04x}"),
+        v if is_grease(v) => format!("GREASE 0x{v:04x}").into(),
         v => tls_parser::TlsCipherSuite::from_id(v)
-            .map_or_else(|| format!("0x{v:04x}"), |s| s.name.to_string()),
-    }
-}
-
-/// A handshake message type, as the report's `type` field spells it (borrowed from a table
-/// unless the type is unknown).
-pub fn handshake_type(value: u8) -> std::borrow::Cow<'static, str> {
-    let name = match value {
-        0 => "hello_request",
-        1 => "client_hello",
-        2 => "server_hello",
-        3 => "hello_verify_request",
-        4 => "new_session_ticket",
-        5 => "end_of_early_data",
-        6 => "hello_retry_request",
-        8 => "encrypted_extensions",
-        11 => "certificate",
-        12 => "server_key_exchange",
-        13 => "certificate_request",
-        14 => "server_hello_done",
-        15 => "certificate_verify",
-        16 => "client_key_exchange",
-        20 => "finished",
-        21 => "certificate_url",
-        22 => "certificate_status",
-        23 => "supplemental_data",
-        24 => "key_update",
-        25 => "compressed_certificate",
-        67 => "next_protocol",
-        254 => "message_hash",
-        n => return format!("unknown_handshake_{n}").into(),
-    };
-    name.into()
-}
-
-/// An alert description (RFC 8446 §6, RFC 5246 §7.2 and later registrations).
-pub fn alert_description(value: u8) -> String {
-    let name = match value {
-        0 => "close_notify",
-        10 => "unexpected_message",
-        20 => "bad_record_mac",
-        21 => "decryption_failed",
-        22 => "record_overflow",
-        30 => "decompression_failure",
-        40 => "handshake_failure",
-        41 => "no_certificate",
-        42 => "bad_certificate",
-        43 => "unsupported_certificate",
-        44 => "certificate_revoked",
-        45 => "certificate_expired",
-        46 => "certificate_unknown",
-        47 => "illegal_parameter",
-        48 => "unknown_ca",
-        49 => "access_denied",
-        50 => "decode_error",
-        51 => "decrypt_error",
-        60 => "export_restriction",
-        70 => "protocol_version",
-        71 => "insufficient_security",
-        80 => "internal_error",
-        86 => "inappropriate_fallback",
-        90 => "user_canceled",
-        100 => "no_renegotiation",
-        109 => "missing_extension",
-        110 => "unsupported_extension",
-        111 => "certificate_unobtainable",
-        112 => "unrecognized_name",
-        113 => "bad_certificate_status_response",
-        114 => "bad_certificate_hash_value",
-        115 => "unknown_psk_identity",
-        116 => "certificate_required",
-        120 => "no_application_protocol",
-        121 => "ech_required",
-        n => return format!("unknown_alert_{n}"),
-    };
-    name.into()
-}
-
-/// An alert level.
-pub fn alert_level(value: u8) -> String {
-    match value {
-        1 => "warning".into(),
-        2 => "fatal".into(),
-        n => format!("unknown_level_{n}"),
+            .map_or_else(|| format!("0x{v:04x}").into(), |s| s.name.into()),
     }
 }
 
 /// A signature scheme (RFC 8446 §4.2.3) or a TLS 1.2 hash/signature pair (RFC 5246 §7.4.1.4.1).
-pub fn signature_scheme(value: u16) -> String {
+pub(super) fn signature_scheme(value: u16) -> Cow<'static, str> {
     let name = match value {
         0x0401 => "rsa_pkcs1_sha256",
         0x0501 => "rsa_pkcs1_sha384",
@@ -143,7 +63,7 @@ pub fn signature_scheme(value: u16) -> String {
         0x0906 => "mldsa87",
         0x0201 => "rsa_pkcs1_sha1",
         0x0203 => "ecdsa_sha1",
-        v if is_grease(v) => return format!("GREASE 0x{v:04x}"),
+        v if is_grease(v) => return Cow::Owned(format!("GREASE 0x{v:04x}")),
         v => {
             // A TLS 1.2 pair: hash in the high byte, signature in the low one.
             let hash = match v >> 8 {
@@ -153,24 +73,24 @@ pub fn signature_scheme(value: u16) -> String {
                 4 => "sha256",
                 5 => "sha384",
                 6 => "sha512",
-                _ => return format!("0x{v:04x}"),
+                _ => return Cow::Owned(format!("0x{v:04x}")),
             };
             let signature = match v & 0xff {
                 1 => "rsa",
                 2 => "dsa",
                 3 => "ecdsa",
-                _ => return format!("0x{v:04x}"),
+                _ => return Cow::Owned(format!("0x{v:04x}")),
             };
-            return format!("{signature}_{hash}");
+            return Cow::Owned(format!("{signature}_{hash}"));
         }
     };
     name.into()
 }
 
 /// A named group (RFC 8446 §4.2.7, RFC 7919, hybrid post-quantum drafts).
-pub fn group(value: u16) -> String {
+pub(super) fn group(value: u16) -> Cow<'static, str> {
     let name = match value {
-        1..=22 => return format!("sect/secp legacy curve {value}"),
+        1..=22 => return Cow::Owned(format!("sect/secp legacy curve {value}")),
         23 => "secp256r1",
         24 => "secp384r1",
         25 => "secp521r1",
@@ -188,32 +108,14 @@ pub fn group(value: u16) -> String {
         0x11ec => "X25519MLKEM768",
         0x11ed => "SecP384r1MLKEM1024",
         0x6399 => "X25519Kyber768Draft00",
-        v if is_grease(v) => return format!("GREASE 0x{v:04x}"),
-        v => return format!("0x{v:04x}"),
-    };
-    name.into()
-}
-
-/// A TLS 1.2 CertificateRequest certificate type (RFC 5246 §7.4.4, RFC 8422 §5.5).
-pub fn certificate_type(value: u8) -> String {
-    let name = match value {
-        1 => "rsa_sign",
-        2 => "dss_sign",
-        3 => "rsa_fixed_dh",
-        4 => "dss_fixed_dh",
-        5 => "rsa_ephemeral_dh",
-        6 => "dss_ephemeral_dh",
-        20 => "fortezza_dms",
-        64 => "ecdsa_sign",
-        65 => "rsa_fixed_ecdh",
-        66 => "ecdsa_fixed_ecdh",
-        n => return format!("unknown_certificate_type_{n}"),
+        v if is_grease(v) => return Cow::Owned(format!("GREASE 0x{v:04x}")),
+        v => return Cow::Owned(format!("0x{v:04x}")),
     };
     name.into()
 }
 
 /// An extension type's name.
-pub fn extension(value: u16) -> String {
+pub(super) fn extension(value: u16) -> Cow<'static, str> {
     let name = match value {
         0 => "server_name",
         1 => "max_fragment_length",
@@ -244,8 +146,8 @@ pub fn extension(value: u16) -> String {
         51 => "key_share",
         0xfe0d => "encrypted_client_hello",
         0xff01 => "renegotiation_info",
-        v if is_grease(v) => return format!("GREASE 0x{v:04x}"),
-        v => return format!("0x{v:04x}"),
+        v if is_grease(v) => return Cow::Owned(format!("GREASE 0x{v:04x}")),
+        v => return Cow::Owned(format!("0x{v:04x}")),
     };
     name.into()
 }
@@ -256,19 +158,12 @@ mod tests {
 
     #[test]
     fn every_value_has_a_name_and_unknown_ones_keep_their_number() {
-        for v in 0..=u8::MAX {
-            assert!(!handshake_type(v).is_empty());
-            assert!(!alert_description(v).is_empty());
-            assert!(!certificate_type(v).is_empty());
-        }
         for v in 0..=u16::MAX {
             assert!(!signature_scheme(v).is_empty());
             assert!(!group(v).is_empty());
             assert!(!cipher_suite(v).is_empty());
             assert!(!version(v).is_empty());
         }
-        assert_eq!(alert_description(116), "certificate_required");
-        assert_eq!(alert_description(200), "unknown_alert_200");
         assert_eq!(cipher_suite(0x1301), "TLS_AES_128_GCM_SHA256");
         assert_eq!(
             cipher_suite(0xc02f),

@@ -1,400 +1,477 @@
-//! Certificates: DER in, an owned summary out (RFC 5280), judged against nothing but itself.
+//! Certificates (RFC 5280): DER in, a typed summary out, judged against nothing but itself.
 //!
-//! Validity is kept as numbers too, so that later stages can compare it with the capture's own
-//! time (never the wall clock). A certificate that does not parse is kept with the reason, never
-//! dropped.
+//! ```text
+//! DER ─► Certificate { names, validity, key, usages, fingerprint }   (this file)
+//!     ─► chain: each signature checked by the next certificate's key  (chain.rs, verify.rs)
+//!     ─► anchor: a chain followed up to a trust store (`--ca`)        (chain.rs)
+//! certificate files (`--client-cert`, `--ca`): PEM or DER             (file.rs)
+//! ```
+//!
+//! Validity is kept as timestamps, compared with the capture's own time by later stages (never
+//! the wall clock). A certificate that does not parse is kept with the reason, never dropped.
+//! Names render as x509-parser writes them (`CN=…, O=…`); matching is on the DER.
+
+mod chain;
+mod file;
+pub(crate) mod verify;
+
+use std::fmt;
+use std::net::IpAddr;
 
 use sha2::{Digest, Sha256};
+use x509_parser::der_parser::oid::Oid;
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate, X509Name};
-use x509_parser::public_key::PublicKey;
+use x509_parser::public_key::PublicKey as ParsedKey;
 
 use crate::capture::Timestamp;
-use crate::verify::Verdict;
+use crate::tls::enums::KeyFamily;
+pub(crate) use chain::{Trust, anchor, chain_signatures};
+pub use file::CertificateFileError;
+pub(crate) use file::{read_certificates, read_trust_store};
 
-/// What the report says about one certificate.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct CertSummary {
-    /// Subject distinguished name, e.g. `CN=localhost, O=Example`.
-    pub subject: String,
+/// One certificate, as far as the diagnosis needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Certificate {
+    /// Subject distinguished name.
+    pub subject: Name,
     /// Issuer distinguished name.
-    pub issuer: String,
-    /// Serial number in hex.
-    pub serial: String,
-    /// Start of validity (RFC 3339).
-    pub not_before: String,
-    /// End of validity (RFC 3339).
-    pub not_after: String,
-    /// DNS names, IP addresses, e-mail addresses and URIs of the subjectAltName extension.
-    pub subject_alt_names: Vec<String>,
-    /// Key type and size: `RSA 2048`, `EC P-256`, `Ed25519`, …
-    pub public_key: String,
-    /// Signature algorithm, by name where known.
-    pub signature_algorithm: String,
-    /// SHA-256 of the DER encoding, in hex.
-    pub sha256: String,
+    pub issuer: Name,
+    /// Serial number (its DER integer bytes).
+    pub serial: Vec<u8>,
+    /// Start of validity.
+    pub not_before: Timestamp,
+    /// End of validity.
+    pub not_after: Timestamp,
+    /// DNS names, IP addresses, e-mail addresses, URIs and directory names of the
+    /// subjectAltName extension.
+    pub subject_alt_names: Vec<AltName>,
+    /// The public key's kind and size.
+    pub public_key: PublicKey,
+    /// The signature algorithm's OID.
+    pub signature_algorithm: Algorithm,
+    /// SHA-256 of the DER encoding.
+    pub sha256: [u8; 32],
     /// Subject and issuer are the same name (and the key identifiers, when present, agree),
     /// and, where it can be checked, its own key made its signature.
     pub self_signed: bool,
-    /// Key usage flags (`digitalSignature`, `keyCertSign`, …); empty without the extension.
-    pub key_usage: Vec<String>,
-    /// Extended key usages (`serverAuth`, `clientAuth`, …); empty without the extension.
-    pub extended_key_usage: Vec<String>,
+    /// Key usage flags, in RFC 5280 order; empty without the extension.
+    pub key_usage: Vec<KeyUsage>,
+    /// Extended key usages; empty without the extension.
+    pub extended_key_usage: Vec<ExtendedKeyUsage>,
     /// Basic constraints: a CA certificate.
     pub is_ca: bool,
     /// Length of the DER encoding.
     pub der_length: usize,
-    /// Start of validity, for comparisons.
-    #[serde(skip)]
-    pub not_before_time: Timestamp,
-    /// End of validity, for comparisons.
-    #[serde(skip)]
-    pub not_after_time: Timestamp,
-    /// Raw subject name (DER), for matching against CA lists.
-    #[serde(skip)]
-    pub subject_der: Vec<u8>,
-    /// Raw issuer name (DER).
-    #[serde(skip)]
-    pub issuer_der: Vec<u8>,
     /// The SubjectPublicKeyInfo (DER), for checking signatures made with the key.
-    #[serde(skip)]
     pub spki_der: Vec<u8>,
     /// Its signature checked with the key of its issuer, when the issuer is the next
     /// certificate of the same chain (or itself, when self-signed): `true` valid, `false` not
-    /// made by that key. Absent when not checked (issuer not in the chain, or an algorithm not
-    /// checked here).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// made by that key; `None` when not checked.
     pub signature_valid: Option<bool>,
     /// The DER, kept for the top of a chain only (its issuer may be in a trust store).
-    #[serde(skip)]
     pub der_for_anchor: Option<Vec<u8>>,
 }
 
-/// Checks the signature of a certificate (DER) with the public key (SubjectPublicKeyInfo, DER)
-/// of the certificate said to have issued it.
-pub fn check_signature(der: &[u8], issuer_spki: &[u8]) -> Verdict {
-    let Ok((_, cert)) = X509Certificate::from_der(der) else {
-        return Verdict::Unchecked("the certificate cannot be read".into());
-    };
-    let algorithm = &cert.signature_algorithm;
-    let scheme = match algorithm.algorithm.to_id_string().as_str() {
-        "1.2.840.113549.1.1.5" => 0x0201,
-        "1.2.840.113549.1.1.11" => 0x0401,
-        "1.2.840.113549.1.1.12" => 0x0501,
-        "1.2.840.113549.1.1.13" => 0x0601,
-        "1.2.840.10045.4.1" => 0x0203,
-        "1.2.840.10045.4.3.2" => 0x0403,
-        "1.2.840.10045.4.3.3" => 0x0503,
-        "1.2.840.10045.4.3.4" => 0x0603,
-        "1.3.101.112" => 0x0807,
-        "1.2.840.113549.1.1.10" => {
-            // RSASSA-PSS: the hash is in the parameters (salt length = hash length, as issued
-            // by every common CA; other salt lengths show as not verifying).
-            match pss_hash(algorithm) {
-                Some(scheme) => scheme,
-                None => return Verdict::Unchecked("RSASSA-PSS parameters not checked".into()),
+impl Certificate {
+    /// Takes in the link check: `signature_valid`, and `self_signed` corrected.
+    pub(crate) fn set_link(&mut self, link: chain::Link) {
+        match link {
+            chain::Link::Unchecked => {}
+            chain::Link::Valid => self.signature_valid = Some(true),
+            chain::Link::Invalid => self.signature_valid = Some(false),
+            chain::Link::NotSelfSigned => self.self_signed = false,
+        }
+    }
+
+    /// The DNS names the certificate is for: its subjectAltName DNS entries, or without any, its
+    /// subject's common names (RFC 6125 §6.4.4).
+    pub(crate) fn host_names(&self) -> Vec<String> {
+        let dns: Vec<String> = self
+            .subject_alt_names
+            .iter()
+            .filter_map(|n| match n {
+                AltName::Dns(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        if dns.is_empty() {
+            self.subject.common_names()
+        } else {
+            dns
+        }
+    }
+
+    /// Allowed to authenticate a TLS client? `Err` says why not: an extended key usage without
+    /// clientAuth, or a key usage without digitalSignature (RFC 5280 §4.2.1.3, §4.2.1.12).
+    pub(crate) fn client_auth_usage(&self) -> Result<(), UsageProblem> {
+        let eku_without_client_auth = !self.extended_key_usage.is_empty()
+            && !self
+                .extended_key_usage
+                .iter()
+                .any(|e| matches!(e, ExtendedKeyUsage::ClientAuth | ExtendedKeyUsage::Any));
+        if eku_without_client_auth {
+            return Err(UsageProblem::ExtendedKeyUsage(
+                self.extended_key_usage.clone(),
+            ));
+        }
+        let ku_without_signature =
+            !self.key_usage.is_empty() && !self.key_usage.contains(&KeyUsage::DigitalSignature);
+        if ku_without_signature {
+            return Err(UsageProblem::KeyUsage(self.key_usage.clone()));
+        }
+        Ok(())
+    }
+
+    /// Validity at a time: `Err` when expired or not yet valid.
+    pub(crate) fn validity_at(&self, at: Timestamp) -> Result<(), Validity> {
+        if at > self.not_after {
+            Err(Validity::Expired(self.not_after))
+        } else if at < self.not_before {
+            Err(Validity::NotYetValid(self.not_before))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Why a certificate may not authenticate a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum UsageProblem {
+    /// Its extended key usages, none of them clientAuth.
+    ExtendedKeyUsage(Vec<ExtendedKeyUsage>),
+    /// Its key usages, without digitalSignature.
+    KeyUsage(Vec<KeyUsage>),
+}
+
+impl fmt::Display for UsageProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ExtendedKeyUsage(ekus) => write!(
+                f,
+                "its extended key usage is {} without clientAuth",
+                join(ekus)
+            ),
+            Self::KeyUsage(kus) => {
+                write!(f, "its key usage is {} without digitalSignature", join(kus))
             }
         }
-        other => return Verdict::Unchecked(format!("signature algorithm {other} is not checked")),
-    };
-    crate::verify::tls_signature(
-        issuer_spki,
-        scheme,
-        cert.tbs_certificate.as_ref(),
-        &cert.signature_value.data,
+    }
+}
+
+/// A certificate outside its validity period at some time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Validity {
+    /// Expired, at this notAfter.
+    Expired(Timestamp),
+    /// Not yet valid, until this notBefore.
+    NotYetValid(Timestamp),
+}
+
+/// Items joined with ", ".
+fn join<T: fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A distinguished name: its DER (for matching) and how it reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Name {
+    der: Vec<u8>,
+    /// `CN=…, O=…` as x509-parser writes it; `None` when the DER does not parse.
+    text: Option<String>,
+}
+
+impl Name {
+    /// A name from its DER encoding (from a certificate, or a CertificateRequest's CA list).
+    pub(crate) fn from_der(der: &[u8]) -> Self {
+        Self {
+            der: der.to_vec(),
+            text: X509Name::from_der(der).ok().map(|(_, n)| text(&n)),
+        }
+    }
+
+    fn parsed(n: &X509Name<'_>) -> Self {
+        Self {
+            der: n.as_raw().to_vec(),
+            text: Some(text(n)),
+        }
+    }
+
+    /// The DER encoding.
+    pub(crate) fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The first organization (O) attribute.
+    pub(crate) fn organisation(&self) -> Option<String> {
+        let (_, name) = X509Name::from_der(&self.der).ok()?;
+        name.iter_organization().next().map(attribute_text)
+    }
+
+    /// The common name (CN) attributes.
+    pub(crate) fn common_names(&self) -> Vec<String> {
+        X509Name::from_der(&self.der)
+            .map(|(_, name)| name.iter_common_name().map(attribute_text).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = &self.text {
+            return f.write_str(text);
+        }
+        f.write_str("(unparsable name: ")?;
+        for b in &self.der {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// An attribute's value as text: the string types x509-parser reads, else its bytes (a
+/// TeletexString, for example, as old certificates use for ASCII names).
+fn attribute_text(a: &x509_parser::x509::AttributeTypeAndValue<'_>) -> String {
+    a.as_str().map_or_else(
+        |_| String::from_utf8_lossy(a.attr_value().data).into_owned(),
+        str::to_string,
     )
 }
 
-/// The TLS scheme for an RSASSA-PSS AlgorithmIdentifier (by its hash).
-fn pss_hash(algorithm: &x509_parser::x509::AlgorithmIdentifier<'_>) -> Option<u16> {
-    let params = algorithm.parameters.as_ref()?;
-    // RSASSA-PSS-params: SEQUENCE { [0] hashAlgorithm, … }; the OID bytes of SHA-256/384/512
-    // end in 04 02 01 / 02 / 03.
-    let raw = params.as_bytes();
-    let find = |suffix: &[u8]| raw.windows(suffix.len()).any(|w| w == suffix);
-    if find(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01]) {
-        Some(0x0804)
-    } else if find(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]) {
-        Some(0x0805)
-    } else if find(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03]) {
-        Some(0x0806)
+fn text(n: &X509Name<'_>) -> String {
+    let s = n.to_string();
+    if s.is_empty() {
+        "(empty name)".to_string()
     } else {
-        None
+        s
     }
 }
 
-/// What the link check says about one certificate of a chain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Link {
-    /// Not checked: the issuer is not in the chain, or an algorithm not checked here.
-    Unchecked,
-    /// The issuer's key made the signature.
-    Valid,
-    /// The issuer (the next certificate, named as issuer) did not make it.
-    Invalid,
-    /// Subject and issuer are the same name, but the certificate's own key did not sign it: it
-    /// was issued by another CA with the same name (not self-signed).
-    NotSelfSigned,
-}
-
-/// The most certificates of one chain whose signatures are checked (real chains have 2 to 4;
-/// the cap bounds the work a hostile capture can ask for).
-pub const MAX_CHAIN_CHECKS: usize = 8;
-
-/// Checks each certificate of a chain (leaf first, with the DER of each) against the next one
-/// when that one is its issuer, and a certificate naming itself as issuer against its own key;
-/// the first [`MAX_CHAIN_CHECKS`] only.
-pub fn chain_signatures(chain: &[&CertSummary], ders: &[&[u8]]) -> Vec<Link> {
-    chain
-        .iter()
-        .zip(ders)
-        .take(MAX_CHAIN_CHECKS)
-        .enumerate()
-        .map(|(i, (cert, der))| {
-            let issuer = if cert.self_signed {
-                Some(*cert)
-            } else {
-                chain
-                    .get(i + 1)
-                    .copied()
-                    .filter(|next| next.subject_der == cert.issuer_der)
-            };
-            let Some(issuer) = issuer else {
-                return Link::Unchecked;
-            };
-            match check_signature(der, &issuer.spki_der) {
-                Verdict::Valid => Link::Valid,
-                Verdict::Invalid if cert.self_signed => Link::NotSelfSigned,
-                Verdict::Invalid => Link::Invalid,
-                Verdict::Unchecked(_) => Link::Unchecked,
-            }
-        })
-        .collect()
-}
-
-impl CertSummary {
-    /// Takes in the link check: `signature_valid`, and `self_signed` corrected.
-    pub fn set_link(&mut self, link: Link) {
-        match link {
-            Link::Unchecked => {}
-            Link::Valid => self.signature_valid = Some(true),
-            Link::Invalid => self.signature_valid = Some(false),
-            Link::NotSelfSigned => self.self_signed = false,
-        }
-    }
-}
-
-/// Where a chain meets a trust store (`--ca`).
+/// A subjectAltName entry (RFC 5280 §4.2.1.6).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Trust {
-    /// The chain leads to a CA of the store: the CA's name, and the chain position that it
-    /// signed (or that is itself in the store).
-    Anchored {
-        /// The trusted CA.
-        ca: String,
-        /// Position in the chain (0 = leaf).
-        at: usize,
-    },
-    /// The chain breaks at this position, for this reason.
-    Broken {
-        /// Position in the chain (0 = leaf).
-        at: usize,
-        /// Why.
-        why: String,
-    },
-    /// It cannot be told (an algorithm not checked here).
-    Unknown(String),
+pub(crate) enum AltName {
+    /// dNSName.
+    Dns(String),
+    /// iPAddress.
+    Ip(IpAddr),
+    /// iPAddress of another length than 4 or 16 bytes.
+    OtherIp(Vec<u8>),
+    /// rfc822Name.
+    Email(String),
+    /// uniformResourceIdentifier.
+    Uri(String),
+    /// directoryName.
+    Directory(Name),
 }
 
-/// Follows a chain (leaf first, its links checked) up to a trust store.
-pub fn anchor(chain: &[&CertSummary], store: &[CertSummary]) -> Trust {
-    for (i, cert) in chain.iter().enumerate() {
-        if store.iter().any(|ca| ca.sha256 == cert.sha256) {
-            return Trust::Anchored {
-                ca: cert.subject.clone(),
-                at: i,
-            };
-        }
-        let next_is_issuer = chain
-            .get(i + 1)
-            .is_some_and(|next| next.subject_der == cert.issuer_der);
-        match cert.signature_valid {
-            Some(true) if !cert.self_signed => continue,
-            Some(false) => {
-                return Trust::Broken {
-                    at: i,
-                    why: format!(
-                        "its signature does not verify with the key of [{}], which it names as issuer",
-                        i + 1
-                    ),
-                };
+impl fmt::Display for AltName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Dns(s) => write!(f, "DNS:{s}"),
+            Self::Ip(ip) => write!(f, "IP:{ip}"),
+            Self::OtherIp(bytes) => {
+                f.write_str("IP:")?;
+                bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
             }
-            _ if cert.self_signed => {
-                return Trust::Broken {
-                    at: i,
-                    why: "it is self-signed and not in the trust store".to_string(),
-                };
-            }
-            None if next_is_issuer => {
-                return Trust::Unknown(format!(
-                    "the signature of [{i}] ({}) is not checked here",
-                    cert.signature_algorithm
-                ));
-            }
-            _ => {}
+            Self::Email(s) => write!(f, "email:{s}"),
+            Self::Uri(s) => write!(f, "URI:{s}"),
+            Self::Directory(name) => write!(f, "DirName:{name}"),
         }
-        let candidates: Vec<&CertSummary> = store
-            .iter()
-            .filter(|ca| ca.subject_der == cert.issuer_der)
-            .collect();
-        if candidates.is_empty() {
-            return Trust::Broken {
-                at: i,
-                why: format!(
-                    "its issuer {} is neither in the chain sent nor in the trust store",
-                    cert.issuer
-                ),
-            };
-        }
-        let Some(der) = &cert.der_for_anchor else {
-            return Trust::Unknown("the certificate is not kept for checking".into());
-        };
-        let mut unchecked = None;
-        for ca in &candidates {
-            match check_signature(der, &ca.spki_der) {
-                Verdict::Valid => {
-                    return Trust::Anchored {
-                        ca: ca.subject.clone(),
-                        at: i,
-                    };
-                }
-                Verdict::Invalid => {}
-                Verdict::Unchecked(why) => unchecked = Some(why),
-            }
-        }
-        return match unchecked {
-            Some(why) => Trust::Unknown(why),
-            None => Trust::Broken {
-                at: i,
-                why: format!(
-                    "the trust store's {} did not sign it (a different CA with the same name)",
-                    cert.issuer
-                ),
-            },
-        };
     }
-    Trust::Unknown("no certificate".into())
 }
 
-/// The most certificates a user-supplied file may hold.
-pub const MAX_SUPPLIED_CERTIFICATES: usize = 32;
-
-/// The largest certificate file accepted.
-pub const MAX_SUPPLIED_FILE: usize = 4 << 20;
-
-/// Reads a certificate file the user supplies (`--client-cert`): PEM with one or more
-/// `CERTIFICATE` blocks (other blocks, such as a private key, are skipped and never kept), or
-/// DER, one certificate or several concatenated. The leaf comes first, as in a TLS Certificate
-/// message.
-pub fn read_certificates(bytes: &[u8]) -> Result<Vec<CertSummary>, String> {
-    let ders = read_ders(
-        bytes,
-        MAX_SUPPLIED_FILE,
-        MAX_SUPPLIED_CERTIFICATES,
-        "give the client's chain, not a trust store",
-    )?;
-    let mut chain = ders
-        .iter()
-        .enumerate()
-        .map(|(i, der)| summarize(der).map_err(|e| format!("certificate {}: {e}", i + 1)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let slices: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
-    let checked = chain_signatures(&chain.iter().collect::<Vec<_>>(), &slices);
-    for (cert, link) in chain.iter_mut().zip(checked) {
-        cert.set_link(link);
-    }
-    Ok(chain)
+/// A public key: its kind and size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PublicKey {
+    /// RSA, with its modulus size in bits.
+    Rsa(usize),
+    /// An elliptic-curve key.
+    Ec(Curve),
+    /// DSA, with its size in bits.
+    Dsa(usize),
+    /// Ed25519.
+    Ed25519,
+    /// Ed448.
+    Ed448,
+    /// X25519 (key agreement only).
+    X25519,
+    /// ML-DSA-44, -65 or -87 (FIPS 204), by level.
+    MlDsa(u8),
+    /// Another algorithm, by its OID.
+    Other(Algorithm),
 }
 
-/// The most certificates a trust store (`--ca`) may hold.
-pub const MAX_TRUST_STORE: usize = 10_000;
-
-/// Reads a trust store (`--ca`): a PEM bundle (or DER certificates) of the CAs to trust.
-/// Certificates that do not parse are skipped, as TLS stacks skip them.
-pub fn read_trust_store(bytes: &[u8]) -> Result<Vec<CertSummary>, String> {
-    let ders = read_ders(
-        bytes,
-        16 << 20,
-        MAX_TRUST_STORE,
-        "that is not a trust store",
-    )?;
-    Ok(ders.iter().filter_map(|der| summarize(der).ok()).collect())
-}
-
-/// The DER certificates of a PEM or DER file.
-fn read_ders(
-    bytes: &[u8],
-    max_bytes: usize,
-    max_certificates: usize,
-    too_many: &str,
-) -> Result<Vec<Vec<u8>>, String> {
-    if bytes.len() > max_bytes {
-        return Err(format!(
-            "{} bytes is too big for a certificate file (at most {max_bytes})",
-            bytes.len()
-        ));
-    }
-    let mut other_blocks = Vec::new();
-    // PEM, possibly with text around the blocks (`openssl pkcs12` writes "Bag Attributes").
-    let pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
-    let mut ders = Vec::new();
-    if pem {
-        for block in x509_parser::pem::Pem::iter_from_buffer(bytes) {
-            let block = block.map_err(|e| format!("not a readable PEM file: {e}"))?;
-            if block.label == "CERTIFICATE" || block.label == "X509 CERTIFICATE" {
-                ders.push(block.contents);
-            } else if !other_blocks.contains(&block.label) {
-                other_blocks.push(block.label);
-            }
-            if ders.len() > max_certificates {
-                break;
-            }
-        }
-    } else {
-        let mut rest = bytes;
-        while !rest.is_empty() && ders.len() <= max_certificates {
-            let (after, _) = X509Certificate::from_der(rest).map_err(|e| match ders.len() {
-                0 => "neither a PEM file with a certificate nor a DER certificate".to_string(),
-                n => format!("DER certificate {} is not valid X.509 ({e})", n + 1),
-            })?;
-            let used = rest.len() - after.len();
-            ders.push(rest[..used].to_vec());
-            rest = after;
+impl PublicKey {
+    /// The family that signs with this key (`None` for keys that do not sign in TLS 1.2/1.3
+    /// certificates as this tool knows them).
+    pub(crate) fn family(&self) -> Option<KeyFamily> {
+        match self {
+            Self::Rsa(_) => Some(KeyFamily::Rsa),
+            Self::Ec(_) => Some(KeyFamily::Ecdsa),
+            Self::Dsa(_) => Some(KeyFamily::Dsa),
+            Self::Ed25519 | Self::Ed448 => Some(KeyFamily::EdDsa),
+            Self::X25519 | Self::MlDsa(_) | Self::Other(_) => None,
         }
     }
-    if ders.is_empty() {
-        return Err(if other_blocks.is_empty() {
-            "no certificate in the file".to_string()
-        } else {
-            format!(
-                "no certificate in the file, only {} (a certificate starts with -----BEGIN CERTIFICATE-----)",
-                other_blocks.join(", ")
-            )
-        });
-    }
-    if ders.len() > max_certificates {
-        return Err(format!(
-            "more than {max_certificates} certificates: {too_many}"
-        ));
-    }
-    Ok(ders)
 }
 
-/// Summarises a DER certificate, or says why it cannot be read.
-pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
-    let (rest, cert) = X509Certificate::from_der(der)
-        .map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rsa(bits) => write!(f, "RSA {bits}"),
+            Self::Ec(curve) => write!(f, "EC {curve}"),
+            Self::Dsa(bits) => write!(f, "DSA {bits}"),
+            Self::Ed25519 => f.write_str("Ed25519"),
+            Self::Ed448 => f.write_str("Ed448"),
+            Self::X25519 => f.write_str("X25519"),
+            Self::MlDsa(level) => write!(f, "ML-DSA-{level}"),
+            Self::Other(algorithm) => algorithm.fmt(f),
+        }
+    }
+}
+
+/// The curve of an EC key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Curve {
+    /// secp256r1.
+    P256,
+    /// secp384r1.
+    P384,
+    /// secp521r1.
+    P521,
+    /// secp256k1.
+    Secp256k1,
+    /// Another named curve, by its OID.
+    Named(String),
+    /// The key names no curve.
+    Unknown,
+}
+
+impl fmt::Display for Curve {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::P256 => "P-256",
+            Self::P384 => "P-384",
+            Self::P521 => "P-521",
+            Self::Secp256k1 => "secp256k1",
+            Self::Named(oid) => oid,
+            Self::Unknown => "(curve unknown)",
+        })
+    }
+}
+
+/// An algorithm identifier's OID, named from x509-parser's registry where it knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Algorithm(Oid<'static>);
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match x509_parser::objects::oid2sn(&self.0, x509_parser::objects::oid_registry()) {
+            Ok(name) => f.write_str(name),
+            Err(_) => f.write_str(&self.0.to_id_string()),
+        }
+    }
+}
+
+/// Declares a flag list type whose items name themselves.
+macro_rules! named_flags {
+    ($(#[$meta:meta])* pub(crate) enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub(crate) enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(match self {
+                    $( Self::$variant => $text, )+
+                })
+            }
+        }
+    };
+}
+
+named_flags! {
+    /// A key usage bit (RFC 5280 §4.2.1.3).
+    pub(crate) enum KeyUsage {
+        /// digitalSignature.
+        DigitalSignature => "digitalSignature",
+        /// nonRepudiation (contentCommitment).
+        NonRepudiation => "nonRepudiation",
+        /// keyEncipherment.
+        KeyEncipherment => "keyEncipherment",
+        /// dataEncipherment.
+        DataEncipherment => "dataEncipherment",
+        /// keyAgreement.
+        KeyAgreement => "keyAgreement",
+        /// keyCertSign.
+        KeyCertSign => "keyCertSign",
+        /// cRLSign.
+        CrlSign => "cRLSign",
+        /// encipherOnly.
+        EncipherOnly => "encipherOnly",
+        /// decipherOnly.
+        DecipherOnly => "decipherOnly",
+    }
+}
+
+/// An extended key usage (RFC 5280 §4.2.1.12).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ExtendedKeyUsage {
+    /// anyExtendedKeyUsage.
+    Any,
+    /// id-kp-serverAuth.
+    ServerAuth,
+    /// id-kp-clientAuth.
+    ClientAuth,
+    /// id-kp-codeSigning.
+    CodeSigning,
+    /// id-kp-emailProtection.
+    EmailProtection,
+    /// id-kp-timeStamping.
+    TimeStamping,
+    /// id-kp-OCSPSigning.
+    OcspSigning,
+    /// Another purpose, by its OID (dotted).
+    Other(String),
+}
+
+impl fmt::Display for ExtendedKeyUsage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Any => "anyExtendedKeyUsage",
+            Self::ServerAuth => "serverAuth",
+            Self::ClientAuth => "clientAuth",
+            Self::CodeSigning => "codeSigning",
+            Self::EmailProtection => "emailProtection",
+            Self::TimeStamping => "timeStamping",
+            Self::OcspSigning => "OCSPSigning",
+            Self::Other(oid) => oid,
+        })
+    }
+}
+
+/// Why a certificate could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateError {
+    /// The DER is not an X.509 certificate (x509-parser's reason).
+    #[error("not a valid X.509 certificate: {0}")]
+    NotX509(String),
+    /// Bytes follow the certificate.
+    #[error("{0} bytes after the certificate")]
+    TrailingBytes(usize),
+}
+
+/// Reads a DER certificate, or says why it cannot be read.
+pub(crate) fn summarize(der: &[u8]) -> Result<Certificate, CertificateError> {
+    let (rest, cert) =
+        X509Certificate::from_der(der).map_err(|e| CertificateError::NotX509(e.to_string()))?;
     if !rest.is_empty() {
-        return Err(format!("{} bytes after the certificate", rest.len()));
+        return Err(CertificateError::TrailingBytes(rest.len()));
     }
     let validity = cert.validity();
     let mut subject_alt_names = Vec::new();
@@ -405,44 +482,45 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
     for ext in cert.extensions() {
         match ext.parsed_extension() {
             ParsedExtension::SubjectAlternativeName(san) => {
-                subject_alt_names.extend(san.general_names.iter().filter_map(general_name));
+                subject_alt_names.extend(san.general_names.iter().filter_map(alt_name));
             }
             ParsedExtension::KeyUsage(ku) => {
-                // RFC 5280 §4.2.1.3 names.
                 let flags = [
-                    (ku.digital_signature(), "digitalSignature"),
-                    (ku.non_repudiation(), "nonRepudiation"),
-                    (ku.key_encipherment(), "keyEncipherment"),
-                    (ku.data_encipherment(), "dataEncipherment"),
-                    (ku.key_agreement(), "keyAgreement"),
-                    (ku.key_cert_sign(), "keyCertSign"),
-                    (ku.crl_sign(), "cRLSign"),
-                    (ku.encipher_only(), "encipherOnly"),
-                    (ku.decipher_only(), "decipherOnly"),
+                    (ku.digital_signature(), KeyUsage::DigitalSignature),
+                    (ku.non_repudiation(), KeyUsage::NonRepudiation),
+                    (ku.key_encipherment(), KeyUsage::KeyEncipherment),
+                    (ku.data_encipherment(), KeyUsage::DataEncipherment),
+                    (ku.key_agreement(), KeyUsage::KeyAgreement),
+                    (ku.key_cert_sign(), KeyUsage::KeyCertSign),
+                    (ku.crl_sign(), KeyUsage::CrlSign),
+                    (ku.encipher_only(), KeyUsage::EncipherOnly),
+                    (ku.decipher_only(), KeyUsage::DecipherOnly),
                 ];
                 key_usage = flags
-                    .iter()
-                    .filter(|(on, _)| *on)
-                    .map(|(_, n)| (*n).to_string())
+                    .into_iter()
+                    .filter_map(|(on, usage)| on.then_some(usage))
                     .collect();
             }
             ParsedExtension::ExtendedKeyUsage(eku) => {
                 let flags = [
-                    (eku.any, "anyExtendedKeyUsage"),
-                    (eku.server_auth, "serverAuth"),
-                    (eku.client_auth, "clientAuth"),
-                    (eku.code_signing, "codeSigning"),
-                    (eku.email_protection, "emailProtection"),
-                    (eku.time_stamping, "timeStamping"),
-                    (eku.ocsp_signing, "OCSPSigning"),
+                    (eku.any, ExtendedKeyUsage::Any),
+                    (eku.server_auth, ExtendedKeyUsage::ServerAuth),
+                    (eku.client_auth, ExtendedKeyUsage::ClientAuth),
+                    (eku.code_signing, ExtendedKeyUsage::CodeSigning),
+                    (eku.email_protection, ExtendedKeyUsage::EmailProtection),
+                    (eku.time_stamping, ExtendedKeyUsage::TimeStamping),
+                    (eku.ocsp_signing, ExtendedKeyUsage::OcspSigning),
                 ];
                 extended_key_usage.extend(
                     flags
-                        .iter()
-                        .filter(|(on, _)| *on)
-                        .map(|(_, n)| (*n).to_string()),
+                        .into_iter()
+                        .filter_map(|(on, usage)| on.then_some(usage)),
                 );
-                extended_key_usage.extend(eku.other.iter().map(ToString::to_string));
+                extended_key_usage.extend(
+                    eku.other
+                        .iter()
+                        .map(|oid| ExtendedKeyUsage::Other(oid.to_string())),
+                );
             }
             ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(id.0.to_vec()),
             ParsedExtension::AuthorityKeyIdentifier(aki) => {
@@ -456,118 +534,77 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
         (Some(s), Some(a)) => s == a,
         _ => true,
     };
-    Ok(CertSummary {
-        subject: name(cert.subject()),
-        issuer: name(cert.issuer()),
-        serial: crate::hex(cert.raw_serial()),
-        not_before: rfc3339(validity.not_before.timestamp()),
-        not_after: rfc3339(validity.not_after.timestamp()),
+    Ok(Certificate {
+        subject: Name::parsed(cert.subject()),
+        issuer: Name::parsed(cert.issuer()),
+        serial: cert.raw_serial().to_vec(),
+        not_before: Timestamp::from_parts(validity.not_before.timestamp(), 0),
+        not_after: Timestamp::from_parts(validity.not_after.timestamp(), 0),
         subject_alt_names,
         public_key: public_key(&cert),
-        signature_algorithm: oid_name(&cert.signature_algorithm.algorithm),
-        sha256: crate::hex(&Sha256::digest(der)),
+        signature_algorithm: Algorithm(cert.signature_algorithm.algorithm.to_owned()),
+        sha256: Sha256::digest(der).into(),
         self_signed: same_name && keys_agree,
         key_usage,
         extended_key_usage,
         is_ca: cert.is_ca(),
         der_length: der.len(),
-        not_before_time: Timestamp::from_parts(validity.not_before.timestamp(), 0),
-        not_after_time: Timestamp::from_parts(validity.not_after.timestamp(), 0),
-        subject_der: cert.subject().as_raw().to_vec(),
-        issuer_der: cert.issuer().as_raw().to_vec(),
         spki_der: cert.public_key().raw.to_vec(),
         signature_valid: None,
         der_for_anchor: None,
     })
 }
 
-/// Formats a DER distinguished name (as found in a CertificateRequest's CA list).
-pub fn distinguished_name(der: &[u8]) -> String {
-    match X509Name::from_der(der) {
-        Ok((_, n)) => name(&n),
-        Err(_) => format!("(unparsable name: {})", crate::hex(der)),
-    }
-}
-
-fn name(n: &X509Name<'_>) -> String {
-    let s = n.to_string();
-    if s.is_empty() {
-        "(empty name)".to_string()
-    } else {
-        s
-    }
-}
-
-fn rfc3339(unix: i64) -> String {
-    Timestamp::from_parts(unix, 0)
-        .to_rfc3339()
-        .replace(".000000000Z", "Z")
-}
-
-fn general_name(n: &GeneralName<'_>) -> Option<String> {
+fn alt_name(n: &GeneralName<'_>) -> Option<AltName> {
     Some(match n {
-        GeneralName::DNSName(s) => format!("DNS:{s}"),
+        GeneralName::DNSName(s) => AltName::Dns((*s).to_string()),
         GeneralName::IPAddress(bytes) => match bytes.len() {
-            4 => format!(
-                "IP:{}",
-                std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])
-            ),
+            4 => AltName::Ip(IpAddr::from([bytes[0], bytes[1], bytes[2], bytes[3]])),
             16 => {
                 let mut a = [0u8; 16];
                 a.copy_from_slice(bytes);
-                format!("IP:{}", std::net::Ipv6Addr::from(a))
+                AltName::Ip(IpAddr::from(a))
             }
-            _ => format!("IP:{}", crate::hex(bytes)),
+            _ => AltName::OtherIp(bytes.to_vec()),
         },
-        GeneralName::RFC822Name(s) => format!("email:{s}"),
-        GeneralName::URI(s) => format!("URI:{s}"),
-        GeneralName::DirectoryName(d) => format!("DirName:{}", name(d)),
+        GeneralName::RFC822Name(s) => AltName::Email((*s).to_string()),
+        GeneralName::URI(s) => AltName::Uri((*s).to_string()),
+        GeneralName::DirectoryName(d) => AltName::Directory(Name::parsed(d)),
         _ => return None,
     })
 }
 
-fn public_key(cert: &X509Certificate<'_>) -> String {
+fn public_key(cert: &X509Certificate<'_>) -> PublicKey {
     let spki = cert.public_key();
     let algorithm = spki.algorithm.algorithm.to_id_string();
     match spki.parsed() {
-        Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
-        Ok(PublicKey::EC(_)) => {
-            let curve = spki
-                .algorithm
+        Ok(ParsedKey::RSA(rsa)) => PublicKey::Rsa(rsa.key_size()),
+        Ok(ParsedKey::EC(_)) => PublicKey::Ec(
+            spki.algorithm
                 .parameters
                 .as_ref()
                 .and_then(|p| p.as_oid().ok())
-                .map_or_else(
-                    || "(curve unknown)".to_string(),
-                    |oid| match oid.to_id_string().as_str() {
-                        "1.2.840.10045.3.1.7" => "P-256".to_string(),
-                        "1.3.132.0.34" => "P-384".to_string(),
-                        "1.3.132.0.35" => "P-521".to_string(),
-                        "1.3.132.0.10" => "secp256k1".to_string(),
-                        other => other.to_string(),
-                    },
-                );
-            format!("EC {curve}")
-        }
-        Ok(PublicKey::DSA(y)) => format!(
-            "DSA {}",
-            y.len().saturating_sub(usize::from(y.first() == Some(&0))) * 8
+                .map_or(Curve::Unknown, |oid| match oid.to_id_string().as_str() {
+                    "1.2.840.10045.3.1.7" => Curve::P256,
+                    "1.3.132.0.34" => Curve::P384,
+                    "1.3.132.0.35" => Curve::P521,
+                    "1.3.132.0.10" => Curve::Secp256k1,
+                    other => Curve::Named(other.to_string()),
+                }),
         ),
+        Ok(ParsedKey::DSA(y)) => {
+            PublicKey::Dsa(y.len().saturating_sub(usize::from(y.first() == Some(&0))) * 8)
+        }
         _ => match algorithm.as_str() {
-            "1.3.101.112" => "Ed25519".to_string(),
-            "1.3.101.113" => "Ed448".to_string(),
-            "1.3.101.110" => "X25519".to_string(),
-            "2.16.840.1.101.3.4.3.17" => "ML-DSA-44".to_string(),
-            "2.16.840.1.101.3.4.3.18" => "ML-DSA-65".to_string(),
-            "2.16.840.1.101.3.4.3.19" => "ML-DSA-87".to_string(),
-            _ => oid_name(&spki.algorithm.algorithm),
+            "1.3.101.112" => PublicKey::Ed25519,
+            "1.3.101.113" => PublicKey::Ed448,
+            "1.3.101.110" => PublicKey::X25519,
+            "2.16.840.1.101.3.4.3.17" => PublicKey::MlDsa(44),
+            "2.16.840.1.101.3.4.3.18" => PublicKey::MlDsa(65),
+            "2.16.840.1.101.3.4.3.19" => PublicKey::MlDsa(87),
+            _ => PublicKey::Other(Algorithm(spki.algorithm.algorithm.to_owned())),
         },
     }
-}
-
-fn oid_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
-    x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
-        .map_or_else(|_| oid.to_id_string(), ToString::to_string)
 }
 
 #[cfg(test)]
@@ -578,55 +615,56 @@ mod tests {
     const EC_DER: &[u8] = include_bytes!("../../../../pcaps/certs/client-ec.der");
 
     #[test]
-    fn reads_a_pem_chain_leaf_first() {
+    fn a_certificate_reads_into_typed_facts() {
         let chain = read_certificates(CHAIN_PEM).unwrap();
-        assert_eq!(chain.len(), 2);
-        assert_eq!(chain[0].issuer, chain[1].subject);
-        assert!(chain[1].is_ca);
-    }
-
-    #[test]
-    fn skips_keys_and_text_around_pem_blocks() {
-        let mut file = b"Bag Attributes\n    friendlyName: client\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".to_vec();
-        file.extend_from_slice(CHAIN_PEM);
-        file.extend_from_slice(b"trailing words\n");
-        assert_eq!(read_certificates(&file).unwrap().len(), 2);
-    }
-
-    #[test]
-    fn reads_der_single_and_concatenated() {
-        assert_eq!(read_certificates(EC_DER).unwrap()[0].public_key, "EC P-256");
-        let two = [EC_DER, EC_DER].concat();
-        assert_eq!(read_certificates(&two).unwrap().len(), 2);
-    }
-
-    #[test]
-    fn says_why_a_file_is_not_a_certificate() {
-        let key = b"-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+        let (leaf, ca) = (&chain[0], &chain[1]);
+        assert_eq!(leaf.issuer, ca.subject);
+        assert!(ca.is_ca && !leaf.is_ca);
+        assert_eq!(leaf.public_key, PublicKey::Rsa(2048));
+        assert_eq!(leaf.public_key.family(), Some(KeyFamily::Rsa));
+        assert!(
+            leaf.extended_key_usage
+                .contains(&ExtendedKeyUsage::ClientAuth)
+        );
+        assert_eq!(leaf.client_auth_usage(), Ok(()));
         assert_eq!(
-            read_certificates(key).unwrap_err(),
-            "no certificate in the file, only EC PRIVATE KEY (a certificate starts with -----BEGIN CERTIFICATE-----)"
+            ca.subject.organisation().as_deref(),
+            Some("pcap-tls-diagnose")
         );
-        assert!(
-            read_certificates(b"hello")
-                .unwrap_err()
-                .starts_with("neither")
+        assert_eq!(ca.subject.common_names(), ["Test Issuing CA 1"]);
+        assert_eq!(
+            ca.subject.to_string(),
+            "CN=Test Issuing CA 1, O=pcap-tls-diagnose"
         );
-        assert!(read_certificates(b"").is_err());
-        // Cut anywhere, a certificate file gives an error or fewer certificates, never a panic.
-        for cut in 0..EC_DER.len() {
-            assert!(read_certificates(&EC_DER[..cut]).is_err());
-        }
-        for cut in (0..CHAIN_PEM.len()).step_by(7) {
-            let _ = read_certificates(&CHAIN_PEM[..cut]);
-        }
-        let many = EC_DER.repeat(MAX_SUPPLIED_CERTIFICATES + 1);
-        assert!(
-            read_certificates(&many)
-                .unwrap_err()
-                .starts_with("more than")
+        let ec = &read_certificates(EC_DER).unwrap()[0];
+        assert_eq!(ec.public_key.to_string(), "EC P-256");
+        assert_eq!(ec.public_key.family(), Some(KeyFamily::Ecdsa));
+    }
+
+    #[test]
+    fn validity_and_usage_problems_are_typed() {
+        let leaf = &read_certificates(CHAIN_PEM).unwrap()[0];
+        assert_eq!(leaf.validity_at(leaf.not_before), Ok(()));
+        assert_eq!(
+            leaf.validity_at(Timestamp(leaf.not_after.0 + 1)),
+            Err(Validity::Expired(leaf.not_after))
         );
-        let huge = vec![b'-'; MAX_SUPPLIED_FILE + 1];
-        assert!(read_certificates(&huge).unwrap_err().contains("too big"));
+        assert_eq!(
+            leaf.validity_at(Timestamp(leaf.not_before.0 - 1)),
+            Err(Validity::NotYetValid(leaf.not_before))
+        );
+        let mut server_only = leaf.clone();
+        server_only.extended_key_usage = vec![ExtendedKeyUsage::ServerAuth];
+        assert_eq!(
+            server_only.client_auth_usage().unwrap_err().to_string(),
+            "its extended key usage is serverAuth without clientAuth"
+        );
+    }
+
+    #[test]
+    fn unparsable_names_show_their_bytes() {
+        let name = Name::from_der(&[0x30, 0x01]);
+        assert_eq!(name.to_string(), "(unparsable name: 3001)");
+        assert_eq!(name.organisation(), None);
     }
 }

@@ -2,42 +2,54 @@
 //! direction only — each with the tcpdump command that would do better.
 //!
 //! Codes: capture-truncated, capture-gap, capture-midstream, capture-one-sided.
+//!
+//! ## References
+//! tcpdump(1) (`-s`, `-B`, `-i any`); RFC 9293 §3.4 (sequence numbers: what a gap is).
 
-use super::super::{Confidence, Ctx, Finding};
+use super::super::{Ctx, Finding};
+use crate::codes::{Confidence, FindingCode as C};
+use crate::model::{Anomaly, AnomalyKind};
+
+/// Which anomalies each code reports.
+fn kind_of(a: &Anomaly) -> Option<C> {
+    match a.kind {
+        AnomalyKind::Truncated { .. } => Some(C::CaptureTruncated),
+        AnomalyKind::Gap { .. } => Some(C::CaptureGap),
+        AnomalyKind::Midstream => Some(C::CaptureMidstream),
+        AnomalyKind::OneSided => Some(C::CaptureOneSided),
+        _ => None,
+    }
+}
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let kinds = [
         (
-            "truncated",
-            "capture-truncated",
+            C::CaptureTruncated,
             "The capture's snapshot length cut this connection's TLS messages",
             "Capture full frames: `tcpdump -s 0` (the current default).",
         ),
         (
-            "gap",
-            "capture-gap",
+            C::CaptureGap,
             "Bytes of this connection are missing from the capture",
             "Capture with a larger buffer (`tcpdump -B 8192`) and a filter for this connection, to a fast disk.",
         ),
         (
-            "midstream",
-            "capture-midstream",
+            C::CaptureMidstream,
             "The capture starts in the middle of this connection",
             "Start the capture before the connection is opened (restart the client or close its pooled connections first).",
         ),
         (
-            "one_sided",
-            "capture-one-sided",
+            C::CaptureOneSided,
             "Only one direction of this connection was captured",
             "Capture on the client or the server itself, on an interface that sees both directions (`-i any`).",
         ),
     ];
-    for (kind, code, title, fix) in kinds {
-        let matching: Vec<_> = ctx
+    for (code, title, fix) in kinds {
+        let matching: Vec<&Anomaly> = ctx
             .conn
             .anomalies
             .iter()
-            .filter(|a| a.kind == kind)
+            .filter(|a| kind_of(a) == Some(code))
             .collect();
         let Some(first) = matching.first() else {
             continue;
@@ -45,7 +57,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let details: Vec<String> = matching
             .iter()
             .take(3)
-            .map(|a| format!("frame {}: {}", a.frame, a.detail))
+            .map(|a| format!("frame {}: {}", a.frame, crate::words::anomaly(a)))
             .collect();
         out.push(
             Finding::new(code, Confidence::Certain, title)

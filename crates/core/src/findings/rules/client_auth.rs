@@ -1,44 +1,69 @@
 //! The headline: a server that asks for a client certificate (TLS ≤ 1.2, where the
-//! CertificateRequest is visible) and what the client answered.
+//! CertificateRequest is visible, or any version with a key log) and what the client answered.
 //!
 //! Codes: client-cert-missing, client-auth-optional-no-cert, client-cert-rejected,
 //! client-cert-not-in-ca-list, client-cert-expired, client-cert-not-yet-valid,
 //! client-cert-untrusted-issuer, client-cert-incomplete-chain, client-cert-wrong-key-usage,
-//! client-cert-key-mismatch.
+//! client-cert-key-mismatch, client-cert-type-mismatch.
+//!
+//! ## What it means
+//! RFC 5246 §7.4.4 and RFC 8446 §4.3.2: the server's CertificateRequest names the CAs it accepts
+//! and the signature algorithms it allows; the client answers with a Certificate message, empty
+//! when it has nothing acceptable (RFC 5246 §7.4.6, RFC 8446 §4.4.2.4).
+//!
+//! ## Why it happens
+//! Java, Go, .NET and browsers pick only a certificate whose issuer is listed and whose key fits;
+//! OpenSSL-based clients send what they are configured with. The server's alert names its stack.
+//!
+//! ## How to fix
+//! Each finding names the knob of the client's stack (a key store, a certificate file).
+//!
+//! ## Evidence shown
+//! The CertificateRequest's frame, the client's Certificate, the server's alert or answer.
+//!
+//! ## References
+//! RFC 5246 §7.4.4, §7.4.6, §7.4.8; RFC 8446 §4.2.4, §4.3.2, §4.4.2.4; RFC 5280 §4.2.1.3,
+//! §4.2.1.12.
 
-use super::super::context::validity_problem;
-use super::super::{Confidence, Ctx, Finding, Severity};
-use super::server_alert_stack;
-use crate::report::{AlertReport, Outcome, Party};
-use crate::x509::CertSummary;
+use std::collections::BTreeSet;
+
+use super::super::{Ctx, Finding};
+use super::{fatal_alert_words, server_alert_stack};
+use crate::codes::{Confidence, FindingCode as C, Severity};
+use crate::findings::context::Stack;
+use crate::model::{Alert, Event, FrameNumber, Outcome, Party};
+use crate::tls::enums::{AlertDescription, HandshakeType, KeyFamily, SignatureScheme};
+use crate::x509::{Certificate, Name, Validity};
+
+/// The server's fatal alert after the client's answer.
+type ServerAlert<'a> = Option<(&'a Event, Alert)>;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let certificate = ctx.client_certificate();
     // In TLS ≤ 1.2 a client sends a Certificate only when asked: when the capture lost the
     // CertificateRequest (a snapshot length, a gap), the client's Certificate still shows it.
     let Some(request) = ctx
-        .message(Party::Server, "certificate_request")
+        .message(Party::Server, HandshakeType::CertificateRequest)
         .or_else(|| certificate.filter(|_| !ctx.is_tls13()))
     else {
         return;
     };
-    // The server's fatal alert after the client's answer.
-    let alert = ctx.conn.alerts.iter().find(|a| {
-        a.from == Party::Server && a.level.as_deref() == Some("fatal") && a.seq > request.seq
-    });
+    let alert = ctx.fatal_alert(Party::Server, request.seq, None);
     if ctx.client_cert_empty() {
-        let certificate_frame = certificate.map_or(0, |c| c.frame);
-        let note = supplied(ctx, out, request.frame, certificate_frame, alert);
+        let Some(certificate) = certificate else {
+            return;
+        };
+        let note = supplied(ctx, out, request.frame, certificate.frame, alert);
         missing(
             ctx,
             out,
             request.frame,
-            certificate.map(|c| c.frame),
+            Some(certificate.frame),
             alert,
             &note,
         );
         if ctx.supplied.is_empty() {
-            type_mismatch(ctx, out, request.frame, certificate_frame, alert);
+            type_mismatch(ctx, out, request.frame, certificate.frame, alert);
         }
     } else if !ctx.client_chain().is_empty() {
         let before = out.len();
@@ -50,9 +75,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             let note = format!(
                 "\nNote: the client sent {} (SHA-256 {}…), not the certificate you supplied, {} (SHA-256 {}…): it is configured with another certificate.",
                 leaf.subject,
-                leaf.sha256.get(..16).unwrap_or_default(),
+                crate::words::hex(&leaf.sha256[..8]),
                 expected.subject,
-                expected.sha256.get(..16).unwrap_or_default()
+                crate::words::hex(&expected.sha256[..8])
             );
             for finding in &mut out[before..] {
                 finding.explanation.push_str(&note);
@@ -61,39 +86,44 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The key family of a certificate's public key, as signature schemes name it.
-fn key_family(cert: &CertSummary) -> &'static str {
-    let key = cert.public_key.as_str();
-    if key.starts_with("RSA") {
-        "RSA"
-    } else if key.starts_with("EC ") {
-        "ECDSA"
-    } else if key.starts_with("Ed") {
-        "EdDSA"
-    } else if key.starts_with("DSA") {
-        "DSA"
-    } else {
-        "other"
-    }
+/// The key family of a certificate, as signature schemes name it ("other" for keys that do not
+/// sign in TLS here).
+fn family_name(cert: &Certificate) -> &'static str {
+    cert.public_key.family().map_or("other", KeyFamily::name)
 }
 
 /// Is any certificate of a chain issued by (or itself) a CA the CertificateRequest lists?
 /// `None` when the request is not readable or lists no CA (any is accepted).
-fn chain_listed(ctx: &Ctx<'_>, chain: &[&CertSummary]) -> Option<bool> {
-    let accepted = &ctx
-        .conn
-        .certificate_request
-        .as_ref()?
-        .certificate_authorities_der;
+fn chain_listed(ctx: &Ctx<'_>, chain: &[&Certificate]) -> Option<bool> {
+    let accepted = &ctx.conn.certificate_request()?.certificate_authorities;
     if accepted.is_empty() {
         return None;
     }
-    let listed = |name: &[u8]| accepted.iter().any(|ca| ca.as_slice() == name);
+    let listed = |name: &Name| accepted.iter().any(|ca| ca.der() == name.der());
     Some(
         chain
             .iter()
-            .any(|c| listed(&c.issuer_der) || listed(&c.subject_der)),
+            .any(|c| listed(&c.issuer) || listed(&c.subject)),
     )
+}
+
+/// The key families a list of signature schemes can serve, in a fixed order.
+fn families(schemes: &[SignatureScheme]) -> Vec<KeyFamily> {
+    schemes
+        .iter()
+        .filter_map(|s| s.key_family())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Families joined with " or ".
+fn either(families: &[KeyFamily]) -> String {
+    families
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// Checks the chain the user supplied (`--client-cert`) against the CertificateRequest, after
@@ -102,14 +132,14 @@ fn chain_listed(ctx: &Ctx<'_>, chain: &[&CertSummary]) -> Option<bool> {
 fn supplied(
     ctx: &Ctx<'_>,
     out: &mut Vec<Finding>,
-    request: u64,
-    certificate: u64,
-    alert: Option<&AlertReport>,
+    request: FrameNumber,
+    certificate: FrameNumber,
+    alert: ServerAlert<'_>,
 ) -> String {
     let Some(leaf) = ctx.supplied.first() else {
         return String::new();
     };
-    let Some(cr) = &ctx.conn.certificate_request else {
+    let Some(cr) = ctx.conn.certificate_request() else {
         return "\nThe certificate you supplied cannot be checked: the CertificateRequest is not readable in this capture.".to_string();
     };
     let severity = if ctx.failed() || alert.is_some() {
@@ -117,15 +147,16 @@ fn supplied(
     } else {
         Severity::Warning
     };
-    let frames = [request, certificate, alert.map_or(0, |a| a.frame)];
+    let frames = [
+        Some(request),
+        Some(certificate),
+        alert.map(|(e, _)| e.frame),
+    ];
     let yours = format!(
         "The certificate you supplied, {} (issued by {}),",
         leaf.subject, leaf.issuer
     );
-    let java_like = !ctx
-        .client_stack()
-        .unwrap_or_default()
-        .starts_with("OpenSSL");
+    let java_like = ctx.client_stack() != Some(Stack::OpenSsl);
     let consequence = if java_like {
         format!(
             "Java, Go, .NET and browsers skip such a certificate and send an empty Certificate without any error on their side, which is what this client did (frame {certificate})."
@@ -137,10 +168,10 @@ fn supplied(
     };
     let before = out.len();
 
-    let chain: Vec<&CertSummary> = ctx.supplied.iter().collect();
+    let chain: Vec<&Certificate> = ctx.supplied.iter().collect();
     if chain_listed(ctx, &chain) == Some(false) {
         out.push(
-            Finding::new("client-cert-not-in-ca-list", Confidence::Certain, "Your client certificate is not issued by a CA the server accepts")
+            Finding::new(C::ClientCertNotInCaList, Confidence::Certain, "Your client certificate is not issued by a CA the server accepts")
                 .severity(severity)
                 .explain(format!(
                     "{yours} has no issuer among the CAs of the server's CertificateRequest (frame {request}), nor has any certificate of the chain you supplied. {}\n{consequence}{}",
@@ -155,32 +186,27 @@ fn supplied(
                 .frames(frames),
         );
     }
-    let family = key_family(leaf);
+    let family = leaf.public_key.family();
     let mut allowed = families(&cr.signature_algorithms);
     if !cr.tls13 && !cr.certificate_types.is_empty() {
-        let by_type: Vec<&str> = cr
+        let by_type: Vec<KeyFamily> = cr
             .certificate_types
             .iter()
-            .filter_map(|t| match t.as_str() {
-                "rsa_sign" | "rsa_fixed_dh" => Some("RSA"),
-                "ecdsa_sign" | "rsa_fixed_ecdh" | "ecdsa_fixed_ecdh" => Some("ECDSA"),
-                "dss_sign" | "dss_fixed_dh" => Some("DSA"),
-                _ => None,
-            })
+            .filter_map(|t| t.key_family())
             .collect();
         if !by_type.is_empty() {
-            allowed.retain(|f| by_type.contains(f) || *f == "EdDSA");
+            allowed.retain(|f| by_type.contains(f) || *f == KeyFamily::EdDsa);
         }
     }
-    if !cr.signature_algorithms.is_empty() && !allowed.contains(&family) {
+    if !cr.signature_algorithms.is_empty() && !family.is_some_and(|f| allowed.contains(&f)) {
         out.push(
-            Finding::new("client-cert-type-mismatch", Confidence::Certain, format!("Your client certificate's key ({}) is not one the server accepts", leaf.public_key))
+            Finding::new(C::ClientCertTypeMismatch, Confidence::Certain, format!("Your client certificate's key ({}) is not one the server accepts", leaf.public_key))
                 .severity(severity)
                 .explain(format!(
                     "{yours} has the key type {}. The server's CertificateRequest (frame {request}) allows {} keys only (certificate types {}; signature algorithms {}). A client cannot sign the handshake with this key in a way the server accepts, so it sends an empty Certificate (frame {certificate}).",
                     leaf.public_key,
-                    if allowed.is_empty() { "no usable".to_string() } else { allowed.join(" or ") },
-                    if cr.certificate_types.is_empty() { "none".to_string() } else { cr.certificate_types.join(", ") },
+                    if allowed.is_empty() { "no usable".to_string() } else { either(&allowed) },
+                    if cr.certificate_types.is_empty() { "none".to_string() } else { Ctx::list(&cr.certificate_types, usize::MAX) },
                     Ctx::list(&cr.signature_algorithms, 6)
                 ))
                 .fix(format!("Use a client certificate with {} key, or have the server allow your key's signature algorithms (OpenSSL servers: `-client_sigalgs` / `ClientSignatureAlgorithms`).", allowed.first().map_or_else(|| "another".to_string(), |f| format!("an {f}"))))
@@ -188,11 +214,11 @@ fn supplied(
         );
     }
     if let Some(at) = ctx.time()
-        && let Some((problem, date)) = validity_problem(leaf, at)
+        && let Err(problem) = leaf.validity_at(at)
     {
-        let (code, when, fix) = validity_words(problem);
+        let (code, word, when, date, fix) = validity_words(problem);
         out.push(
-            Finding::new(code, Confidence::Certain, format!("Your client certificate is {problem}"))
+            Finding::new(code, Confidence::Certain, format!("Your client certificate is {word}"))
                 .severity(severity)
                 .explain(format!(
                     "{yours} {when} {date}; the connection was made at {}. Java's key manager and browsers do not offer a certificate outside its validity: they send an empty Certificate (frame {certificate}).",
@@ -202,9 +228,9 @@ fn supplied(
                 .frames(frames),
         );
     }
-    if let Some(what) = usage_problem(leaf) {
+    if let Err(what) = leaf.client_auth_usage() {
         out.push(
-            Finding::new("client-cert-wrong-key-usage", Confidence::Certain, "Your client certificate is not allowed for client authentication")
+            Finding::new(C::ClientCertWrongKeyUsage, Confidence::Certain, "Your client certificate is not allowed for client authentication")
                 .severity(severity)
                 .explain(format!(
                     "{yours} cannot authenticate a client: {what}. Java's key manager does not offer such a certificate for client authentication (it sends an empty Certificate, frame {certificate}), and servers reject it."
@@ -221,74 +247,54 @@ fn supplied(
         _ => "the server accepts any CA",
     };
     format!(
-        "\nThe certificate you supplied, {} (issued by {}), fits this request: {listed}, its {family} key is allowed, it is valid at the connection's time and allowed for client authentication. So the client did not use it: check that it is configured with this certificate and its private key.",
-        leaf.subject, leaf.issuer
+        "\nThe certificate you supplied, {} (issued by {}), fits this request: {listed}, its {} key is allowed, it is valid at the connection's time and allowed for client authentication. So the client did not use it: check that it is configured with this certificate and its private key.",
+        leaf.subject,
+        leaf.issuer,
+        family_name(leaf)
     )
 }
 
-/// For a client certificate outside its validity: the code, the verb for its date, the fix.
-fn validity_words(problem: &str) -> (&'static str, &'static str, &'static str) {
-    if problem == "expired" {
-        (
-            "client-cert-expired",
+/// For a client certificate outside its validity: the code, the adjective, the verb for its
+/// date, the date, the fix.
+fn validity_words(problem: Validity) -> (C, &'static str, &'static str, String, &'static str) {
+    match problem {
+        Validity::Expired(date) => (
+            C::ClientCertExpired,
+            "expired",
             "expired on",
+            crate::words::date(date),
             "Renew the client certificate (and check the clocks: NTP on the client and the server).",
-        )
-    } else {
-        (
-            "client-cert-not-yet-valid",
+        ),
+        Validity::NotYetValid(date) => (
+            C::ClientCertNotYetValid,
+            "not yet valid",
             "is valid only from",
+            crate::words::date(date),
             "Check the clocks of the client, the server and the issuing CA; reissue the certificate if its dates are wrong.",
-        )
-    }
-}
-
-/// Why a certificate may not authenticate a client: an EKU without clientAuth, or a key usage
-/// without digitalSignature.
-fn usage_problem(cert: &CertSummary) -> Option<String> {
-    let eku_without_client_auth = !cert.extended_key_usage.is_empty()
-        && !cert
-            .extended_key_usage
-            .iter()
-            .any(|e| e == "clientAuth" || e == "anyExtendedKeyUsage");
-    let ku_without_signature =
-        !cert.key_usage.is_empty() && !cert.key_usage.iter().any(|k| k == "digitalSignature");
-    if eku_without_client_auth {
-        Some(format!(
-            "its extended key usage is {} without clientAuth",
-            cert.extended_key_usage.join(", ")
-        ))
-    } else if ku_without_signature {
-        Some(format!(
-            "its key usage is {} without digitalSignature",
-            cert.key_usage.join(", ")
-        ))
-    } else {
-        None
+        ),
     }
 }
 
 /// After the handshake: the client sent a request, the server answered with one short record
 /// (under 1 KiB) and closed at once. Returns that record and the closing frame.
-fn short_answer_then_close<'a>(ctx: &Ctx<'a>) -> Option<(&'a crate::report::MessageReport, u64)> {
-    let messages = &ctx.conn.messages;
-    let request = messages
-        .iter()
-        .find(|m| m.from == Party::Client && m.typ == "encrypted_record")?;
-    let answers: Vec<_> = messages
-        .iter()
-        .filter(|m| m.from == Party::Server && m.typ == "encrypted_record" && m.seq > request.seq)
+fn short_answer_then_close<'a>(ctx: &Ctx<'a>) -> Option<(&'a Event, FrameNumber)> {
+    let conn = ctx.conn;
+    let request = conn
+        .records()
+        .find(|m| m.from == Party::Client && m.is_encrypted_record())?;
+    let answers: Vec<&Event> = conn
+        .records()
+        .filter(|m| m.from == Party::Server && m.is_encrypted_record() && m.seq > request.seq)
         .collect();
     let [answer] = answers[..] else { return None };
-    let s = &ctx.conn.server_to_client;
-    let close = s.fin_frame.or(s.rst_frame)?;
-    (answer.length < 1024).then_some((answer, close))
+    let close = conn.server_to_client.closed_at()?;
+    (answer.length() < 1024).then_some((answer, close))
 }
 
 /// The accepted CAs as an indented list, or a sentence when the list is empty.
 fn accepted(ctx: &Ctx<'_>) -> String {
     let cas = ctx.accepted_cas();
-    if ctx.conn.certificate_request.is_none() {
+    if ctx.conn.certificate_request().is_none() {
         "Which CAs it accepts cannot be read.".to_string()
     } else if cas.is_empty() {
         "The server named no CA (an empty list), which lets the client choose any certificate."
@@ -297,14 +303,14 @@ fn accepted(ctx: &Ctx<'_>) -> String {
         let mut s = "The server accepts certificates issued by:".to_string();
         for ca in cas {
             s.push_str("\n    ");
-            s.push_str(ca);
+            s.push_str(&ca.to_string());
         }
         s
     }
 }
 
-fn request_where(ctx: &Ctx<'_>, frame: u64) -> String {
-    if ctx.conn.certificate_request.is_some() {
+fn request_where(ctx: &Ctx<'_>, frame: FrameNumber) -> String {
+    if ctx.conn.certificate_request().is_some() {
         format!("CertificateRequest, frame {frame}")
     } else {
         "its CertificateRequest is not readable in this capture, but a TLS 1.2 client sends a Certificate message only when asked".to_string()
@@ -312,7 +318,7 @@ fn request_where(ctx: &Ctx<'_>, frame: u64) -> String {
 }
 
 fn request_details(ctx: &Ctx<'_>) -> String {
-    if ctx.conn.certificate_request.is_some() {
+    if ctx.conn.certificate_request().is_some() {
         "\n(The certificate types and signature algorithms it allows are listed under \"certificate request\" below.)".to_string()
     } else {
         String::new()
@@ -322,9 +328,9 @@ fn request_details(ctx: &Ctx<'_>) -> String {
 fn missing(
     ctx: &Ctx<'_>,
     out: &mut Vec<Finding>,
-    request: u64,
-    certificate: Option<u64>,
-    alert: Option<&AlertReport>,
+    request: FrameNumber,
+    certificate: Option<FrameNumber>,
+    alert: ServerAlert<'_>,
     note: &str,
 ) {
     let client = ctx.who(Party::Client);
@@ -337,19 +343,21 @@ fn missing(
     };
     let stack = ctx.client_stack();
     let why = match stack {
-        Some(s) if s.starts_with("Java") => format!(
-            "Why: from its ClientHello the client looks like {s}. Java, like Go, .NET and browsers, sends only a certificate whose issuer is in the list above and whose key fits the requested signature algorithms. When its key store holds none (or no key store is set, or the entry lacks the listed intermediate CA), it sends an empty Certificate and reports no error on the client side."
+        Some(Stack::Java) => format!(
+            "Why: from its ClientHello the client looks like {}. Java, like Go, .NET and browsers, sends only a certificate whose issuer is in the list above and whose key fits the requested signature algorithms. When its key store holds none (or no key store is set, or the entry lacks the listed intermediate CA), it sends an empty Certificate and reports no error on the client side.",
+            Stack::Java.name()
         ),
         Some(s) => format!(
-            "Why: from its ClientHello the client looks like {s}. Such clients send their configured certificate even when its issuer is not in the list, so an empty Certificate means no client certificate and key were configured for this connection."
+            "Why: from its ClientHello the client looks like {}. Such clients send their configured certificate even when its issuer is not in the list, so an empty Certificate means no client certificate and key were configured for this connection.",
+            s.name()
         ),
         None => "Why: Java, Go, .NET and browsers send only a certificate issued by a listed CA and otherwise send an empty Certificate silently; OpenSSL-based clients (curl, Python) send whatever certificate they are configured with, so for them an empty Certificate means none was configured.".to_string(),
     };
     let fix = match stack {
-        Some(s) if s.starts_with("Java") => {
+        Some(Stack::Java) => {
             "Give the Java client a key store entry whose certificate is issued by one of the CAs above, with its full chain under the same alias (`keytool -importkeystore -srckeystore client.p12 …`), and point the client at it (`javax.net.ssl.keyStore` or the HTTP client's SSLContext). `-Djavax.net.debug=ssl:handshake` shows which alias JSSE considered. Or ask the server's operator to add your issuing CA to the accepted list (nginx: `ssl_client_certificate`, not `ssl_trusted_certificate`, which is not advertised)."
         }
-        Some(s) if s.starts_with("OpenSSL") => {
+        Some(Stack::OpenSsl) => {
             "Configure the client certificate and key (curl `--cert client.crt --key client.key`, Python `context.load_cert_chain(...)`, nginx as a client `proxy_ssl_certificate`), using a certificate issued by one of the CAs above, with its intermediates in the same file after the leaf."
         }
         _ => {
@@ -361,9 +369,11 @@ fn missing(
     let why = format!("{why}{note}");
     match (ctx.conn.outcome, alert) {
         (Outcome::Failed, _) | (_, Some(_)) => {
+            let s = &ctx.conn.server_to_client;
+            let c = &ctx.conn.client_to_server;
             let closer = [
-                (ctx.conn.server_to_client.rst_frame.or(ctx.conn.server_to_client.fin_frame), "the server"),
-                (ctx.conn.client_to_server.rst_frame.or(ctx.conn.client_to_server.fin_frame), "the client"),
+                (s.rst_frame.or(s.fin_frame), "the server"),
+                (c.rst_frame.or(c.fin_frame), "the client"),
             ]
             .into_iter()
             .filter_map(|(f, who)| f.map(|f| (f, who)))
@@ -379,24 +389,22 @@ fn missing(
                         },
                     )
                 },
-                |a| {
+                |(e, a)| {
                     format!(
-                        "so the server ended the handshake with a fatal {} alert ({}, frame {}){}",
-                        a.description.as_deref().unwrap_or("(unknown)"),
-                        a.code.unwrap_or(0),
-                        a.frame,
-                        server_alert_stack(a.code.unwrap_or(0))
+                        "so the server ended the handshake with {}{}",
+                        fatal_alert_words(a.description(), e.frame),
+                        a.description().map_or("", server_alert_stack)
                     )
                 },
             );
             out.push(
-                Finding::new("client-cert-missing", Confidence::Certain, "The server requires a client certificate and the client sent none")
+                Finding::new(C::ClientCertMissing, Confidence::Certain, "The server requires a client certificate and the client sent none")
                     .explain(format!(
                         "{server} asked for a client certificate ({}). {accepted}{details}\n{answered}, {ending}.\n{why}",
                         request_where(ctx, request)
                     ))
                     .fix(fix)
-                    .frames([request, certificate.unwrap_or(0), alert.map_or(0, |a| a.frame)]),
+                    .frames([Some(request), certificate, alert.map(|(e, _)| e.frame)]),
             );
         }
         (Outcome::Established, None) => {
@@ -407,23 +415,23 @@ fn missing(
                 .and_then(|d| d.http_response.as_ref());
             if let Some(http) = http.filter(|h| h.no_client_certificate) {
                 out.push(
-                    Finding::new("client-cert-missing", Confidence::Certain, "The server refused the request because the client sent no certificate")
+                    Finding::new(C::ClientCertMissing, Confidence::Certain, "The server refused the request because the client sent no certificate")
                         .explain(format!(
                             "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}. The handshake completed, and the server answered the client's request with \"{}\" (frame {}, decrypted with the key log), whose body says \"No required SSL certificate was sent\": nginx's answer when `ssl_verify_client on` gets no certificate.\n{why}",
                             http.status_line, http.frame
                         ))
                         .fix(fix)
-                        .frames([request, certificate.unwrap_or(0), http.frame]),
+                        .frames([Some(request), certificate, Some(http.frame)]),
                 );
             } else if let Some((answer, close)) = short_answer_then_close(ctx) {
                 out.push(
-                    Finding::new("client-cert-missing", Confidence::Likely, "The server most likely refused the request because the client sent no certificate")
+                    Finding::new(C::ClientCertMissing, Confidence::Likely, "The server most likely refused the request because the client sent no certificate")
                         .explain(format!(
                             "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}. The handshake completed, but the server answered the client's first request with a single {}-byte record (frame {}) and closed the connection (frame {close}): the shape of an error page. nginx with `ssl_verify_client on` does exactly this — it completes the handshake and answers HTTP 400 \"No required SSL certificate was sent\" inside TLS (encrypted in this capture).\n{why}",
-                            answer.length, answer.frame
+                            answer.length(), answer.frame
                         ))
                         .fix(format!("{fix} A key log (SSLKEYLOGFILE) shows the server's answer and makes this certain."))
-                        .frames([request, certificate.unwrap_or(0), answer.frame, close]),
+                        .frames([Some(request), certificate, Some(answer.frame), Some(close)]),
                 );
             } else {
                 let answer = http.map_or_else(
@@ -431,44 +439,25 @@ fn missing(
                     |h| format!("(its answer to the request, decrypted with the key log: \"{}\", frame {})", h.status_line, h.frame),
                 );
                 out.push(
-                    Finding::new("client-auth-optional-no-cert", Confidence::Certain, "The server asked for a client certificate, got none, and accepted the connection")
+                    Finding::new(C::ClientAuthOptionalNoCert, Confidence::Certain, "The server asked for a client certificate, got none, and accepted the connection")
                         .explain(format!(
                             "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}; the server finished the handshake anyway, so client authentication is optional here, or the application decides later {answer}.\n{why}"
                         ))
                         .fix(format!("If the request failed (HTTP 400/403), this is the cause. {fix}"))
-                        .frames([request, certificate.unwrap_or(0)]),
+                        .frames([Some(request), certificate]),
                 );
             }
         }
         _ => out.push(
-            Finding::new("client-cert-missing", Confidence::Certain, "The client sent no certificate although the server asked for one")
+            Finding::new(C::ClientCertMissing, Confidence::Certain, "The client sent no certificate although the server asked for one")
                 .severity(Severity::Warning)
                 .explain(format!(
                     "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}; the capture ends before the server's answer.\n{why}"
                 ))
                 .fix(fix)
-                .frames([request, certificate.unwrap_or(0)]),
+                .frames([Some(request), certificate]),
         ),
     }
-}
-
-/// The key families a list of signature schemes can serve.
-fn families(schemes: &[String]) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    for (family, prefixes) in [
-        ("RSA", &["rsa_"][..]),
-        ("ECDSA", &["ecdsa_"][..]),
-        ("EdDSA", &["ed25519", "ed448"][..]),
-        ("DSA", &["dsa_"][..]),
-    ] {
-        if schemes
-            .iter()
-            .any(|s| prefixes.iter().any(|p| s.starts_with(p)))
-        {
-            out.push(family);
-        }
-    }
-    out
 }
 
 /// An OpenSSL-based client sends its configured certificate whatever the CA list says; it sends
@@ -477,67 +466,69 @@ fn families(schemes: &[String]) -> Vec<&'static str> {
 fn type_mismatch(
     ctx: &Ctx<'_>,
     out: &mut Vec<Finding>,
-    request: u64,
-    certificate: u64,
-    alert: Option<&AlertReport>,
+    request: FrameNumber,
+    certificate: FrameNumber,
+    alert: ServerAlert<'_>,
 ) {
-    let Some(cr) = &ctx.conn.certificate_request else {
+    let Some(cr) = ctx.conn.certificate_request() else {
         return;
     };
-    let stack = ctx.client_stack().unwrap_or_default();
     let allowed = families(&cr.signature_algorithms);
-    if !stack.starts_with("OpenSSL") || allowed.len() != 1 {
+    let [family] = allowed[..] else { return };
+    if ctx.client_stack() != Some(Stack::OpenSsl) {
         return;
     }
-    let family = allowed[0];
     // "an RSA key", "an ECDSA key", "a DSA key".
-    let a = if family == "DSA" { "a" } else { "an" };
+    let a = if family == KeyFamily::Dsa { "a" } else { "an" };
     out.push(
-        Finding::new("client-cert-type-mismatch", Confidence::Likely, format!("The server accepts only {family} client keys; the client's key is probably of another type"))
+        Finding::new(C::ClientCertTypeMismatch, Confidence::Likely, format!("The server accepts only {family} client keys; the client's key is probably of another type"))
             .severity(Severity::Warning)
             .explain(format!(
                 "The server's CertificateRequest (frame {request}) allows client signatures with {family} keys only: {}. The client looks like OpenSSL, which sends its configured certificate even when its issuer is not listed, but sends an empty Certificate (frame {certificate}) when its key cannot produce any allowed signature. So if this client has a certificate configured, its key is most likely not {a} {family} key (for example an EC key when only RSA is allowed); if it has none, client-cert-missing says it all.",
                 Ctx::list(&cr.signature_algorithms, 6)
             ))
             .fix(format!("Use a client certificate with {a} {family} key, or have the server allow your key's signature algorithms (OpenSSL servers: `-client_sigalgs` / `ClientSignatureAlgorithms`). `--client-cert` with your certificate makes this certain."))
-            .frames([request, certificate, alert.map_or(0, |a| a.frame)]),
+            .frames([Some(request), Some(certificate), alert.map(|(e, _)| e.frame)]),
     );
 }
 
 /// The client sent a certificate: check it, and explain a rejection.
-fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
+fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: ServerAlert<'_>) {
     let chain = ctx.client_chain();
     let Some(leaf) = chain.first().copied() else {
         return;
     };
-    let certificate = ctx.client_certificate().map_or(0, |m| m.frame);
+    let Some(certificate) = ctx.client_certificate().map(|m| m.frame) else {
+        return;
+    };
     let request = ctx
-        .message(Party::Server, "certificate_request")
-        .map_or(0, |m| m.frame);
+        .message(Party::Server, HandshakeType::CertificateRequest)
+        .map(|m| m.frame);
     let rejected = ctx.failed() || alert.is_some();
     let severity = if rejected {
         Severity::Error
     } else {
         Severity::Warning
     };
-    let code = alert.and_then(|a| a.code).unwrap_or(0);
-    let alert_text = alert.map_or_else(String::new, |a| {
+    let description = alert.and_then(|(_, a)| a.description());
+    let alert_frame = alert.map(|(e, _)| e.frame);
+    let alert_text = alert.map_or_else(String::new, |(e, a)| {
         format!(
-            " The server answered with a fatal {} alert ({code}, frame {}){}.",
-            a.description.as_deref().unwrap_or("(unknown)"),
-            a.frame,
-            server_alert_stack(code)
+            " The server answered with {}{}.",
+            fatal_alert_words(a.description(), e.frame),
+            a.description().map_or("", server_alert_stack)
         )
     });
-    let frames = [request, certificate, alert.map_or(0, |a| a.frame)];
+    let frames = [request, Some(certificate), alert_frame];
     let client = ctx.who(Party::Client);
     let subject = &leaf.subject;
     let before = out.len();
 
-    let verify = ctx.message(Party::Client, "certificate_verify");
-    let signature_valid = verify.and_then(|m| m.signature_valid);
+    let verify = ctx.message(Party::Client, HandshakeType::CertificateVerify);
+    let signature_valid = verify.and_then(|m| m.handshake()?.signature_valid());
     if let Some(verify) = verify
-        && (signature_valid == Some(false) || (code == 51 && signature_valid.is_none()))
+        && (signature_valid == Some(false)
+            || (description == Some(AlertDescription::DecryptError) && signature_valid.is_none()))
     {
         let proof = if signature_valid == Some(false) {
             " Checked here: the signature does not verify, over this handshake's messages, with the public key of the certificate the client sent — the client signs with a private key that does not belong to its certificate."
@@ -545,52 +536,49 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
             " The signature does not verify with the certificate's public key (the server says so; this capture does not let it be checked here): the client signs with another key."
         };
         out.push(
-            Finding::new("client-cert-key-mismatch", Confidence::Certain, "The client's CertificateVerify does not match its certificate")
+            Finding::new(C::ClientCertKeyMismatch, Confidence::Certain, "The client's CertificateVerify does not match its certificate")
                 .severity(severity)
                 .explain(format!(
                     "{client} sent the certificate {subject} (frame {certificate}) and a CertificateVerify (frame {}) signed to prove it holds the certificate's private key.{alert_text}{proof}",
                     verify.frame
                 ))
                 .fix("Check that the private key belongs to the certificate (compare `openssl x509 -noout -pubkey -in client.crt` with `openssl pkey -pubout -in client.key`) and re-create the key store entry from the matching pair.")
-                .frames([certificate, verify.frame, alert.map_or(0, |a| a.frame)]),
+                .frames([Some(certificate), Some(verify.frame), alert_frame]),
         );
     }
     if let Some(at) = ctx.time()
-        && let Some((problem, date)) = validity_problem(leaf, at)
+        && let Err(problem) = leaf.validity_at(at)
     {
-        let (code, when, fix) = validity_words(problem);
+        let (code, word, when, date, fix) = validity_words(problem);
         out.push(
-                Finding::new(code, Confidence::Certain, format!("The client's certificate is {problem}"))
-                    .severity(severity)
-                    .explain(format!(
-                        "{client} sent the certificate {subject} (frame {certificate}), which {when} {date}; the connection was made at {}.{alert_text}",
-                        at.to_rfc3339()
-                    ))
-                    .fix(fix)
-                    .frames(frames),
-            );
+            Finding::new(code, Confidence::Certain, format!("The client's certificate is {word}"))
+                .severity(severity)
+                .explain(format!(
+                    "{client} sent the certificate {subject} (frame {certificate}), which {when} {date}; the connection was made at {}.{alert_text}",
+                    at.to_rfc3339()
+                ))
+                .fix(fix)
+                .frames(frames),
+        );
     }
-    let usage = usage_problem(leaf);
-    if usage.is_some() || code == 43 {
-        let what = usage.unwrap_or_else(|| {
-            "the server finds its purpose or algorithm unacceptable".to_string()
-        });
+    let usage = leaf.client_auth_usage().err();
+    if usage.is_some() || description == Some(AlertDescription::UnsupportedCertificate) {
+        let what = usage.map_or_else(
+            || "the server finds its purpose or algorithm unacceptable".to_string(),
+            |u| u.to_string(),
+        );
         out.push(
-            Finding::new("client-cert-wrong-key-usage", Confidence::Certain, "The client's certificate is not allowed for client authentication")
+            Finding::new(C::ClientCertWrongKeyUsage, Confidence::Certain, "The client's certificate is not allowed for client authentication")
                 .severity(severity)
                 .explain(format!("{client} sent the certificate {subject} (frame {certificate}): {what}.{alert_text}"))
                 .fix("Issue the client certificate with extendedKeyUsage clientAuth and keyUsage digitalSignature (a server certificate cannot stand in for a client certificate).")
                 .frames(frames),
         );
     }
-    let accepted_der: &[Vec<u8>] = ctx
-        .conn
-        .certificate_request
-        .as_ref()
-        .map_or(&[], |cr| cr.certificate_authorities_der.as_slice());
-    let listed = |name: &[u8]| accepted_der.iter().any(|ca| ca.as_slice() == name);
-    let issuer_sent = chain.iter().any(|c| c.subject_der == leaf.issuer_der);
-    let issuer_missing = !leaf.self_signed && !issuer_sent && !listed(&leaf.issuer_der);
+    let accepted_cas = ctx.accepted_cas();
+    let listed = |name: &Name| accepted_cas.iter().any(|ca| ca.der() == name.der());
+    let issuer_sent = chain.iter().any(|c| c.subject.der() == leaf.issuer.der());
+    let issuer_missing = !leaf.self_signed && !issuer_sent && !listed(&leaf.issuer);
     if chain_listed(ctx, &chain) == Some(false) {
         let alone = if chain.len() == 1 && issuer_missing {
             format!(
@@ -601,7 +589,7 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
             String::new()
         };
         out.push(
-            Finding::new("client-cert-not-in-ca-list", Confidence::Certain, "The client's certificate is not issued by a CA the server lists")
+            Finding::new(C::ClientCertNotInCaList, Confidence::Certain, "The client's certificate is not issued by a CA the server lists")
                 .severity(severity)
                 .explain(format!(
                     "{client} sent the certificate {subject}, issued by {} (frame {certificate}). {}\nNone of the certificates sent is issued by a listed CA.{alone}{alert_text}",
@@ -614,10 +602,10 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
     }
     // A hole in the chain is certain when other certificates were sent; for a lone leaf, an
     // issuer from the same organisation as a listed CA makes a missing intermediate likely.
-    let same_organisation = organisation(&leaf.issuer).is_some_and(|o| {
-        ctx.accepted_cas()
+    let same_organisation = leaf.issuer.organisation().is_some_and(|o| {
+        accepted_cas
             .iter()
-            .any(|ca| organisation(ca) == Some(o))
+            .any(|ca| ca.organisation().as_ref() == Some(&o))
     });
     if issuer_missing && (chain.len() > 1 || same_organisation) {
         let confidence = if chain.len() > 1 {
@@ -631,7 +619,7 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
             " Its issuer belongs to the same organisation as a CA the server lists, which suggests an intermediate CA between them.".to_string()
         };
         out.push(
-            Finding::new("client-cert-incomplete-chain", confidence, "The client sent its certificate without the intermediate CA that issued it")
+            Finding::new(C::ClientCertIncompleteChain, confidence, "The client sent its certificate without the intermediate CA that issued it")
                 .severity(severity)
                 .explain(format!(
                     "{client} sent {} certificate(s) (frame {certificate}); the leaf {subject} is issued by {}, whose certificate was not sent and which the server does not list.{basis}{alert_text}",
@@ -646,23 +634,26 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
         && let crate::x509::Trust::Broken { at, why } = crate::x509::anchor(&chain, ctx.trust)
     {
         out.push(
-            Finding::new("client-cert-untrusted-issuer", Confidence::Certain, "The client's chain does not lead to a CA of your trust store")
+            Finding::new(C::ClientCertUntrustedIssuer, Confidence::Certain, "The client's chain does not lead to a CA of your trust store")
                 .severity(severity)
                 .explain(format!(
                     "Checked against your trust store (--ca, {} CA{}): the chain {client} sent (frame {certificate}) breaks at [{at}] {}: {why}.{alert_text}",
                     ctx.trust.len(),
                     if ctx.trust.len() == 1 { "" } else { "s" },
-                    chain.get(at).map_or("", |c| c.subject.as_str()),
+                    chain.get(at).map_or_else(String::new, |c| c.subject.to_string()),
                 ))
                 .fix("Add the CA that issued the top of the client's chain to the server's trust store for client certificates, or send the full chain up to a CA the server trusts.")
                 .frames(frames),
         );
     }
     if rejected && out.len() == before {
-        let untrusted = matches!(code, 46 | 48);
+        let untrusted = matches!(
+            description,
+            Some(AlertDescription::CertificateUnknown | AlertDescription::UnknownCa)
+        );
         if untrusted {
             out.push(
-                Finding::new("client-cert-untrusted-issuer", Confidence::Certain, "The server does not trust the client's certificate")
+                Finding::new(C::ClientCertUntrustedIssuer, Confidence::Certain, "The server does not trust the client's certificate")
                     .explain(format!(
                         "{client} sent the certificate {subject}, issued by {} (frame {certificate}), with a chain that looks complete.{alert_text}",
                         leaf.issuer
@@ -672,29 +663,24 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: Option<&AlertReport>) {
             );
         } else {
             out.push(
-                Finding::new("client-cert-rejected", Confidence::Certain, "The server rejected the client's certificate")
+                Finding::new(C::ClientCertRejected, Confidence::Certain, "The server rejected the client's certificate")
                     .explain(format!(
                         "{client} sent the certificate {subject}, issued by {} (frame {certificate}).{}{}",
                         leaf.issuer,
                         if alert_text.is_empty() { " The server then ended the connection without an alert.".to_string() } else { alert_text },
-                        if code == 51 && signature_valid == Some(true) {
+                        if description == Some(AlertDescription::DecryptError) && signature_valid == Some(true) {
                             " Its CertificateVerify signature verifies here with the certificate's key, so the key matches: the server failed to check it for another reason (a signature algorithm it cannot process, or its own view of the handshake differs)."
                         } else {
                             ""
                         }
                     ))
-                    .fix(match code {
-                        44 => "The certificate was revoked: get a new one from the issuing CA. If it should be valid, check the CRL or OCSP responder the server consults.",
-                        49 => "The certificate is valid but not authorised: ask the server's operator to allow its subject (or SAN) in the access policy.",
+                    .fix(match description {
+                        Some(AlertDescription::CertificateRevoked) => "The certificate was revoked: get a new one from the issuing CA. If it should be valid, check the CRL or OCSP responder the server consults.",
+                        Some(AlertDescription::AccessDenied) => "The certificate is valid but not authorised: ask the server's operator to allow its subject (or SAN) in the access policy.",
                         _ => "Read the server's log at this time for the exact reason; compare the certificate with the server's trust store and policy.",
                     })
                     .frames(frames),
             );
         }
     }
-}
-
-/// The `O=` part of a distinguished name.
-fn organisation(dn: &str) -> Option<&str> {
-    dn.split(", ").find_map(|part| part.strip_prefix("O="))
 }

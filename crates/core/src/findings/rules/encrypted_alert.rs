@@ -2,38 +2,39 @@
 //! matter, that is when they do not close a finished exchange.
 //!
 //! Code: encrypted-alert.
+//!
+//! ## References
+//! RFC 5246 §7.2 (alerts are protected once ChangeCipherSpec is sent); RFC 8446 §5.2, §6.
 
-use super::super::{Confidence, Ctx, Finding};
-use crate::report::Party;
+use super::super::{Ctx, Finding};
+use crate::codes::{Confidence, FindingCode as C};
+use crate::model::Party;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    for alert in ctx.conn.alerts.iter().filter(|a| a.encrypted) {
+    let conn = ctx.conn;
+    for (alert, a) in conn.alerts().filter(|(_, a)| a.is_encrypted()) {
         // After application data, an encrypted alert is usually the close_notify that ends the
         // exchange: nothing to say.
         let data_before = |p: Party| {
-            ctx.conn
-                .messages
-                .iter()
-                .any(|m| m.from == p && m.typ == "encrypted_record" && m.seq < alert.seq)
+            conn.records()
+                .any(|m| m.from == p && m.is_encrypted_record() && m.seq < alert.seq)
         };
         if data_before(Party::Client) || data_before(Party::Server) {
             continue;
         }
         // Only the first: the other side's answer is its own close.
-        if ctx
-            .conn
-            .alerts
-            .iter()
-            .any(|a| a.encrypted && a.seq < alert.seq)
+        if conn
+            .alerts()
+            .any(|(e, other)| other.is_encrypted() && e.seq < alert.seq)
         {
             continue;
         }
         out.push(
-            Finding::new("encrypted-alert", Confidence::Likely, format!("An encrypted alert from the {} right after the handshake", if alert.from == Party::Client { "client" } else { "server" }))
+            Finding::new(C::EncryptedAlert, Confidence::Likely, format!("An encrypted alert from the {} right after the handshake", if alert.from == Party::Client { "client" } else { "server" }))
                 .explain(format!(
                     "{} sent an encrypted alert ({} bytes, frame {}) right after the handshake, before any application data. Its content is encrypted; at this point it is most likely a fatal alert or a deliberate close (close_notify) by a side that decided not to go on.",
-                    crate::words::capitalize(&ctx.who(alert.from)),
-                    alert.length,
+                    ctx.who_cap(alert.from),
+                    a.length(),
                     alert.frame
                 ))
                 .fix("A key log (SSLKEYLOGFILE) shows which alert it is; the findings above say what likely caused it.")

@@ -2,35 +2,33 @@
 //!
 //! Code: handshake-ok.
 
-use super::super::{Confidence, Ctx, Finding, Severity};
-use crate::report::{Outcome, Party};
+use super::super::{Ctx, Finding};
+use crate::codes::{Confidence, FindingCode as C, Severity};
+use crate::model::{Outcome, Party};
+use crate::tls::enums::HandshakeType;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let conn = ctx.conn;
     if conn.outcome != Outcome::Established || out.iter().any(|f| f.severity != Severity::Info) {
         return;
     }
-    let mutual = if ctx.client_chain().is_empty() {
-        String::new()
-    } else {
+    let mutual = ctx.client_chain().first().map_or_else(String::new, |leaf| {
         format!(
             " The client authenticated with the certificate {}.",
-            ctx.client_chain()[0].subject
+            leaf.subject
         )
-    };
-    let how = match (&conn.tls_version, &conn.cipher_suite) {
+    });
+    let how = match (conn.version(), conn.cipher_suite()) {
         (Some(v), Some(s)) => format!("{v} with {s}"),
         _ => "TLS".to_string(),
     };
     let last = conn
-        .messages
-        .iter()
-        .filter(|m| m.typ == "encrypted_handshake" || m.typ == "encrypted_record")
-        .map(|m| m.frame)
-        .next();
+        .records()
+        .find(|m| m.is_encrypted_handshake() || m.is_encrypted_record())
+        .map(|m| m.frame);
     out.push(
         Finding::new(
-            "handshake-ok",
+            C::HandshakeOk,
             Confidence::Certain,
             "The handshake completed",
         )
@@ -45,9 +43,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
         ))
         .frames([
-            ctx.message(Party::Client, "client_hello")
-                .map_or(0, |m| m.frame),
-            last.unwrap_or(0),
+            ctx.message(Party::Client, HandshakeType::ClientHello)
+                .map(|m| m.frame),
+            last,
         ]),
     );
 }

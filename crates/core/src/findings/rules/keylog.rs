@@ -1,27 +1,35 @@
-//! Key log coverage (KNOWLEDGE R30): why decryption worked, partly worked or did not work, and
-//! what to collect next.
+//! Key log coverage: why decryption worked, partly worked or did not work, and what to collect
+//! next.
 //!
 //! Codes: keylog-no-match, keylog-incomplete, keylog-decrypt-failed.
+//!
+//! ## References
+//! RFC 9850 (the SSLKEYLOGFILE format); RFC 8446 §7.1 (which secret protects what); OpenSSL
+//! issue openssl/openssl#25711 (secrets not logged when a handshake fails early).
 
-use super::super::{Confidence, Ctx, Finding};
-use crate::report::Party;
+use super::super::{Ctx, Finding};
+use crate::codes::{Confidence, FindingCode as C};
+use crate::model::Party;
+use crate::tls::enums::HandshakeType;
+use crate::tls::keylog::Label;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(d) = &ctx.conn.decryption else {
         return;
     };
-    let hello = ctx.message(Party::Client, "client_hello");
+    let hello = ctx.message(Party::Client, HandshakeType::ClientHello);
+    let note = d.note();
     if !d.matched {
         // Without a ClientHello and ServerHello nothing can be matched (capture-midstream says
         // so); a connection that never negotiated has nothing encrypted.
-        let (Some(hello), None) = (hello, &d.note) else {
+        let (Some(hello), None) = (hello, note) else {
             return;
         };
-        if ctx.conn.server_hello.is_none() {
+        if ctx.conn.server_hello().is_none() {
             return;
         }
         out.push(
-            Finding::new("keylog-no-match", Confidence::Certain, "The key log has no secrets for this connection")
+            Finding::new(C::KeylogNoMatch, Confidence::Certain, "The key log has no secrets for this connection")
                 .explain(format!(
                     "A key log was given, but none of its lines carries this connection's ClientHello random (frame {}), so nothing of it was decrypted. The key log was written by another process or another run than the one captured, or the program did not log this connection.",
                     hello.frame
@@ -31,9 +39,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         );
         return;
     }
-    if let Some(failure) = d.failures.iter().find(|f| f.reason == "authentication") {
+    if let Some(failure) = d.failures.iter().find(|f| f.authentication) {
         out.push(
-            Finding::new("keylog-decrypt-failed", Confidence::Certain, "The key log's secrets do not decrypt this connection")
+            Finding::new(C::KeylogDecryptFailed, Confidence::Certain, "The key log's secrets do not decrypt this connection")
                 .explain(format!(
                     "The key log has secrets for this connection's ClientHello random, but {}'s record at frame {} does not decrypt with them: its authentication tag does not match. {} records after it stayed encrypted. The secret logged for this connection is not the one its peers used: the key log was edited or garbled, or lines of different runs were mixed; a record missing from the capture shifts the sequence numbers the same way.",
                     ctx.who(failure.from),
@@ -45,7 +53,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         );
         return;
     }
-    if d.missing.is_empty() && d.note.is_none() {
+    if d.missing.is_empty() && note.is_none() {
         return;
     }
     let mut hidden: Vec<String> = d
@@ -62,28 +70,28 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 },
                 if h.records == 1 { "" } else { "s" },
                 h.first_frame,
-                h.reason
+                crate::words::hidden_reason(h.reason, d.unsupported)
             )
         })
         .collect();
     if hidden.is_empty()
-        && let Some(note) = &d.note
+        && let Some(note) = note
     {
-        hidden.push(note.clone());
+        hidden.push(note.to_string());
     }
-    let only_tls12_line = ctx.is_tls13() && d.secrets == ["CLIENT_RANDOM"];
+    let only_tls12_line = ctx.is_tls13() && d.secrets == [Label::ClientRandom];
     let advice = if only_tls12_line {
         " This TLS 1.3 connection has only a CLIENT_RANDOM line, the TLS 1.2 format: the program that wrote the key log does not log TLS 1.3 secrets."
-    } else if d.missing.contains(&"SERVER_TRAFFIC_SECRET_0") {
+    } else if d.missing.contains(&Label::ServerTraffic0) {
         " SERVER_TRAFFIC_SECRET_0 protects what the server sends after its Finished, including its alert to the client's certificate (certificate_required, bad_certificate, …). OpenSSL may not log it when the handshake fails early (openssl#25711)."
     } else {
         ""
     };
     out.push(
-        Finding::new("keylog-incomplete", Confidence::Certain, "The key log covers this connection only in part")
+        Finding::new(C::KeylogIncomplete, Confidence::Certain, "The key log covers this connection only in part")
             .explain(format!(
                 "The key log has {} for this connection; still encrypted: {}.{advice}",
-                d.secrets.join(", "),
+                d.secrets.iter().map(|l| l.name()).collect::<Vec<_>>().join(", "),
                 hidden.join("; ")
             ))
             .fix("Log the keys on the side that logs all of them (curl, Python and OpenSSL log every TLS 1.3 secret; for the server side use its SSLKEYLOGFILE support or an agent), and give the whole key log of the same run.")

@@ -1,4 +1,5 @@
-//! The rules, one file each, run in this order (later rules look at what earlier ones found).
+//! The rules, one file per family of codes, run in this order (later rules look at what earlier
+//! ones found).
 
 // A rule's length is mostly its wording: explanations and fixes written out in full.
 #![allow(clippy::too_many_lines)]
@@ -17,6 +18,7 @@ mod tls13;
 mod transport;
 
 use super::{Ctx, Finding};
+use crate::tls::enums::AlertDescription;
 
 /// A rule adds its findings for one connection.
 pub(super) type Rule = fn(&Ctx<'_>, &mut Vec<Finding>);
@@ -38,26 +40,61 @@ pub(super) const ALL: &[Rule] = &[
 ];
 
 /// Explains a server's alert about a missing or rejected client certificate by the stacks that
-/// send it (KNOWLEDGE.md §5.1 and the observed behaviour of real stacks).
-pub(super) fn server_alert_stack(code: u8) -> &'static str {
-    match code {
-        40 => {
+/// send it (RFC 8446 §6.2, RFC 5246 §7.2.2, and what the stacks were seen to send).
+pub(super) fn server_alert_stack(description: AlertDescription) -> &'static str {
+    use AlertDescription as A;
+    match description {
+        A::HandshakeFailure => {
             " — how OpenSSL-based servers (OpenSSL, nginx, Python, HAProxy), BoringSSL and newer Go answer a missing client certificate"
         }
-        42 => {
+        A::BadCertificate => {
             " — how Java (JSSE) servers, and older Go servers, answer a missing or unacceptable client certificate"
         }
-        43 => {
+        A::UnsupportedCertificate => {
             " — the certificate's purpose or algorithm is not allowed (OpenSSL: no clientAuth; Java: algorithm constraints)"
         }
-        44 => " — the server found the certificate revoked (in a CRL or by OCSP)",
-        45 => " — the certificate is expired (or a CRL is)",
-        46 => " — a generic trust failure; Java servers send it for any certificate path problem",
-        48 => " — the issuer is unknown: an untrusted CA or a missing intermediate",
-        49 => " — the certificate is valid but not authorised (an allow-list or RBAC policy)",
-        50 => " — GnuTLS servers answer a missing client certificate this way",
-        51 => " — the CertificateVerify signature does not match the certificate's key",
-        116 => " — certificate_required, the TLS 1.3 alert for a missing client certificate",
+        A::CertificateRevoked => {
+            " — the server found the certificate revoked (in a CRL or by OCSP)"
+        }
+        A::CertificateExpired => " — the certificate is expired (or a CRL is)",
+        A::CertificateUnknown => {
+            " — a generic trust failure; Java servers send it for any certificate path problem"
+        }
+        A::UnknownCa => " — the issuer is unknown: an untrusted CA or a missing intermediate",
+        A::AccessDenied => {
+            " — the certificate is valid but not authorised (an allow-list or RBAC policy)"
+        }
+        A::DecodeError => " — GnuTLS servers answer a missing client certificate this way",
+        A::DecryptError => {
+            " — the CertificateVerify signature does not match the certificate's key"
+        }
+        A::CertificateRequired => {
+            " — certificate_required, the TLS 1.3 alert for a missing client certificate"
+        }
         _ => "",
+    }
+}
+
+/// "a fatal handshake_failure alert (40, frame 9)": how the findings cite an alert.
+pub(super) fn fatal_alert_words(
+    description: Option<AlertDescription>,
+    frame: crate::model::FrameNumber,
+) -> String {
+    format!(
+        "a fatal {} alert ({}, frame {frame})",
+        description.map_or_else(|| "(unknown)".into(), AlertDescription::name),
+        description.map_or(0, AlertDescription::value)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alerts_are_named_by_the_stacks_that_send_them() {
+        assert!(server_alert_stack(AlertDescription::BadCertificate).contains("Java"));
+        assert!(server_alert_stack(AlertDescription::HandshakeFailure).contains("OpenSSL"));
+        assert_eq!(server_alert_stack(AlertDescription::CloseNotify), "");
     }
 }

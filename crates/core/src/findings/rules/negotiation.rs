@@ -3,56 +3,49 @@
 //!
 //! Codes: protocol-version-mismatch, no-shared-cipher, server-name-unrecognized, alpn-mismatch,
 //! inappropriate-fallback.
+//!
+//! ## References
+//! RFC 8446 §4.1.1, §4.2.1; RFC 8996; RFC 9325 §4; RFC 6066 §3; RFC 7301 §3.2; RFC 7507 §3.
 
-use super::super::{Confidence, Ctx, Finding, Severity};
-use crate::report::Party;
-
-/// Suites to flag when they are all a client offers (RFC 9325 §4.1, RFC 7465, RFC 8996).
-fn weakness(suite: &str) -> Option<&'static str> {
-    if suite.contains("_NULL_") || suite.contains("_anon_") || suite.contains("EXPORT") {
-        Some("insecure")
-    } else if suite.contains("RC4") || suite.contains("3DES") || suite.contains("_DES_") {
-        Some("broken cipher")
-    } else if suite.starts_with("TLS_RSA_") {
-        Some("no forward secrecy")
-    } else if suite.contains("_CBC_") {
-        Some("CBC")
-    } else {
-        None
-    }
-}
+use super::super::{Ctx, Finding};
+use crate::codes::{Confidence, FindingCode as C, Severity};
+use crate::model::{Alert, Party};
+use crate::tls::enums::{AlertDescription as A, AlertLevel, HandshakeType};
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let Some(hello) = ctx.message(Party::Client, "client_hello") else {
+    let conn = ctx.conn;
+    let Some(hello) = ctx.message(Party::Client, HandshakeType::ClientHello) else {
         return;
     };
-    let Some(ch) = &ctx.conn.client_hello else {
+    let Some(ch) = conn.client_hello() else {
         return;
     };
-    let server_hello = ctx.message(Party::Server, "server_hello");
+    let server_hello = ctx.message(Party::Server, HandshakeType::ServerHello);
     let client = ctx.who(Party::Client);
     let server = ctx.who(Party::Server);
     let server_cap = ctx.who_cap(Party::Server);
-    for alert in ctx.conn.alerts.iter().filter(|a| !a.encrypted) {
-        let Some(code) = alert.code else { continue };
+    for (alert, a) in conn.alerts() {
+        let Alert::Clear { level, description } = *a else {
+            continue;
+        };
         let before_server_hello = server_hello.is_none_or(|sh| alert.seq < sh.seq);
         let offered = if ch.supported_versions.is_empty() {
             format!("up to {}", ch.legacy_version)
         } else {
-            ch.supported_versions.join(", ")
+            Ctx::list(&ch.supported_versions, usize::MAX)
         };
-        let fatal = alert.level.as_deref() == Some("fatal");
+        let fatal = level == AlertLevel::Fatal;
         let frames = [hello.frame, alert.frame];
-        let finding = match (code, alert.from) {
-            (70, from) => {
-                let chosen = ctx.conn.tls_version.as_deref();
-                Finding::new("protocol-version-mismatch", Confidence::Certain, "Client and server share no protocol version")
+        let finding = match (description, alert.from) {
+            (A::ProtocolVersion, from) => {
+                let chosen = conn.version();
+                Finding::new(C::ProtocolVersionMismatch, Confidence::Certain, "Client and server share no protocol version")
                     .explain(match (from, chosen) {
                         (Party::Server, _) => format!(
                             "{client} offered {offered} (ClientHello, frame {}); {server} refused with a fatal protocol_version alert (70, frame {}): it accepts none of these versions.{}",
                             hello.frame,
                             alert.frame,
-                            if ch.supported_versions.is_empty() && ch.legacy_version.as_str() < "TLS 1.2" {
+                            if ch.supported_versions.is_empty() && ch.legacy_version.is_before_tls12() {
                                 " TLS 1.0 and 1.1 are disabled by default in current stacks (RFC 8996)."
                             } else {
                                 ""
@@ -60,26 +53,29 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         ),
                         (Party::Client, v) => format!(
                             "{server} chose {} and {client}, which offered {offered}, refused it with a fatal protocol_version alert (70, frame {}).",
-                            v.unwrap_or("a version"),
+                            v.map_or_else(|| "a version".to_string(), |v| v.to_string()),
                             alert.frame
                         ),
                     })
                     .fix("Enable TLS 1.2 and TLS 1.3 on the side limited to older versions (Java: `jdk.tls.client.protocols=TLSv1.2,TLSv1.3`; .NET: SslProtocols; OpenSSL: MinProtocol in openssl.cnf); do not lower the server's minimum below TLS 1.2.")
             }
-            (40 | 71, Party::Server) if before_server_hello => {
+            (A::HandshakeFailure | A::InsufficientSecurity, Party::Server) if before_server_hello => {
                 let weak: Vec<String> = ch
                     .cipher_suites
                     .iter()
-                    .filter_map(|s| weakness(s).map(|w| format!("{s} ({w})")))
+                    .filter_map(|s| s.weakness().map(|w| format!("{s} ({})", w.words())))
                     .collect();
-                let modern = ch.cipher_suites.iter().any(|s| weakness(s).is_none() && !s.contains("SCSV") && !s.starts_with("GREASE"));
-                Finding::new("no-shared-cipher", Confidence::Certain, "The server refused the ClientHello: nothing in common to negotiate")
+                let modern = ch
+                    .cipher_suites
+                    .iter()
+                    .any(|s| s.weakness().is_none() && !s.is_scsv() && !s.is_grease());
+                Finding::new(C::NoSharedCipher, Confidence::Certain, "The server refused the ClientHello: nothing in common to negotiate")
                     .explain(format!(
-                        "{client} offered {} cipher suite(s) (ClientHello, frame {}): {}. {server_cap} answered straight away with a fatal {} alert ({code}, frame {}), before any ServerHello: it accepts none of the suites (or groups, or signature algorithms) offered.{}",
+                        "{client} offered {} cipher suite(s) (ClientHello, frame {}): {}. {server_cap} answered straight away with a fatal {description} alert ({}, frame {}), before any ServerHello: it accepts none of the suites (or groups, or signature algorithms) offered.{}",
                         ch.cipher_suites.len(),
                         hello.frame,
                         Ctx::list(&ch.cipher_suites, 8),
-                        alert.description.as_deref().unwrap_or("(unknown)"),
+                        description.value(),
                         alert.frame,
                         if !weak.is_empty() && !modern {
                             format!(" Everything offered is legacy: {}.", Ctx::list(&weak, 6))
@@ -89,17 +85,16 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     ))
                     .fix("Enable modern suites on the client (ECDHE with AES-GCM or ChaCha20-Poly1305, TLS 1.3), or widen the server's cipher list to include one the client offers. Also compare supported groups and signature algorithms.")
             }
-            (112, Party::Server) => Finding::new("server-name-unrecognized", Confidence::Certain, "The server does not recognise the requested host name")
+            (A::UnrecognizedName, Party::Server) => Finding::new(C::ServerNameUnrecognized, Confidence::Certain, "The server does not recognise the requested host name")
                 .severity(if fatal { Severity::Error } else { Severity::Warning })
                 .explain(format!(
-                    "{client} asked for {} (SNI, ClientHello frame {}); {server} answered with a {} unrecognized_name alert (112, frame {}): it has no virtual host for that name.",
+                    "{client} asked for {} (SNI, ClientHello frame {}); {server} answered with a {level} unrecognized_name alert (112, frame {}): it has no virtual host for that name.",
                     ch.sni.as_deref().unwrap_or("no name"),
                     hello.frame,
-                    alert.level.as_deref().unwrap_or("(unknown)"),
                     alert.frame
                 ))
                 .fix("Connect with a host name the server is configured for (not an IP address or an alias it does not know), or add a virtual host and certificate for this name."),
-            (120, Party::Server) => Finding::new("alpn-mismatch", Confidence::Certain, "No application protocol (ALPN) in common")
+            (A::NoApplicationProtocol, Party::Server) => Finding::new(C::AlpnMismatch, Confidence::Certain, "No application protocol (ALPN) in common")
                 .explain(format!(
                     "{client} offered the application protocols {} (ClientHello, frame {}); {server} accepts none of them and answered no_application_protocol (120, frame {}).",
                     if ch.alpn.is_empty() { "(none)".to_string() } else { ch.alpn.join(", ") },
@@ -107,7 +102,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     alert.frame
                 ))
                 .fix("Align ALPN: enable the protocol on the server or proxy (for example h2 for gRPC), or offer one the server speaks (http/1.1)."),
-            (86, Party::Server) => Finding::new("inappropriate-fallback", Confidence::Certain, "The server refused a version fallback")
+            (A::InappropriateFallback, Party::Server) => Finding::new(C::InappropriateFallback, Confidence::Certain, "The server refused a version fallback")
                 .explain(format!(
                     "{client} retried with {offered} and TLS_FALLBACK_SCSV{} (ClientHello, frame {}); {server} supports a higher version and answered inappropriate_fallback (86, frame {}). An earlier attempt failed, and that failure is the real problem.",
                     if ch.fallback_scsv { "" } else { " (not visible)" },

@@ -2,59 +2,63 @@
 //! application data flowed. Servers such as IIS ask for the client certificate this way.
 //!
 //! Code: renegotiation.
+//!
+//! ## References
+//! RFC 5246 §7.4.1.1 (HelloRequest); RFC 5746; RFC 9113 §9.2.1 (no renegotiation in HTTP/2);
+//! Microsoft Learn, `netsh http add sslcert` (clientcertnegotiation).
 
-use super::super::{Confidence, Ctx, Finding};
-use crate::report::Party;
+use super::super::{Ctx, Finding};
+use crate::codes::{Confidence, FindingCode as C};
+use crate::model::{Event, FrameNumber, Party};
+use crate::tls::enums::HandshakeType;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if ctx.is_tls13() {
         return;
     }
-    let messages = &ctx.conn.messages;
-    if messages.iter().any(|m| m.decrypted) {
+    let conn = ctx.conn;
+    if conn.records().any(|m| m.decrypted) {
         decrypted(ctx, out);
         return;
     }
     // Each side's first encrypted handshake message is its Finished. A second one, after
     // application data, starts a new handshake. (With False Start the client sends data before
     // the server's Finished, so data alone does not end the first handshake.)
-    let Some(first_data) = messages.iter().find(|m| m.typ == "encrypted_record") else {
+    let Some(first_data) = conn.records().find(|m| m.is_encrypted_record()) else {
         return;
     };
     let finished = |p: Party| {
-        messages
-            .iter()
-            .find(|m| m.from == p && m.typ == "encrypted_handshake")
+        conn.records()
+            .find(|m| m.from == p && m.is_encrypted_handshake())
             .map(|m| m.seq)
     };
-    let Some(later) = messages.iter().find(|m| {
-        m.typ == "encrypted_handshake"
+    let Some(later) = conn.records().find(|m| {
+        m.is_encrypted_handshake()
             && m.seq > first_data.seq
             && finished(m.from).is_some_and(|f| f < m.seq)
     }) else {
         return;
     };
     let by_server = later.from == Party::Server;
-    let answers: Vec<u64> = messages
-        .iter()
-        .filter(|m| m.typ == "encrypted_handshake" && m.seq > later.seq)
+    let mut answers: Vec<FrameNumber> = conn
+        .records()
+        .filter(|m| m.is_encrypted_handshake() && m.seq > later.seq)
         .map(|m| m.frame)
         .take(6)
         .collect();
-    let mut answers = answers;
     answers.dedup();
     // In the new handshake, a client record large enough for a certificate after the server's
     // flight says the client sent one.
-    let certificate = messages
-        .iter()
-        .filter(|m| m.typ == "encrypted_handshake" && m.seq > later.seq && m.from == Party::Client)
+    let certificate = conn
+        .records()
+        .filter(|m| m.is_encrypted_handshake() && m.seq > later.seq && m.from == Party::Client)
         .skip(1)
-        .find(|m| m.length >= 300)
+        .find(|m| m.length() >= 300)
         .map_or_else(String::new, |m| {
-            format!(" In the new handshake the client answered with a {}-byte record (frame {}), large enough to hold a certificate: it most likely sent one.", m.length, m.frame)
+            format!(" In the new handshake the client answered with a {}-byte record (frame {}), large enough to hold a certificate: it most likely sent one.", m.length(), m.frame)
         });
     out.push(
-        Finding::new("renegotiation", Confidence::Likely, if by_server { "The server renegotiated after the handshake to ask for a client certificate" } else { "The client renegotiated after the handshake" })
+        Finding::new(C::Renegotiation, Confidence::Likely, if by_server { "The server renegotiated after the handshake to ask for a client certificate" } else { "The client renegotiated after the handshake" })
             .explain(format!(
                 "After application data began (frame {}), {} sent an encrypted handshake message (frame {}){}. The new handshake is encrypted, so its CertificateRequest and Certificate messages cannot be seen.{}",
                 first_data.frame,
@@ -83,25 +87,26 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// A renegotiation seen with a key log: a second ClientHello after application data, and what
 /// the new handshake asked and got.
 fn decrypted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let messages = &ctx.conn.messages;
-    let Some(first_data) = messages.iter().find(|m| m.typ == "application_data") else {
+    let conn = ctx.conn;
+    let Some(first_data) = conn.records().find(|m| m.is_application_data()) else {
         return;
     };
-    let Some(hello) = messages
-        .iter()
-        .find(|m| m.typ == "client_hello" && m.seq > first_data.seq)
-    else {
+    let after = |kind: HandshakeType, seq: usize| -> Option<&Event> {
+        conn.records().find(|m| m.is_message(kind) && m.seq > seq)
+    };
+    let Some(hello) = after(HandshakeType::ClientHello, first_data.seq) else {
         return;
     };
-    let request = messages
-        .iter()
-        .rfind(|m| m.typ == "hello_request" && m.seq < hello.seq && m.seq > first_data.seq);
-    let asked = messages
-        .iter()
-        .find(|m| m.typ == "certificate_request" && m.seq > hello.seq);
-    let certificate = messages
-        .iter()
-        .find(|m| m.from == Party::Client && m.typ == "certificate" && m.seq > hello.seq);
+    let request = conn
+        .records()
+        .filter(|m| {
+            m.is_message(HandshakeType::HelloRequest) && m.seq < hello.seq && m.seq > first_data.seq
+        })
+        .last();
+    let asked = after(HandshakeType::CertificateRequest, hello.seq);
+    let certificate = conn.records().find(|m| {
+        m.from == Party::Client && m.is_message(HandshakeType::Certificate) && m.seq > hello.seq
+    });
     let started = request.map_or_else(
         || format!("the client started a new handshake (ClientHello, frame {})", hello.frame),
         |r| {
@@ -111,8 +116,12 @@ fn decrypted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             )
         },
     );
+    let empty = |c: &Event| {
+        c.handshake()
+            .is_some_and(crate::model::Message::is_empty_certificate)
+    };
     let client_auth = match (asked, certificate) {
-        (Some(cr), Some(c)) if c.certificates_length == Some(0) => format!(
+        (Some(cr), Some(c)) if empty(c) => format!(
             " In it the server asked for a client certificate (CertificateRequest, frame {}) and the client sent none (an empty Certificate, frame {}).",
             cr.frame, c.frame
         ),
@@ -128,7 +137,7 @@ fn decrypted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     };
     let by_server = request.is_some() || asked.is_some();
     out.push(
-        Finding::new("renegotiation", Confidence::Certain, if by_server { "The server renegotiated after the handshake to ask for a client certificate" } else { "The client renegotiated after the handshake" })
+        Finding::new(C::Renegotiation, Confidence::Certain, if by_server { "The server renegotiated after the handshake to ask for a client certificate" } else { "The client renegotiated after the handshake" })
             .explain(format!(
                 "After application data began (frame {}), {started}; the key log decrypts it.{client_auth} The findings about the client certificate above are about this new handshake.",
                 first_data.frame
@@ -139,7 +148,7 @@ fn decrypted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "Check why the client renegotiates."
             })
             .frames(
-                [first_data.frame, request.map_or(0, |r| r.frame), hello.frame, asked.map_or(0, |m| m.frame), certificate.map_or(0, |c| c.frame)],
+                [Some(first_data.frame), request.map(|r| r.frame), Some(hello.frame), asked.map(|m| m.frame), certificate.map(|c| c.frame)],
             ),
     );
 }

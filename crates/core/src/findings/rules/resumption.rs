@@ -1,17 +1,22 @@
 //! An abbreviated handshake: point to the full one.
 //!
 //! Code: resumed-session.
+//!
+//! ## References
+//! RFC 5246 §7.3 (abbreviated handshake); RFC 5077 (tickets); RFC 8446 §2.2 (PSK resumption).
 
-use super::super::{Confidence, Ctx, Finding};
-use crate::report::Party;
+use super::super::{Ctx, Finding};
+use crate::codes::{Confidence, FindingCode as C};
+use crate::model::Party;
+use crate::tls::enums::HandshakeType;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if !ctx.conn.resumed {
         return;
     }
     let hello = ctx
-        .message(Party::Server, "server_hello")
-        .map_or(0, |m| m.frame);
+        .message(Party::Server, HandshakeType::ServerHello)
+        .map(|m| m.frame);
     let how = if ctx.is_tls13() {
         "the server accepted a pre-shared key"
     } else {
@@ -22,9 +27,10 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         |(id, frame)| format!(" The full handshake with this server is connection {id} (its Certificate messages at frame {frame})."),
     );
     out.push(
-        Finding::new("resumed-session", Confidence::Certain, "A resumed session: no certificates are exchanged")
+        Finding::new(C::ResumedSession, Confidence::Certain, "A resumed session: no certificates are exchanged")
             .explain(format!(
-                "This connection resumed an earlier session ({how}, frame {hello}), so neither side sent a certificate here; client authentication, if any, happened in the full handshake.{original}"
+                "This connection resumed an earlier session ({how}, frame {}), so neither side sent a certificate here; client authentication, if any, happened in the full handshake.{original}",
+                hello.map_or(0, crate::model::FrameNumber::get)
             ))
             .fix("To diagnose certificates, look at the full handshake, or capture a fresh connection (clear the client's session cache).")
             .frames([hello]),

@@ -2,14 +2,20 @@
 //!
 //! Codes: server-cert-untrusted, server-cert-self-signed, server-cert-incomplete-chain,
 //! server-cert-expired, server-cert-not-yet-valid, server-cert-hostname-mismatch.
+//!
+//! ## References
+//! RFC 5246 §7.2.2, §7.4.2; RFC 8446 §4.4.2, §6.2; RFC 5280 §4.1.2.5, §6; RFC 6125 §6.
 
-use super::super::context::validity_problem;
-use super::super::{Confidence, Ctx, Finding, Severity};
-use crate::report::Party;
-use crate::x509::{self, Trust};
+use super::super::{Ctx, Finding};
+use super::fatal_alert_words;
+use crate::codes::{Confidence, FindingCode as C, Severity};
+use crate::model::Party;
+use crate::tls::enums::{AlertDescription, HandshakeType};
+use crate::x509::{self, Trust, Validity};
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let Some(certificate) = ctx.message(Party::Server, "certificate") else {
+    let conn = ctx.conn;
+    let Some(certificate) = ctx.message(Party::Server, HandshakeType::Certificate) else {
         return;
     };
     let chain = ctx.server_chain();
@@ -18,29 +24,21 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     };
     // The client's fatal alert answering the server's flight: before the client finished that
     // handshake (a later one, seen with a key log, is about something else).
-    let client_done = ctx
-        .conn
-        .messages
-        .iter()
+    let client_done = conn
+        .records()
         .find(|m| {
             m.from == Party::Client
                 && m.seq > certificate.seq
-                && matches!(
-                    &*m.typ,
-                    "finished" | "encrypted_handshake" | "application_data"
-                )
+                && (m.is_message(HandshakeType::Finished)
+                    || m.is_encrypted_handshake()
+                    || m.is_application_data())
         })
-        .map_or(usize::MAX, |m| m.seq);
-    let alert = ctx.conn.alerts.iter().find(|a| {
-        a.from == Party::Client
-            && a.level.as_deref() == Some("fatal")
-            && a.seq > certificate.seq
-            && a.seq < client_done
-    });
+        .map(|m| m.seq);
+    let alert = ctx.fatal_alert(Party::Client, certificate.seq, client_done);
     // curl checks the name after the handshake and closes without a word.
-    let client_gave_up = ctx.conn.client_to_server.application_data_records <= 1
-        && ctx.conn.client_to_server.fin_frame.is_some()
-        && ctx.conn.server_to_client.application_data_records == 0;
+    let client_gave_up = conn.client_to_server.application_data_records <= 1
+        && conn.client_to_server.fin_frame.is_some()
+        && conn.server_to_client.application_data_records == 0;
     let rejected = alert.is_some() || ctx.failed();
     let severity = if rejected {
         Severity::Error
@@ -51,20 +49,18 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let client = ctx.who(Party::Client);
     let client_cap = ctx.who_cap(Party::Client);
     let subject = &leaf.subject;
-    let alert_text = alert.map_or_else(String::new, |a| {
+    let alert_text = alert.map_or_else(String::new, |(e, a)| {
         format!(
-            " The client rejected it with a fatal {} alert ({}, frame {}).",
-            a.description.as_deref().unwrap_or("(unknown)"),
-            a.code.unwrap_or(0),
-            a.frame
+            " The client rejected it with {}.",
+            fatal_alert_words(a.description(), e.frame)
         )
     });
-    let frames = [certificate.frame, alert.map_or(0, |a| a.frame)];
+    let frames = [Some(certificate.frame), alert.map(|(e, _)| e.frame)];
     let before = out.len();
 
     if leaf.self_signed {
         out.push(
-            Finding::new("server-cert-self-signed", Confidence::Certain, "The server presents a self-signed certificate")
+            Finding::new(C::ServerCertSelfSigned, Confidence::Certain, "The server presents a self-signed certificate")
                 .severity(severity)
                 .explain(format!(
                     "{server} sent the certificate {subject} (frame {}), which is issued by itself. A client trusts it only if it was added to its trust store on purpose.{alert_text}",
@@ -75,22 +71,27 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         );
     }
     if let Some(at) = ctx.time()
-        && let Some((problem, date)) = validity_problem(leaf, at)
+        && let Err(problem) = leaf.validity_at(at)
     {
-        let (code, when) = if problem == "expired" {
-            ("server-cert-expired", "expired on")
-        } else {
-            ("server-cert-not-yet-valid", "is valid only from")
+        let (code, word, when, date) = match problem {
+            Validity::Expired(date) => (C::ServerCertExpired, "expired", "expired on", date),
+            Validity::NotYetValid(date) => (
+                C::ServerCertNotYetValid,
+                "not yet valid",
+                "is valid only from",
+                date,
+            ),
         };
         out.push(
-                Finding::new(code, Confidence::Certain, format!("The server's certificate is {problem}"))
+                Finding::new(code, Confidence::Certain, format!("The server's certificate is {word}"))
                     .severity(severity)
                     .explain(format!(
-                        "{server} sent the certificate {subject} (frame {}), which {when} {date}; the connection was made at {}.{alert_text}",
+                        "{server} sent the certificate {subject} (frame {}), which {when} {}; the connection was made at {}.{alert_text}",
                         certificate.frame,
+                        crate::words::date(date),
                         at.to_rfc3339()
                     ))
-                    .fix(if problem == "expired" {
+                    .fix(if code == C::ServerCertExpired {
                         "Renew the server's certificate; check NTP on both hosts."
                     } else {
                         "Check the clocks of the client and the server (NTP); reissue the certificate if its dates are wrong."
@@ -98,22 +99,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .frames(frames),
             );
     }
-    if let Some(sni) = &ctx.conn.sni {
-        let dns: Vec<&str> = leaf
-            .subject_alt_names
-            .iter()
-            .filter_map(|n| n.strip_prefix("DNS:"))
-            .collect();
-        let names: Vec<String> = if dns.is_empty() {
-            // Without a subjectAltName, clients fall back to the common name (RFC 6125 §6.4.4).
-            subject
-                .split(", ")
-                .filter_map(|p| p.strip_prefix("CN="))
-                .map(str::to_string)
-                .collect()
-        } else {
-            dns.iter().map(|s| (*s).to_string()).collect()
-        };
+    if let Some(sni) = conn.sni() {
+        let names = leaf.host_names();
         if !names.iter().any(|n| name_matches(n, sni)) {
             let severity = if rejected || client_gave_up {
                 Severity::Error
@@ -126,7 +113,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ""
             };
             out.push(
-                Finding::new("server-cert-hostname-mismatch", Confidence::Certain, format!("The server's certificate does not cover the name {sni}"))
+                Finding::new(C::ServerCertHostnameMismatch, Confidence::Certain, format!("The server's certificate does not cover the name {sni}"))
                     .severity(severity)
                     .explain(format!(
                         "{client} asked for {sni} (SNI in the ClientHello); {server} sent the certificate {subject} (frame {}), which covers {}.{alert_text}{behaviour}",
@@ -134,22 +121,31 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         if names.is_empty() { "no name at all".to_string() } else { names.join(", ") }
                     ))
                     .fix(format!("Connect with a name the certificate lists, or add {sni} to the certificate's subjectAltName; check the server's name-based virtual hosts (a default certificate is served for unknown names)."))
-                    .frames(frames.into_iter().chain(ctx.conn.client_to_server.fin_frame.filter(|_| alert.is_none() && client_gave_up))),
+                    .frames(frames.into_iter().chain([conn.client_to_server.fin_frame.filter(|_| alert.is_none() && client_gave_up)])),
             );
         }
     }
     let issuer_sent = chain
         .iter()
         .skip(1)
-        .any(|c| c.subject_der == leaf.issuer_der);
+        .any(|c| c.subject.der() == leaf.issuer.der());
     if !leaf.self_signed && !issuer_sent {
-        let severity = if alert.is_some_and(|a| matches!(a.code, Some(42 | 46 | 48))) {
+        let severity = if alert.is_some_and(|(_, a)| {
+            matches!(
+                a.description(),
+                Some(
+                    AlertDescription::BadCertificate
+                        | AlertDescription::CertificateUnknown
+                        | AlertDescription::UnknownCa
+                )
+            )
+        }) {
             Severity::Error
         } else {
             Severity::Warning
         };
         out.push(
-            Finding::new("server-cert-incomplete-chain", Confidence::Certain, "The server does not send the CA certificate that issued its certificate")
+            Finding::new(C::ServerCertIncompleteChain, Confidence::Certain, "The server does not send the CA certificate that issued its certificate")
                 .severity(severity)
                 .explain(format!(
                     "{server} sent {} certificate(s) (frame {}); its certificate {subject} is issued by {}, which is not among them. Clients that have that CA only as an intermediate (not in their trust store) cannot build the chain.{alert_text}",
@@ -164,17 +160,17 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let trust = (!ctx.trust.is_empty()).then(|| x509::anchor(&chain, ctx.trust));
     if let Some(Trust::Broken { at, why }) = &trust {
         out.push(
-            Finding::new("server-cert-untrusted", Confidence::Certain, "The server's chain does not lead to a CA of your trust store")
+            Finding::new(C::ServerCertUntrusted, Confidence::Certain, "The server's chain does not lead to a CA of your trust store")
                 .severity(severity)
                 .explain(format!(
                     "Checked against your trust store (--ca, {} CA{}): the chain {server} sent (frame {}) breaks at [{at}] {}: {why}.{alert_text}",
                     ctx.trust.len(),
                     if ctx.trust.len() == 1 { "" } else { "s" },
                     certificate.frame,
-                    chain.get(*at).map_or("", |c| c.subject.as_str()),
+                    chain.get(*at).map_or_else(String::new, |c| c.subject.to_string()),
                 ))
                 .fix("If the client should trust this server: add the CA that issued the top of the chain to the client's trust store, or have the server send its full chain up to a CA the client trusts.")
-                .frames([certificate.frame, alert.map_or(0, |a| a.frame)]),
+                .frames(frames),
         );
     }
     let yours = match &trust {
@@ -183,28 +179,26 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         ),
         _ => String::new(),
     };
-    if let Some(a) = alert
+    if let Some((e, a)) = alert
         && (out.len() == before || out[before..].iter().all(|f| f.severity != Severity::Error))
     {
         out.push(
-                Finding::new("server-cert-untrusted", Confidence::Certain, "The client rejected the server's certificate")
+                Finding::new(C::ServerCertUntrusted, Confidence::Certain, "The client rejected the server's certificate")
                     .explain(format!(
-                        "{server} sent the certificate {subject}, issued by {} (frame {}). {client_cap} answered with a fatal {} alert ({}, frame {}){}.",
+                        "{server} sent the certificate {subject}, issued by {} (frame {}). {client_cap} answered with {}{}.",
                         leaf.issuer,
                         certificate.frame,
-                        a.description.as_deref().unwrap_or("(unknown)"),
-                        a.code.unwrap_or(0),
-                        a.frame,
-                        match a.code {
-                            Some(48) => ": the client does not know the issuing CA",
-                            Some(46) => ": a generic trust failure; Java clients send it for any path problem (\"PKIX path building failed\")",
-                            Some(42) => ": GnuTLS and OpenSSL clients send it for a certificate they cannot accept (not yet valid, bad signature, untrusted)",
-                            Some(45) => ": the client finds it expired",
+                        fatal_alert_words(a.description(), e.frame),
+                        match a.description() {
+                            Some(AlertDescription::UnknownCa) => ": the client does not know the issuing CA",
+                            Some(AlertDescription::CertificateUnknown) => ": a generic trust failure; Java clients send it for any path problem (\"PKIX path building failed\")",
+                            Some(AlertDescription::BadCertificate) => ": GnuTLS and OpenSSL clients send it for a certificate they cannot accept (not yet valid, bad signature, untrusted)",
+                            Some(AlertDescription::CertificateExpired) => ": the client finds it expired",
                             _ => "",
                         }
                     ) + &yours)
                     .fix("Install the issuing CA in the client's trust store (Java: `keytool -importcert` into the trust store; curl `--cacert`), or deploy a server certificate from a CA the client trusts, with its intermediates.")
-                    .frames([certificate.frame, a.frame]),
+                    .frames([e.frame, certificate.frame]),
             );
     }
 }

@@ -2,35 +2,44 @@
 //! encrypted record is its content + 1 type byte + 16 tag bytes; an alert is 19 bytes; an empty
 //! client Certificate 25; Finished 53 with SHA-256 suites, 69 with SHA-384).
 //!
-//! Codes: tls13-handshake-encrypted; with `likely` confidence client-cert-missing,
-//! client-cert-rejected, server-cert-untrusted.
+//! Codes: tls13-handshake-encrypted, post-handshake-auth; with `likely` confidence
+//! client-cert-missing, client-cert-rejected, server-cert-untrusted.
+//!
+//! ## References
+//! RFC 8446 §2, §4.4.2, §4.6.2, §5.2; RFC 8740 (no post-handshake authentication in HTTP/2).
 
-use super::super::{Confidence, Ctx, Finding};
-use crate::report::{MessageReport, Outcome, Party};
+use super::super::{Ctx, Finding};
+use crate::codes::{Confidence, FindingCode as C};
+use crate::model::{Event, Party};
+use crate::tls::enums::HandshakeType;
 
 /// Post-handshake authentication seen with a key log: a CertificateRequest after the client's
 /// Finished, and the client's answer.
 fn decrypted_post_handshake_auth(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let messages = &ctx.conn.messages;
-    let Some(finished) = messages
-        .iter()
-        .find(|m| m.from == Party::Client && m.typ == "finished")
-    else {
+    let conn = ctx.conn;
+    let Some(finished) = ctx.message(Party::Client, HandshakeType::Finished) else {
         return;
     };
-    let Some(request) = messages.iter().find(|m| {
-        m.from == Party::Server && m.typ == "certificate_request" && m.seq > finished.seq
+    let Some(request) = conn.records().find(|m| {
+        m.from == Party::Server
+            && m.is_message(HandshakeType::CertificateRequest)
+            && m.seq > finished.seq
     }) else {
         return;
     };
-    let certificate = messages
-        .iter()
-        .find(|m| m.from == Party::Client && m.typ == "certificate" && m.seq > request.seq);
+    let certificate = conn.records().find(|m| {
+        m.from == Party::Client && m.is_message(HandshakeType::Certificate) && m.seq > request.seq
+    });
     let answer = match certificate {
-        Some(c) if c.certificates_length == Some(0) => format!(
-            "an empty Certificate (frame {}): the client had no certificate to offer",
-            c.frame
-        ),
+        Some(c)
+            if c.handshake()
+                .is_some_and(crate::model::Message::is_empty_certificate) =>
+        {
+            format!(
+                "an empty Certificate (frame {}): the client had no certificate to offer",
+                c.frame
+            )
+        }
         Some(c) => format!(
             "{} (frame {})",
             ctx.client_chain().first().map_or_else(
@@ -42,7 +51,7 @@ fn decrypted_post_handshake_auth(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         None => "nothing that this capture shows".to_string(),
     };
     out.push(
-        Finding::new("post-handshake-auth", Confidence::Certain, "TLS 1.3: the server asked for a client certificate after the handshake")
+        Finding::new(C::PostHandshakeAuth, Confidence::Certain, "TLS 1.3: the server asked for a client certificate after the handshake")
             .explain(format!(
                 "After the handshake (the client's Finished, frame {}), {} sent a CertificateRequest (frame {}, decrypted with the key log); the client answered with {answer}.",
                 finished.frame,
@@ -50,7 +59,7 @@ fn decrypted_post_handshake_auth(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 request.frame
             ))
             .fix("Nothing to fix if the request then succeeded. Post-handshake authentication fails over HTTP/2 (RFC 8740) and with clients that do not offer it; asking for the certificate in the main handshake avoids both.")
-            .frames([request.frame, certificate.map_or(0, |c| c.frame)]),
+            .frames([Some(request.frame), certificate.map(|c| c.frame)]),
     );
 }
 
@@ -60,20 +69,19 @@ fn decrypted_post_handshake_auth(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn post_handshake_auth(
     ctx: &Ctx<'_>,
     out: &mut Vec<Finding>,
-    client: &[&MessageReport],
-    server: &[&MessageReport],
-    finished: Option<&MessageReport>,
+    client: &[&Event],
+    server: &[&Event],
+    finished: Option<&Event>,
 ) {
     let offered = ctx
         .conn
-        .client_hello
-        .as_ref()
+        .client_hello()
         .is_some_and(|ch| ch.post_handshake_auth);
     let Some(finished) = finished else { return };
     if !offered {
         return;
     }
-    let later: Vec<&MessageReport> = client
+    let later: Vec<&Event> = client
         .iter()
         .copied()
         .filter(|m| m.seq > finished.seq)
@@ -84,30 +92,30 @@ fn post_handshake_auth(
             continue;
         };
         // The burst: client records with no server record in between.
-        let burst: Vec<&MessageReport> = later[i..]
+        let burst: Vec<&Event> = later[i..]
             .iter()
             .copied()
             .take_while(|m| !server.iter().any(|s| s.seq > first.seq && s.seq < m.seq))
             .collect();
         let ends_with_finished = burst
             .last()
-            .is_some_and(|m| FINISHED.iter().any(|f| (*f..f + 8).contains(&m.length)));
+            .is_some_and(|m| FINISHED.iter().any(|f| (*f..f + 8).contains(&m.length())));
         if burst.len() < 2 || !ends_with_finished || (i > 0 && later[i - 1].seq > request.seq) {
             continue;
         }
-        let with_certificate = burst.iter().any(|m| m.length >= 300);
+        let with_certificate = burst.iter().any(|m| m.length() >= 300);
         let sizes = burst
             .iter()
-            .map(|m| format!("{} bytes", m.length))
+            .map(|m| format!("{} bytes", m.length()))
             .collect::<Vec<_>>()
             .join(", ");
         out.push(
-            Finding::new("post-handshake-auth", Confidence::Likely, "TLS 1.3: the server asked for a client certificate after the handshake")
+            Finding::new(C::PostHandshakeAuth, Confidence::Likely, "TLS 1.3: the server asked for a client certificate after the handshake")
                 .explain(format!(
                     "{} offered post-handshake authentication in its ClientHello. After the handshake, {} sent a {}-byte record (frame {}) and the client answered at once with {} (frame {}) — the shape of a Certificate, a CertificateVerify and a Finished, so the server most likely sent a CertificateRequest and the client {}. All of it is encrypted.",
                     ctx.who_cap(Party::Client),
                     ctx.who(Party::Server),
-                    request.length,
+                    request.length(),
                     request.frame,
                     sizes,
                     first.frame,
@@ -131,24 +139,23 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if !ctx.is_tls13() {
         return;
     }
-    if ctx.conn.messages.iter().any(|m| m.decrypted) {
+    let conn = ctx.conn;
+    if conn.records().any(|m| m.decrypted) {
         // A key log opened the handshake: the other rules read its messages; nothing is
         // inferred from sizes.
         decrypted_post_handshake_auth(ctx, out);
         return;
     }
-    let Some(hello) = ctx.message(Party::Server, "server_hello") else {
+    let Some(hello) = ctx.message(Party::Server, HandshakeType::ServerHello) else {
         return;
     };
-    let encrypted = |from: Party| -> Vec<&MessageReport> {
-        ctx.conn
-            .messages
-            .iter()
-            .filter(|m| m.from == from && m.typ == "encrypted_record" && m.seq > hello.seq)
+    let encrypted = |from: Party| -> Vec<&Event> {
+        conn.records()
+            .filter(|m| m.from == from && m.is_encrypted_record() && m.seq > hello.seq)
             .collect()
     };
     let (client, server) = (encrypted(Party::Client), encrypted(Party::Server));
-    let client_flight: Vec<&MessageReport> = match client.first() {
+    let client_flight: Vec<&Event> = match client.first() {
         // The client's second flight: its records before the server's next one.
         Some(first) => client
             .iter()
@@ -157,29 +164,21 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .collect(),
         None => Vec::new(),
     };
-    let sizes: Vec<u32> = client_flight.iter().map(|m| m.length).collect();
-    let after: Vec<&MessageReport> = client_flight
+    let sizes: Vec<u32> = client_flight.iter().map(|m| m.length()).collect();
+    let after: Vec<&Event> = client_flight
         .first()
         .map(|f| server.iter().copied().filter(|m| m.seq > f.seq).collect())
         .unwrap_or_default();
-    let failed = ctx.conn.outcome == Outcome::Failed;
-    let describe = |ms: &[&MessageReport]| {
+    let failed = ctx.failed();
+    let describe = |ms: &[&Event]| {
         ms.iter()
-            .map(|m| format!("{} bytes (frame {})", m.length, m.frame))
+            .map(|m| format!("{} bytes (frame {})", m.length(), m.frame))
             .collect::<Vec<_>>()
             .join(", ")
     };
     let mut inference = String::new();
     let client_who = ctx.who_cap(Party::Client);
     let server_who = ctx.who_cap(Party::Server);
-    let closes = |p: Party| {
-        let t = if p == Party::Client {
-            &ctx.conn.client_to_server
-        } else {
-            &ctx.conn.server_to_client
-        };
-        t.fin_frame.or(t.rst_frame)
-    };
 
     // The client answered the server's flight with an alert-sized record: it rejected the server.
     if let [only] = sizes[..]
@@ -187,12 +186,12 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         && failed
     {
         let frames = [
-            hello.frame,
-            client_flight[0].frame,
-            closes(Party::Client).unwrap_or(0),
+            Some(hello.frame),
+            Some(client_flight[0].frame),
+            conn.client_to_server.closed_at(),
         ];
         out.push(
-                Finding::new("server-cert-untrusted", Confidence::Likely, "TLS 1.3: the client most likely rejected the server's certificate")
+                Finding::new(C::ServerCertUntrusted, Confidence::Likely, "TLS 1.3: the client most likely rejected the server's certificate")
                     .explain(format!(
                         "{client_who} answered the server's encrypted flight with a single {only}-byte record (frame {}) — the size of an encrypted alert — instead of its Finished, and the connection ended. In TLS 1.3 this is how a client rejects the server, usually its certificate (unknown CA, expired, wrong name); the certificate itself is encrypted in this capture.",
                         client_flight[0].frame
@@ -202,7 +201,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         inference = " The client's answer is alert-sized: see the finding above.".into();
     }
-    let server_rejected = matches!(after[..], [only] if only.length <= ALERT) && failed;
+    let server_rejected = matches!(after[..], [only] if only.length() <= ALERT) && failed;
     if inference.is_empty() && server_rejected {
         let alert = after[0];
         let empty_certificate = (sizes.len() >= 2
@@ -210,15 +209,15 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             && FINISHED.iter().any(|f| (f..&(f + 8)).contains(&&sizes[1])))
             || (sizes.len() == 1 && [61, 77].iter().any(|f| (*f..f + 8).contains(&sizes[0])));
         let with_certificate = sizes.iter().any(|s| *s >= 300);
-        let mut frames: Vec<u64> = vec![hello.frame, alert.frame];
+        let mut frames = vec![hello.frame, alert.frame];
         frames.extend(client_flight.iter().map(|m| m.frame));
         if empty_certificate {
             out.push(
-                Finding::new("client-cert-missing", Confidence::Likely, "TLS 1.3: the server most likely required a client certificate and the client sent none")
+                Finding::new(C::ClientCertMissing, Confidence::Likely, "TLS 1.3: the server most likely required a client certificate and the client sent none")
                     .explain(format!(
                         "{client_who}'s second flight was {} — an empty Certificate (25 bytes encrypted) and a Finished, too small to hold a certificate. {server_who} answered with one {}-byte record (frame {}), the size of an encrypted alert (certificate_required, 116, when a required certificate is missing), and the connection ended. The CertificateRequest, the Certificate and the alert are encrypted in TLS 1.3, so this is inferred from their sizes.",
                         describe(&client_flight),
-                        alert.length,
+                        alert.length(),
                         alert.frame
                     ))
                     .fix("Configure the client with a certificate issued by a CA the server accepts (see client-cert-missing). A key log (SSLKEYLOGFILE) turns this inference into certainty and shows the server's list of accepted CAs.")
@@ -229,11 +228,11 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .into();
         } else if with_certificate {
             out.push(
-                Finding::new("client-cert-rejected", Confidence::Likely, "TLS 1.3: the server most likely rejected the client's certificate")
+                Finding::new(C::ClientCertRejected, Confidence::Likely, "TLS 1.3: the server most likely rejected the client's certificate")
                     .explain(format!(
                         "{client_who}'s second flight was {}, large enough to hold a certificate and its CertificateVerify. {server_who} answered with one {}-byte record (frame {}), the size of an encrypted alert, and the connection ended: it most likely rejected the certificate.",
                         describe(&client_flight),
-                        alert.length,
+                        alert.length(),
                         alert.frame
                     ))
                     .fix("Check the client certificate against the server's trust store and policy (issuer, chain, validity, key usage); a key log shows the alert.")
@@ -246,12 +245,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     post_handshake_auth(ctx, out, &client, &server, client_flight.first().copied());
     let mut hidden = "the server's certificate, whether it asked for a client certificate (CertificateRequest) and which CAs it accepts, the client's certificate, and the alerts".to_string();
-    if ctx
-        .conn
-        .client_hello
-        .as_ref()
-        .is_some_and(|ch| ch.post_handshake_auth)
-    {
+    if conn.client_hello().is_some_and(|ch| ch.post_handshake_auth) {
         hidden.push_str("; the client also offered post-handshake authentication, so the server could ask for a certificate later");
     }
     let flight = if client_flight.is_empty() {
@@ -265,7 +259,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         format!(" The server then sent {}.", describe(&after))
     };
     out.push(
-        Finding::new("tls13-handshake-encrypted", Confidence::Certain, "TLS 1.3: the certificates and client authentication are encrypted in this capture")
+        Finding::new(C::Tls13HandshakeEncrypted, Confidence::Certain, "TLS 1.3: the certificates and client authentication are encrypted in this capture")
             .explain(format!(
                 "After the ServerHello (frame {}) everything is encrypted: {hidden}. {flight}{server_after}{inference}",
                 hello.frame

@@ -11,15 +11,50 @@ use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 /// The outcome of a signature check.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
     /// The signature verifies with the key.
     Valid,
     /// It does not: made with another key, or over other bytes.
     Invalid,
-    /// It cannot be checked here, and why (an algorithm or key type not supported).
-    Unchecked(String),
+    /// It is not checked here, and why.
+    Unchecked(Unchecked),
+}
+
+/// Why a signature is not checked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Unchecked {
+    /// A TLS signature scheme this tool does not verify (DSA, Ed448, MD5, …).
+    #[error("signature scheme 0x{0:04x} is not checked")]
+    Scheme(u16),
+    /// The key's SubjectPublicKeyInfo does not parse.
+    #[error("the certificate's public key cannot be read")]
+    UnreadableKey,
+    /// An RSA key the RSA implementation refuses (a tiny or huge modulus).
+    #[error("the RSA key is not usable")]
+    UnusableRsaKey,
+    /// An Ed25519 key that is not a curve point.
+    #[error("the Ed25519 key is not usable")]
+    UnusableEd25519Key,
+    /// An elliptic curve other than P-256 and P-384 (its OID, when the key names one).
+    #[error("the EC curve {} is not checked", .0.as_deref().unwrap_or("(unnamed)"))]
+    Curve(Option<String>),
+    /// A certificate whose DER does not parse.
+    #[error("the certificate cannot be read")]
+    UnreadableCertificate,
+    /// A certificate signature algorithm this tool does not verify (its OID).
+    #[error("signature algorithm {0} is not checked")]
+    CertificateAlgorithm(String),
+    /// RSASSA-PSS parameters other than the usual ones.
+    #[error("RSASSA-PSS parameters not checked")]
+    PssParameters,
+    /// A TLS 1.2 client's CertificateVerify that the server accepted (RFC 5246 §7.4.8): the
+    /// server checked it, answering with its ChangeCipherSpec.
+    #[error("the server accepted it, answering with its ChangeCipherSpec")]
+    AcceptedByServer,
+    /// Handshake messages it signs are missing from the capture.
+    #[error("messages before it are missing from the capture")]
+    MessagesMissing,
 }
 
 /// The hash of a signature scheme.
@@ -75,12 +110,12 @@ fn kind(scheme: u16) -> Option<Kind> {
 
 /// Checks `signature` over `message` with the public key of a certificate (its
 /// SubjectPublicKeyInfo, DER) in the TLS signature scheme `scheme`.
-pub fn tls_signature(spki: &[u8], scheme: u16, message: &[u8], signature: &[u8]) -> Verdict {
+pub(crate) fn tls_signature(spki: &[u8], scheme: u16, message: &[u8], signature: &[u8]) -> Verdict {
     let Some(kind) = kind(scheme) else {
-        return Verdict::Unchecked(format!("signature scheme 0x{scheme:04x} is not checked"));
+        return Verdict::Unchecked(Unchecked::Scheme(scheme));
     };
     let Ok((_, info)) = SubjectPublicKeyInfo::from_der(spki) else {
-        return Verdict::Unchecked("the certificate's public key cannot be read".into());
+        return Verdict::Unchecked(Unchecked::UnreadableKey);
     };
     let key = info.parsed();
     let valid = match (kind, key) {
@@ -89,7 +124,7 @@ pub fn tls_signature(spki: &[u8], scheme: u16, message: &[u8], signature: &[u8])
                 BigUint::from_bytes_be(rsa.modulus),
                 BigUint::from_bytes_be(rsa.exponent),
             ) else {
-                return Verdict::Unchecked("the RSA key is not usable".into());
+                return Verdict::Unchecked(Unchecked::UnusableRsaKey);
             };
             let hashed = hash.digest(message);
             let result = match (kind, hash) {
@@ -135,10 +170,7 @@ pub fn tls_signature(spki: &[u8], scheme: u16, message: &[u8], signature: &[u8])
                     key.verify_prehash(&hashed, &sig).is_ok()
                 }
                 other => {
-                    return Verdict::Unchecked(format!(
-                        "the EC curve {} is not checked",
-                        other.unwrap_or("(unnamed)")
-                    ));
+                    return Verdict::Unchecked(Unchecked::Curve(other.map(str::to_string)));
                 }
             }
         }
@@ -150,7 +182,7 @@ pub fn tls_signature(spki: &[u8], scheme: u16, message: &[u8], signature: &[u8])
                 return Verdict::Invalid;
             };
             let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes) else {
-                return Verdict::Unchecked("the Ed25519 key is not usable".into());
+                return Verdict::Unchecked(Unchecked::UnusableEd25519Key);
             };
             key.verify_strict(message, &sig).is_ok()
         }
