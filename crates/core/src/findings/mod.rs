@@ -148,3 +148,73 @@ pub(crate) fn diagnose(ctx: &Ctx<'_>) -> Vec<Finding> {
     });
     out
 }
+
+/// Running the rules on a scenario, for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod run {
+    use super::{Ctx, Finding, Supplied, diagnose};
+    use crate::codes::FindingCode;
+    use crate::model::Connection;
+
+    /// The findings of a connection alone in its capture.
+    pub(crate) fn findings(conn: &Connection) -> Vec<Finding> {
+        diagnose(&Ctx::new(
+            conn,
+            std::slice::from_ref(conn),
+            Supplied::default(),
+        ))
+    }
+
+    /// Their codes.
+    pub(crate) fn codes(conn: &Connection) -> Vec<FindingCode> {
+        findings(conn).iter().map(|f| f.code).collect()
+    }
+
+    /// The finding of this code; panics, listing what was found, when there is none.
+    pub(crate) fn expect(conn: &Connection, code: FindingCode) -> Finding {
+        let all = findings(conn);
+        let codes: Vec<FindingCode> = all.iter().map(|f| f.code).collect();
+        all.into_iter()
+            .find(|f| f.code == code)
+            .unwrap_or_else(|| panic!("no {code}; found {codes:?}"))
+    }
+
+    /// Frames as numbers.
+    pub(crate) fn frames(f: &Finding) -> Vec<u64> {
+        f.frames.iter().map(|f| f.get()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CaptureFacts, capture_wide};
+    use crate::codes::FindingCode;
+    use crate::model::testkit::{Scenario, hello};
+    use crate::model::{Opening, Party};
+
+    #[test]
+    fn a_capture_without_tls_says_so_unless_it_could_not_be_read() {
+        let plain = Scenario::tls12()
+            .opening(Party::Client, 4, Opening::Text, b"GET / HTTP/1.1\r\n")
+            .build();
+        let facts = CaptureFacts {
+            frames: 5,
+            read_error: false,
+            udp: true,
+        };
+        let found = capture_wide(facts, std::slice::from_ref(&plain));
+        assert_eq!(found[0].code, FindingCode::NoTlsInCapture);
+        assert!(
+            found[0].explanation.contains("QUIC"),
+            "{}",
+            found[0].explanation
+        );
+        let tls = Scenario::tls12().at(4).client(hello()).build();
+        assert!(capture_wide(facts, &[plain.clone(), tls]).is_empty());
+        let unreadable = CaptureFacts {
+            read_error: true,
+            ..facts
+        };
+        assert!(capture_wide(unreadable, &[plain]).is_empty());
+    }
+}

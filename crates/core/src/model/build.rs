@@ -79,9 +79,7 @@ pub(crate) fn build(
         dropped_events: tls.dropped_events,
         decryption: None,
     };
-    model.resumed = super::outcome::resumed(&model);
-    model.client_certificate_requested = super::outcome::certificate_requested(&model);
-    model.outcome = super::outcome::outcome(&model, tls.is_tls());
+    super::outcome::decide(&mut model, tls.is_tls());
     if keylog_in_use && model.outcome != Outcome::NotTls {
         model.decryption = Some(decryption(tls, &roles));
     }

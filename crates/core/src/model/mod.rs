@@ -17,6 +17,8 @@
 
 mod build;
 mod outcome;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 use std::fmt;
 use std::sync::Arc;
@@ -33,6 +35,8 @@ use crate::tls::handshake::{
 use crate::tls::keylog::Label;
 use crate::x509::Certificate;
 pub(crate) use build::{build, update_flow};
+#[cfg(test)]
+pub(crate) use outcome::decide;
 
 /// A frame number, 1-based, as Wireshark shows it.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

@@ -10,9 +10,17 @@ use crate::tls::handshake::Details;
 /// The largest TLS 1.3 record taken for an encrypted alert: 19 bytes plus a little padding.
 pub(crate) const ALERT_SIZED: u16 = 24;
 
+/// Decides what follows from the events: resumption, whether a client certificate was asked
+/// for, and the outcome; `tls`: either direction was read as TLS.
+pub(crate) fn decide(conn: &mut Connection, tls: bool) {
+    conn.resumed = resumed(conn);
+    conn.client_certificate_requested = certificate_requested(conn);
+    conn.outcome = outcome(conn, tls);
+}
+
 /// TLS ≤ 1.2: the server went from ServerHello straight to ChangeCipherSpec (abbreviated
 /// handshake, RFC 5246 §7.3). TLS 1.3: the server accepted a pre-shared key.
-pub(super) fn resumed(conn: &Connection) -> bool {
+fn resumed(conn: &Connection) -> bool {
     let Some(sh) = conn.server_hello() else {
         return false;
     };
@@ -30,7 +38,7 @@ pub(super) fn resumed(conn: &Connection) -> bool {
 }
 
 /// Whether the server asked for a client certificate: `None` when it cannot be seen.
-pub(super) fn certificate_requested(conn: &Connection) -> Option<bool> {
+fn certificate_requested(conn: &Connection) -> Option<bool> {
     if conn.certificate_request().is_some()
         || conn
             .message(Party::Server, HandshakeType::CertificateRequest)
@@ -49,7 +57,7 @@ pub(super) fn certificate_requested(conn: &Connection) -> Option<bool> {
 }
 
 /// How the handshake ended; `tls`: either direction was read as TLS.
-pub(super) fn outcome(conn: &Connection, tls: bool) -> Outcome {
+fn outcome(conn: &Connection, tls: bool) -> Outcome {
     if !tls || conn.events.is_empty() {
         return Outcome::NotTls;
     }

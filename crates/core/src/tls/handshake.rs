@@ -237,7 +237,7 @@ pub(crate) struct ClientHello {
 
 impl ClientHello {
     /// A ClientHello offering `legacy_version` and nothing else, to be filled in.
-    fn new(legacy_version: ProtocolVersion) -> Self {
+    pub(crate) fn new(legacy_version: ProtocolVersion) -> Self {
         Self {
             legacy_version,
             supported_versions: Arc::new([]),

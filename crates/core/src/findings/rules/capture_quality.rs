@@ -75,3 +75,56 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::FindingCode as C;
+    use crate::findings::run::{codes, expect};
+    use crate::model::testkit::*;
+    use crate::model::{AnomalyKind, Party};
+
+    #[test]
+    fn each_limit_of_the_capture_has_its_code() {
+        for (kind, code) in [
+            (
+                AnomalyKind::Truncated {
+                    offset: 96,
+                    len: 1400,
+                },
+                C::CaptureTruncated,
+            ),
+            (
+                AnomalyKind::Gap {
+                    offset: 200,
+                    len: 1448,
+                },
+                C::CaptureGap,
+            ),
+            (AnomalyKind::Midstream, C::CaptureMidstream),
+            (AnomalyKind::OneSided, C::CaptureOneSided),
+        ] {
+            let conn = Scenario::tls12()
+                .at(4)
+                .client(hello())
+                .anomaly(5, Party::Server, kind)
+                .build();
+            let f = expect(&conn, code);
+            assert!(
+                f.remediation.contains("tcpdump"),
+                "{code}: {}",
+                f.remediation
+            );
+        }
+        // Near miss: a reordering hides nothing.
+        let reordered = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .anomaly(5, Party::Server, AnomalyKind::OutOfOrder)
+            .build();
+        assert!(
+            codes(&reordered)
+                .iter()
+                .all(|c| !c.as_str().starts_with("capture-"))
+        );
+    }
+}

@@ -684,3 +684,328 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: ServerAlert<'_>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::{Confidence, FindingCode as C, Severity};
+    use crate::findings::run::{codes, expect, frames};
+    use crate::model::testkit::*;
+    use crate::model::{Connection, Party};
+    use crate::tls::enums::{
+        AlertDescription as A, AlertLevel::Fatal, HandshakeType as H, ProtocolVersion,
+    };
+    use crate::x509::Certificate;
+    use crate::x509::verify::Verdict;
+
+    /// RFC 5246 §7.3 with client authentication: the server's flight asks for a certificate
+    /// (frame 6), the client answers with `sent` (frame 8), and `end` follows: the server's
+    /// alert at frame 9, or its ChangeCipherSpec and Finished.
+    fn mutual(
+        hello: EventKindFn,
+        request: EventKindFn,
+        sent: &[Certificate],
+        verify: Option<Verdict>,
+        refusal: Option<A>,
+    ) -> Connection {
+        let mut s = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .server(certificate(&server_chain()))
+            .server(request())
+            .server(msg(H::ServerHelloDone))
+            .at(8)
+            .client(certificate(sent))
+            .client(msg(H::ClientKeyExchange));
+        if let Some(check) = verify {
+            s = s.client(certificate_verify(Some(check)));
+        }
+        s = s.client(ccs()).client(encrypted_handshake(40));
+        match refusal {
+            Some(a) => s.at(9).server(alert(Fatal, a)).fin(Party::Server, 10),
+            None => s
+                .at(9)
+                .server(ccs())
+                .server(encrypted_handshake(40))
+                .at(10)
+                .client(encrypted(100)),
+        }
+        .build()
+    }
+
+    type EventKindFn = fn() -> crate::model::EventKind;
+
+    fn root_request() -> crate::model::EventKind {
+        certificate_request(&[&root()])
+    }
+
+    fn any_ca_request() -> crate::model::EventKind {
+        certificate_request(&[])
+    }
+
+    fn rsa_only_request() -> crate::model::EventKind {
+        certificate_request_with(&[&root()], &[0x0401, 0x0804])
+    }
+
+    #[test]
+    fn an_empty_certificate_refused_by_the_server_is_a_missing_certificate() {
+        let conn = mutual(hello, root_request, &[], None, Some(A::HandshakeFailure));
+        let f = expect(&conn, C::ClientCertMissing);
+        assert_eq!(
+            (f.severity, f.confidence),
+            (Severity::Error, Confidence::Certain)
+        );
+        assert_eq!(frames(&f), [6, 8, 9]);
+        assert!(
+            f.explanation
+                .contains("CN=Test Root CA, O=pcap-tls-diagnose"),
+            "{}",
+            f.explanation
+        );
+        assert!(
+            f.explanation.contains("OpenSSL-based servers"),
+            "{}",
+            f.explanation
+        );
+        assert!(
+            f.explanation.contains("looks like OpenSSL"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: a client that sent its certificate and was accepted.
+        let ok = mutual(
+            hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            None,
+        );
+        assert_eq!(codes(&ok), [C::HandshakeOk]);
+    }
+
+    #[test]
+    fn an_empty_certificate_the_server_accepts_is_optional_client_auth() {
+        let conn = mutual(java_hello, root_request, &[], None, None);
+        let f = expect(&conn, C::ClientAuthOptionalNoCert);
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(f.explanation.contains("Java (JSSE)"), "{}", f.explanation);
+        // Near miss: refused with an alert, it is a missing certificate, not optional.
+        let refused = mutual(java_hello, root_request, &[], None, Some(A::BadCertificate));
+        assert!(!codes(&refused).contains(&C::ClientAuthOptionalNoCert));
+        assert!(
+            expect(&refused, C::ClientCertMissing)
+                .explanation
+                .contains("Java (JSSE) servers")
+        );
+    }
+
+    #[test]
+    fn a_certificate_refused_for_another_reason_is_rejected() {
+        let conn = mutual(
+            hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            Some(A::CertificateRevoked),
+        );
+        let f = expect(&conn, C::ClientCertRejected);
+        assert!(f.remediation.contains("revoked"), "{}", f.remediation);
+        assert_eq!(frames(&f), [6, 8, 9]);
+        // Near miss: the same certificate accepted.
+        let ok = mutual(
+            hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            None,
+        );
+        assert!(!codes(&ok).contains(&C::ClientCertRejected));
+    }
+
+    #[test]
+    fn a_certificate_from_an_unlisted_ca_is_not_in_the_ca_list() {
+        let conn = mutual(
+            hello,
+            root_request,
+            &pem("client-unrelated.pem"),
+            Some(Verdict::Valid),
+            Some(A::UnknownCa),
+        );
+        let f = expect(&conn, C::ClientCertNotInCaList);
+        assert!(
+            f.explanation.contains("CN=Unrelated Partner CA"),
+            "{}",
+            f.explanation
+        );
+        let listed = mutual(
+            hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            Some(A::UnknownCa),
+        );
+        assert!(!codes(&listed).contains(&C::ClientCertNotInCaList));
+    }
+
+    #[test]
+    fn validity_is_judged_at_the_connections_time() {
+        let expired = mutual(
+            hello,
+            root_request,
+            &pem("client-expired-chain.pem"),
+            Some(Verdict::Valid),
+            Some(A::CertificateExpired),
+        );
+        let f = expect(&expired, C::ClientCertExpired);
+        assert!(
+            f.explanation.contains("expired on 2021-"),
+            "{}",
+            f.explanation
+        );
+        let valid = mutual(
+            hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            Some(A::CertificateExpired),
+        );
+        assert!(!codes(&valid).contains(&C::ClientCertExpired));
+        // The same certificate, before its notBefore: not yet valid.
+        let early = Scenario::tls12()
+            .starting(crate::capture::Timestamp::from_parts(1_600_000_000, 0))
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .server(root_request())
+            .at(8)
+            .client(certificate(&client_chain()))
+            .at(9)
+            .server(alert(Fatal, A::BadCertificate))
+            .build();
+        expect(&early, C::ClientCertNotYetValid);
+        assert!(!codes(&valid).contains(&C::ClientCertNotYetValid));
+    }
+
+    #[test]
+    fn a_complete_chain_answered_unknown_ca_is_an_untrusted_issuer() {
+        let conn = mutual(
+            hello,
+            any_ca_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            Some(A::UnknownCa),
+        );
+        expect(&conn, C::ClientCertUntrustedIssuer);
+        let revoked = mutual(
+            hello,
+            any_ca_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            Some(A::CertificateRevoked),
+        );
+        assert!(!codes(&revoked).contains(&C::ClientCertUntrustedIssuer));
+    }
+
+    #[test]
+    fn a_leaf_without_its_intermediate_is_an_incomplete_chain() {
+        let conn = mutual(
+            hello,
+            root_request,
+            &pem("client.pem"),
+            Some(Verdict::Valid),
+            Some(A::UnknownCa),
+        );
+        let f = expect(&conn, C::ClientCertIncompleteChain);
+        // One certificate alone: inferred from the issuer's organisation.
+        assert_eq!(f.confidence, Confidence::Likely);
+        let whole = mutual(
+            hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            Some(A::UnknownCa),
+        );
+        assert!(!codes(&whole).contains(&C::ClientCertIncompleteChain));
+    }
+
+    #[test]
+    fn a_certificate_without_client_auth_is_the_wrong_key_usage() {
+        let conn = mutual(
+            hello,
+            root_request,
+            &pem("client-server-eku-chain.pem"),
+            Some(Verdict::Valid),
+            Some(A::UnsupportedCertificate),
+        );
+        let f = expect(&conn, C::ClientCertWrongKeyUsage);
+        assert!(
+            f.explanation.contains("serverAuth without clientAuth"),
+            "{}",
+            f.explanation
+        );
+        let ok = mutual(
+            hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            Some(A::CertificateRevoked),
+        );
+        assert!(!codes(&ok).contains(&C::ClientCertWrongKeyUsage));
+    }
+
+    #[test]
+    fn a_signature_that_does_not_verify_is_a_key_mismatch() {
+        let conn = mutual(
+            java_hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Invalid),
+            Some(A::DecryptError),
+        );
+        let f = expect(&conn, C::ClientCertKeyMismatch);
+        assert!(f.explanation.contains("Checked here"), "{}", f.explanation);
+        let valid = mutual(
+            java_hello,
+            root_request,
+            &client_chain(),
+            Some(Verdict::Valid),
+            Some(A::DecryptError),
+        );
+        assert!(!codes(&valid).contains(&C::ClientCertKeyMismatch));
+        assert!(
+            expect(&valid, C::ClientCertRejected)
+                .explanation
+                .contains("the key matches")
+        );
+    }
+
+    #[test]
+    fn an_openssl_client_silent_under_one_key_family_likely_has_the_other_type() {
+        let conn = mutual(
+            hello,
+            rsa_only_request,
+            &[],
+            None,
+            Some(A::HandshakeFailure),
+        );
+        let f = expect(&conn, C::ClientCertTypeMismatch);
+        assert_eq!(
+            (f.severity, f.confidence),
+            (Severity::Warning, Confidence::Likely)
+        );
+        assert!(f.title.contains("only RSA"), "{}", f.title);
+        let both = mutual(hello, root_request, &[], None, Some(A::HandshakeFailure));
+        assert!(!codes(&both).contains(&C::ClientCertTypeMismatch));
+        // A Java client picks by CA list: its empty Certificate says nothing about key types.
+        let java = mutual(
+            java_hello,
+            rsa_only_request,
+            &[],
+            None,
+            Some(A::HandshakeFailure),
+        );
+        assert!(!codes(&java).contains(&C::ClientCertTypeMismatch));
+    }
+}

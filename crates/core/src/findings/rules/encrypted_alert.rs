@@ -42,3 +42,45 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::FindingCode as C;
+    use crate::findings::run::{codes, expect};
+    use crate::model::testkit::*;
+    use crate::model::{Connection, Party};
+    use crate::tls::enums::ProtocolVersion;
+
+    fn handshake_then(data: bool) -> Connection {
+        let mut s = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .at(8)
+            .client(ccs())
+            .client(encrypted_handshake(40))
+            .at(9)
+            .server(ccs())
+            .server(encrypted_handshake(40));
+        if data {
+            s = s.at(10).client(encrypted(100));
+        }
+        s.at(11)
+            .client(encrypted_alert(26))
+            .fin(Party::Client, 12)
+            .build()
+    }
+
+    #[test]
+    fn an_encrypted_alert_before_any_data_is_pointed_out() {
+        let f = expect(&handshake_then(false), C::EncryptedAlert);
+        assert!(
+            f.explanation.contains("26 bytes, frame 11"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: after data it is the close_notify that ends the exchange.
+        assert!(!codes(&handshake_then(true)).contains(&C::EncryptedAlert));
+    }
+}

@@ -92,3 +92,42 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     out.extend(found);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::FindingCode as C;
+    use crate::findings::run::{codes, expect};
+    use crate::model::Party;
+    use crate::model::testkit::*;
+    use crate::tls::enums::{AlertDescription as A, AlertLevel, ProtocolVersion};
+
+    #[test]
+    fn an_unexplained_fatal_alert_is_named_with_what_it_answered() {
+        let conn = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .at(7)
+            .client(alert(AlertLevel::Fatal, A::DecodeError))
+            .fin(Party::Client, 8)
+            .build();
+        let f = expect(&conn, C::FatalAlert);
+        assert!(
+            f.explanation
+                .contains("answering the server hello (frame 6)"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: a warning alert is not a failure.
+        let warning = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .at(7)
+            .client(alert(AlertLevel::Warning, A::UserCanceled))
+            .build();
+        assert!(!codes(&warning).contains(&C::FatalAlert));
+    }
+}

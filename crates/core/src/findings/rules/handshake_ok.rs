@@ -49,3 +49,43 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         ]),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::FindingCode as C;
+    use crate::findings::run::{codes, expect};
+    use crate::model::Connection;
+    use crate::model::testkit::*;
+    use crate::tls::enums::{HandshakeType as H, ProtocolVersion};
+
+    fn handshake(chain: &[crate::x509::Certificate]) -> Connection {
+        Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .server(certificate(chain))
+            .server(msg(H::ServerHelloDone))
+            .at(8)
+            .client(ccs())
+            .client(encrypted_handshake(40))
+            .at(9)
+            .server(ccs())
+            .server(encrypted_handshake(40))
+            .build()
+    }
+
+    #[test]
+    fn a_healthy_handshake_says_so_and_a_warning_keeps_it_quiet() {
+        let f = expect(&handshake(&server_chain()), C::HandshakeOk);
+        assert!(
+            f.explanation
+                .contains("TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: the server's chain lacks its intermediate (a warning).
+        let leaf = server_chain().remove(0);
+        assert!(!codes(&handshake(&[leaf])).contains(&C::HandshakeOk));
+    }
+}

@@ -98,3 +98,93 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .frames(d.hidden.iter().map(|h| h.first_frame)),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::FindingCode as C;
+    use crate::findings::run::{codes, expect};
+    use crate::model::testkit::*;
+    use crate::model::{Connection, Decryption, Failure, FrameNumber, Hidden, Party};
+    use crate::tls::decryption::HiddenReason;
+    use crate::tls::enums::ProtocolVersion;
+    use crate::tls::keylog::Label;
+
+    fn with(d: Decryption) -> Connection {
+        Scenario::tls12()
+            .at(4)
+            .client(hello13())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS13))
+            .decryption(d)
+            .build()
+    }
+
+    fn matched() -> Decryption {
+        Decryption {
+            matched: true,
+            looked_up: true,
+            secrets: vec![
+                Label::ClientHandshake,
+                Label::ServerHandshake,
+                Label::ClientTraffic0,
+                Label::ServerTraffic0,
+            ],
+            ..Decryption::default()
+        }
+    }
+
+    #[test]
+    fn a_key_log_without_this_connection_is_no_match() {
+        let none = with(Decryption {
+            looked_up: true,
+            ..Decryption::default()
+        });
+        expect(&none, C::KeylogNoMatch);
+        assert!(!codes(&with(matched())).contains(&C::KeylogNoMatch));
+    }
+
+    #[test]
+    fn secrets_that_fail_authentication_are_a_decryption_failure() {
+        let failed = with(Decryption {
+            failures: vec![Failure {
+                from: Party::Server,
+                frame: FrameNumber::new(6),
+                authentication: true,
+            }],
+            ..matched()
+        });
+        expect(&failed, C::KeylogDecryptFailed);
+        let malformed = with(Decryption {
+            failures: vec![Failure {
+                from: Party::Server,
+                frame: FrameNumber::new(6),
+                authentication: false,
+            }],
+            ..matched()
+        });
+        assert!(!codes(&malformed).contains(&C::KeylogDecryptFailed));
+    }
+
+    #[test]
+    fn a_missing_secret_is_an_incomplete_key_log() {
+        let partial = with(Decryption {
+            secrets: vec![Label::ClientHandshake, Label::ServerHandshake],
+            missing: vec![Label::ServerTraffic0],
+            hidden: vec![Hidden {
+                from: Party::Server,
+                first_frame: FrameNumber::new(9),
+                records: 1,
+                reason: HiddenReason::Missing(Label::ServerTraffic0),
+            }],
+            ..matched()
+        });
+        let f = expect(&partial, C::KeylogIncomplete);
+        assert!(
+            f.explanation
+                .contains("the key log has no SERVER_TRAFFIC_SECRET_0"),
+            "{}",
+            f.explanation
+        );
+        assert!(!codes(&with(matched())).contains(&C::KeylogIncomplete));
+    }
+}

@@ -115,3 +115,62 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         out.push(finding.frames(frames));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::{FindingCode as C, Severity};
+    use crate::findings::run::{codes, expect, frames};
+    use crate::model::testkit::*;
+    use crate::model::{Connection, Party};
+    use crate::tls::enums::{AlertDescription as A, AlertLevel, ProtocolVersion};
+
+    /// A ClientHello (frame 4) answered by the server's alert (frame 5), with or without a
+    /// ServerHello before it.
+    fn refused(level: AlertLevel, description: A, after_server_hello: bool) -> Connection {
+        let mut s = Scenario::tls12().at(4).client(hello()).at(5);
+        if after_server_hello {
+            s = s.server(server_hello(ProtocolVersion::TLS12));
+        }
+        s.server(alert(level, description))
+            .fin(Party::Server, 6)
+            .build()
+    }
+
+    #[test]
+    fn each_refusal_of_the_client_hello_has_its_code() {
+        use AlertLevel::Fatal;
+        for (description, code) in [
+            (A::ProtocolVersion, C::ProtocolVersionMismatch),
+            (A::HandshakeFailure, C::NoSharedCipher),
+            (A::InsufficientSecurity, C::NoSharedCipher),
+            (A::UnrecognizedName, C::ServerNameUnrecognized),
+            (A::NoApplicationProtocol, C::AlpnMismatch),
+            (A::InappropriateFallback, C::InappropriateFallback),
+        ] {
+            let f = expect(&refused(Fatal, description, false), code);
+            assert_eq!(frames(&f), [4, 5], "{code}");
+            assert_eq!(f.severity, Severity::Error, "{code}");
+        }
+    }
+
+    #[test]
+    fn near_misses_of_the_refusals() {
+        // handshake_failure after the ServerHello is not about the ClientHello's offer.
+        let later = refused(AlertLevel::Fatal, A::HandshakeFailure, true);
+        assert!(!codes(&later).contains(&C::NoSharedCipher));
+        // unrecognized_name as a warning is a warning.
+        let warning = refused(AlertLevel::Warning, A::UnrecognizedName, false);
+        assert_eq!(
+            expect(&warning, C::ServerNameUnrecognized).severity,
+            Severity::Warning
+        );
+        // An alert the client sends does not say the server refused its ALPN.
+        let from_client = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(5)
+            .client(alert(AlertLevel::Fatal, A::NoApplicationProtocol))
+            .build();
+        assert!(!codes(&from_client).contains(&C::AlpnMismatch));
+    }
+}

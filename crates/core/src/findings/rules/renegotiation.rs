@@ -152,3 +152,90 @@ fn decrypted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::{Confidence, FindingCode as C};
+    use crate::findings::run::{codes, expect, frames};
+    use crate::model::Connection;
+    use crate::model::testkit::*;
+    use crate::tls::enums::{HandshakeType as H, ProtocolVersion};
+
+    /// A TLS 1.2 handshake (frames 4 to 9), application data (10, 11), then what `then` adds.
+    fn after_handshake(then: impl FnOnce(Scenario) -> Scenario) -> Connection {
+        let s = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .server(msg(H::ServerHelloDone))
+            .at(8)
+            .client(ccs())
+            .client(encrypted_handshake(40))
+            .at(9)
+            .server(ccs())
+            .server(encrypted_handshake(40))
+            .at(10)
+            .client(encrypted(120))
+            .at(11)
+            .server(encrypted(400));
+        then(s).build()
+    }
+
+    #[test]
+    fn an_encrypted_handshake_after_data_is_a_renegotiation() {
+        let conn = after_handshake(|s| {
+            s.at(12)
+                .server(encrypted_handshake(40))
+                .at(13)
+                .client(encrypted_handshake(250))
+                .at(14)
+                .server(encrypted_handshake(1900))
+                .at(15)
+                .client(encrypted_handshake(1800))
+        });
+        let f = expect(&conn, C::Renegotiation);
+        assert_eq!(f.confidence, Confidence::Likely);
+        assert!(f.title.contains("server renegotiated"), "{}", f.title);
+        assert!(
+            f.explanation.contains("1800-byte record (frame 15)"),
+            "{}",
+            f.explanation
+        );
+        assert_eq!(frames(&f)[..3], [10, 12, 13]);
+        // Near miss: the handshake's own Finished messages only.
+        assert!(!codes(&after_handshake(|s| s)).contains(&C::Renegotiation));
+    }
+
+    #[test]
+    fn a_decrypted_renegotiation_says_what_the_new_handshake_asked() {
+        let conn = after_handshake(|s| {
+            s.at(12)
+                .server_decrypted(msg(H::HelloRequest))
+                .at(13)
+                .client_decrypted(hello())
+                .at(14)
+                .server_decrypted(certificate_request(&[&root()]))
+                .at(15)
+                .client_decrypted(certificate(&[]))
+        });
+        let conn = {
+            // The application data before it was decrypted too.
+            let mut c = conn;
+            for e in &mut c.events {
+                if e.is_encrypted_record() {
+                    e.kind = crate::model::EventKind::ApplicationData { length: 100 };
+                    e.decrypted = true;
+                }
+            }
+            c
+        };
+        let f = expect(&conn, C::Renegotiation);
+        assert_eq!(f.confidence, Confidence::Certain);
+        assert!(
+            f.explanation.contains("the client sent none"),
+            "{}",
+            f.explanation
+        );
+    }
+}

@@ -36,3 +36,42 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .frames([hello]),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::FindingCode as C;
+    use crate::findings::run::{codes, expect};
+    use crate::model::testkit::*;
+    use crate::tls::enums::{HandshakeType as H, ProtocolVersion};
+
+    #[test]
+    fn a_server_hello_followed_by_change_cipher_spec_resumed_a_session() {
+        let resumed = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(5)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .server(ccs())
+            .server(encrypted_handshake(40))
+            .at(6)
+            .client(ccs())
+            .client(encrypted_handshake(40))
+            .build();
+        assert!(resumed.resumed);
+        let f = expect(&resumed, C::ResumedSession);
+        assert!(
+            f.explanation.contains("not in this capture"),
+            "{}",
+            f.explanation
+        );
+        let full = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(5)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .server(certificate(&server_chain()))
+            .server(msg(H::ServerHelloDone))
+            .build();
+        assert!(!codes(&full).contains(&C::ResumedSession));
+    }
+}

@@ -227,3 +227,131 @@ mod tests {
         assert!(!name_matches("wrong.example", "localhost"));
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use crate::codes::{FindingCode as C, Severity};
+    use crate::findings::run::{codes, expect};
+    use crate::model::testkit::*;
+    use crate::model::{Connection, EventKind};
+    use crate::tls::enums::{AlertDescription as A, AlertLevel::Fatal, ProtocolVersion};
+    use crate::x509::Certificate;
+
+    /// RFC 5246 §7.3: the server's Certificate at frame 6, then the client's refusal at 8 or
+    /// its key exchange and Finished.
+    fn server_sends(chain: &[Certificate], hello: EventKind, refusal: Option<A>) -> Connection {
+        let s = Scenario::tls12()
+            .at(4)
+            .client(hello)
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .server(certificate(chain))
+            .at(8);
+        match refusal {
+            Some(a) => s.client(alert(Fatal, a)),
+            None => s
+                .client(ccs())
+                .client(encrypted_handshake(40))
+                .at(9)
+                .server(ccs())
+                .server(encrypted_handshake(40))
+                .at(10)
+                .client(encrypted(90)),
+        }
+        .build()
+    }
+
+    #[test]
+    fn a_client_alert_after_the_servers_certificate_is_an_untrusted_server() {
+        let conn = server_sends(&server_chain(), hello(), Some(A::UnknownCa));
+        let f = expect(&conn, C::ServerCertUntrusted);
+        assert!(
+            f.explanation.contains("does not know the issuing CA"),
+            "{}",
+            f.explanation
+        );
+        let ok = server_sends(&server_chain(), hello(), None);
+        assert_eq!(codes(&ok), [C::HandshakeOk]);
+    }
+
+    #[test]
+    fn a_self_signed_leaf_is_said() {
+        let conn = server_sends(&[root()], hello(), Some(A::UnknownCa));
+        assert_eq!(
+            expect(&conn, C::ServerCertSelfSigned).severity,
+            Severity::Error
+        );
+        assert!(
+            !codes(&server_sends(&server_chain(), hello(), Some(A::UnknownCa)))
+                .contains(&C::ServerCertSelfSigned)
+        );
+    }
+
+    #[test]
+    fn a_leaf_without_its_intermediate_is_an_incomplete_chain() {
+        let leaf = server_chain().remove(0);
+        let conn = server_sends(&[leaf], hello(), None);
+        assert_eq!(
+            expect(&conn, C::ServerCertIncompleteChain).severity,
+            Severity::Warning
+        );
+        assert!(
+            !codes(&server_sends(&server_chain(), hello(), None))
+                .contains(&C::ServerCertIncompleteChain)
+        );
+    }
+
+    #[test]
+    fn dates_are_judged_at_the_connections_time() {
+        let expired = server_sends(
+            &pem("client-expired-chain.pem"),
+            hello(),
+            Some(A::CertificateExpired),
+        );
+        expect(&expired, C::ServerCertExpired);
+        assert!(
+            !codes(&server_sends(
+                &server_chain(),
+                hello(),
+                Some(A::CertificateExpired)
+            ))
+            .contains(&C::ServerCertExpired)
+        );
+        let early = Scenario::tls12()
+            .starting(crate::capture::Timestamp::from_parts(1_600_000_000, 0))
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .server(certificate(&server_chain()))
+            .at(8)
+            .client(alert(Fatal, A::BadCertificate))
+            .build();
+        expect(&early, C::ServerCertNotYetValid);
+        assert!(
+            !codes(&server_sends(&server_chain(), hello(), None))
+                .contains(&C::ServerCertNotYetValid)
+        );
+    }
+
+    #[test]
+    fn a_name_the_certificate_does_not_cover_is_a_hostname_mismatch() {
+        let mut ch = crate::tls::handshake::ClientHello::new(ProtocolVersion::TLS12);
+        ch.sni = Some("api.example.com".into());
+        let conn = server_sends(&server_chain(), hello_with(ch), Some(A::BadCertificate));
+        let f = expect(&conn, C::ServerCertHostnameMismatch);
+        assert!(
+            f.explanation.contains("covers localhost"),
+            "{}",
+            f.explanation
+        );
+        assert!(
+            !codes(&server_sends(
+                &server_chain(),
+                hello(),
+                Some(A::BadCertificate)
+            ))
+            .contains(&C::ServerCertHostnameMismatch)
+        );
+    }
+}

@@ -268,3 +268,136 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .frames([hello.frame]),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::{Confidence, FindingCode as C};
+    use crate::findings::run::{codes, expect};
+    use crate::model::testkit::*;
+    use crate::model::{Connection, EventKind, Party};
+    use crate::tls::enums::ProtocolVersion;
+
+    /// RFC 8446 §2 without keys: the server's flight (frame 6) as records of these sizes, the
+    /// client's second flight (frame 8), then the server's records (frame 9) and its FIN.
+    fn tls13(client_flight: &[u16], server_after: &[u16], hello: EventKind) -> Connection {
+        let mut s = Scenario::tls12()
+            .at(4)
+            .client(hello)
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS13))
+            .server(ccs());
+        for size in [23, 1800, 264, 53] {
+            s = s.server(encrypted(size));
+        }
+        s = s.at(8).client(ccs());
+        for &size in client_flight {
+            s = s.client(encrypted(size));
+        }
+        s = s.at(9);
+        for &size in server_after {
+            s = s.server(encrypted(size));
+        }
+        s.fin(Party::Server, 10).build()
+    }
+
+    #[test]
+    fn what_tls13_hides_is_said_and_tls12_needs_no_such_words() {
+        let conn = tls13(&[53], &[300, 300], hello13());
+        assert_eq!(codes(&conn), [C::HandshakeOk, C::Tls13HandshakeEncrypted]);
+        let tls12 = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .build();
+        assert!(!codes(&tls12).contains(&C::Tls13HandshakeEncrypted));
+    }
+
+    #[test]
+    fn an_empty_certificate_answered_by_an_alert_sized_record_is_a_likely_missing_certificate() {
+        let conn = tls13(&[25, 53], &[19], hello13());
+        let f = expect(&conn, C::ClientCertMissing);
+        assert_eq!(f.confidence, Confidence::Likely);
+        assert!(
+            f.explanation
+                .contains("25 bytes (frame 8), 53 bytes (frame 8)"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: the server went on after the same flight.
+        let served = tls13(&[25, 53], &[19, 400], hello13());
+        assert!(!codes(&served).contains(&C::ClientCertMissing));
+    }
+
+    #[test]
+    fn a_certificate_answered_by_an_alert_sized_record_is_a_likely_rejection() {
+        let conn = tls13(&[1500, 280, 53], &[19], hello13());
+        assert_eq!(
+            expect(&conn, C::ClientCertRejected).confidence,
+            Confidence::Likely
+        );
+        let served = tls13(&[1500, 280, 53], &[300, 400], hello13());
+        assert!(!codes(&served).contains(&C::ClientCertRejected));
+    }
+
+    #[test]
+    fn a_client_answering_with_an_alert_sized_record_likely_rejected_the_server() {
+        let conn = tls13(&[19], &[], hello13());
+        let f = expect(&conn, C::ServerCertUntrusted);
+        assert_eq!(f.confidence, Confidence::Likely);
+        let finished = tls13(&[53], &[300], hello13());
+        assert!(!codes(&finished).contains(&C::ServerCertUntrusted));
+    }
+
+    #[test]
+    fn a_late_request_answered_by_a_certificate_burst_is_post_handshake_auth() {
+        let offering = || {
+            let EventKind::Message(mut m) = hello13() else {
+                unreachable!()
+            };
+            if let crate::tls::handshake::Details::ClientHello(ch) = &mut m.details {
+                ch.post_handshake_auth = true;
+            }
+            EventKind::Message(m)
+        };
+        let conn = Scenario::tls12()
+            .at(4)
+            .client(offering())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS13))
+            .server(encrypted(1800))
+            .at(8)
+            .client(encrypted(53))
+            .at(9)
+            .server(encrypted(250))
+            .at(13)
+            .server(encrypted(155))
+            .at(14)
+            .client(encrypted(1781))
+            .client(encrypted(281))
+            .client(encrypted(69))
+            .build();
+        let f = expect(&conn, C::PostHandshakeAuth);
+        assert!(
+            f.explanation.contains("sent a certificate"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: the same records, but the client never offered it.
+        let plain = Scenario::tls12()
+            .at(4)
+            .client(hello13())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS13))
+            .server(encrypted(1800))
+            .at(8)
+            .client(encrypted(53))
+            .at(13)
+            .server(encrypted(155))
+            .at(14)
+            .client(encrypted(1781))
+            .client(encrypted(69))
+            .build();
+        assert!(!codes(&plain).contains(&C::PostHandshakeAuth));
+    }
+}

@@ -183,3 +183,95 @@ fn elapsed(ctx: &Ctx<'_>, hello: &Event) -> String {
         _ => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::{Confidence, FindingCode as C};
+    use crate::findings::run::{codes, expect};
+    use crate::model::testkit::*;
+    use crate::model::{Opening, Party};
+    use crate::tls::enums::ProtocolVersion;
+
+    #[test]
+    fn plain_text_closed_by_the_server_is_likely_not_tls() {
+        let conn = Scenario::tls12()
+            .opening(Party::Client, 4, Opening::Text, b"GET / HTTP/1.1\r\n")
+            .fin(Party::Server, 5)
+            .build();
+        let f = expect(&conn, C::NotTls);
+        assert_eq!(f.confidence, Confidence::Likely);
+        assert!(
+            f.explanation.contains("GET / HTTP/1.1\\r\\n"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: plain text answered in plain text is another protocol, not an error.
+        let http = Scenario::tls12()
+            .opening(Party::Client, 4, Opening::Text, b"GET / HTTP/1.1\r\n")
+            .opening(Party::Server, 5, Opening::Text, b"HTTP/1.1 200 OK\r\n")
+            .fin(Party::Server, 6)
+            .build();
+        assert!(!codes(&http).contains(&C::NotTls));
+    }
+
+    #[test]
+    fn a_client_hello_without_an_answer_is_no_server_response() {
+        let conn = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .fin(Party::Client, 20)
+            .build();
+        expect(&conn, C::NoServerResponse);
+        let answered = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .fin(Party::Client, 20)
+            .build();
+        assert!(!codes(&answered).contains(&C::NoServerResponse));
+    }
+
+    #[test]
+    fn a_reset_or_a_close_without_an_alert_during_the_handshake() {
+        let reset = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .rst(Party::Server, 7)
+            .build();
+        let f = expect(&reset, C::ConnectionReset);
+        assert!(
+            f.explanation.contains("after the ClientHello (frame 4)"),
+            "{}",
+            f.explanation
+        );
+        let closed = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .fin(Party::Client, 7)
+            .build();
+        let f = expect(&closed, C::ConnectionClosed);
+        assert!(
+            f.explanation.contains("after the ServerHello (frame 6)"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: a close after an alert is explained by the alert.
+        let alerted = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(alert(
+                crate::tls::enums::AlertLevel::Fatal,
+                crate::tls::enums::AlertDescription::HandshakeFailure,
+            ))
+            .fin(Party::Server, 7)
+            .build();
+        assert!(!codes(&alerted).contains(&C::ConnectionClosed));
+        assert!(!codes(&alerted).contains(&C::ConnectionReset));
+    }
+}
