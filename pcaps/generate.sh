@@ -5,12 +5,20 @@
 #   bash pcaps/generate.sh NAME...    only these (file names without extension)
 #
 # Needs: openssl, tcpdump, dumpcap/editcap/tshark (wireshark), java + javac (JDK 17), python3,
-# curl, nginx, gnutls-bin. Runs as root (tcpdump on lo). Traffic stays on 127.0.0.1 and ::1.
+# curl, nginx, gnutls-bin; for the second generation of scenarios (see below) also go (1.19,
+# standard library only), node (20) and iptables (one scenario). Runs as root (tcpdump on lo).
+# Traffic stays on 127.0.0.1 and ::1.
+#   PCAPS_OUT=DIR bash pcaps/generate.sh NAME...   writes the captures, their key logs and certs/
+#                                                   to DIR instead of pcaps/ (derived scenarios of
+#                                                   the second generation read their sources there)
 # Certificates are made fresh each run (pcaps/gen/certs.sh), so regenerated files differ in their
 # keys and dates from the committed ones; what happens on the wire stays the same.
 # After a run, `bash pcaps/oracle.sh` refreshes tshark's view in pcaps/oracle/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# Where new captures (and their .keys) go; pcaps/ itself unless PCAPS_OUT says otherwise.
+out=${PCAPS_OUT:-$here}
+mkdir -p "$out"
 work=$here/.work
 pki=$work/pki
 log=$work/log
@@ -21,13 +29,14 @@ for tool in openssl tcpdump dumpcap editcap java javac python3 curl nginx gnutls
 done
 
 [ -f "$pki/root.crt" ] || bash "$here/gen/certs.sh" "$pki"
-# The client certificates of these captures, for `--client-cert` tests (certificates only, no keys).
-mkdir -p "$here/certs"
-for c in client client-chain client-unrelated client-ec client-expired-chain client-server-eku-chain root; do
-  cp "$pki/$c.crt" "$here/certs/$c.pem"
+# The client certificates of these captures, for `--client-cert` tests, and the server's chain, for
+# the rules' unit tests (certificates only, no keys).
+mkdir -p "$out/certs"
+for c in client client-chain client-unrelated client-ec client-expired-chain client-server-eku-chain root server-chain; do
+  cp "$pki/$c.crt" "$out/certs/$c.pem"
 done
-cat "$pki/client-ec.crt" "$pki/intermediate.crt" > "$here/certs/client-ec-chain.pem"
-openssl x509 -in "$pki/client-ec.crt" -outform der -out "$here/certs/client-ec.der"
+cat "$pki/client-ec.crt" "$pki/intermediate.crt" > "$out/certs/client-ec-chain.pem"
+openssl x509 -in "$pki/client-ec.crt" -outform der -out "$out/certs/client-ec.der"
 if [ ! -f "$work/java/JavaServer.class" ] || [ "$here/gen/JavaServer.java" -nt "$work/java/JavaServer.class" ] \
   || [ "$here/gen/JavaClient.java" -nt "$work/java/JavaClient.class" ]; then
   mkdir -p "$work/java"
@@ -60,15 +69,15 @@ wait_until() {
 begin() {
   name=$1; ext=${2:-pcap}; shift $(( $# > 1 ? 2 : 1 ))
   port=$((port + 1))
-  file=$here/$name.$ext
+  file=$out/$name.$ext
   rm -f "$file"
   echo "== $name (port $port)"
   if [ "$ext" = pcapng ]; then
-    dumpcap -q -i lo -f "tcp port $port" -w "$file" "$@" >"$log/$name.capture" 2>&1 &
+    dumpcap -q -i lo -f "${filter:-tcp port $port}" -w "$file" "$@" >"$log/$name.capture" 2>&1 &
     capture_pid=$!
     sleep 1.5
   else
-    tcpdump -i "${iface:-lo}" --immediate-mode -U -w "$file" "$@" "tcp port $port" >"$log/$name.capture" 2>&1 &
+    tcpdump -i "${iface:-lo}" --immediate-mode -U -w "$file" "$@" "${filter:-tcp port $port}" >"$log/$name.capture" 2>&1 &
     capture_pid=$!
     wait_until "tcpdump" grep -q "listening on" "$log/$name.capture"
   fi
@@ -566,7 +575,9 @@ interactive() {
   sleep 0.5
   printf '%s\n' "$1" >&7
   sleep 1
-  printf 'Q\n' >&7
+  # (In a subshell: a server that has already quit, after a failed renegotiation, leaves the FIFO
+  # without a reader, and the SIGPIPE would stop this script.)
+  (printf 'Q\n' >&7) 2>/dev/null || true
   exec 7>&-
   wait "$client" || true
 }
@@ -699,10 +710,525 @@ s_tls12-keylog-record-lost() {
   cp "$src.keys" "$here/tls12-keylog-record-lost.keys"
 }
 
-all=$(declare -F | awk '{print $3}' | grep '^s_' | sed 's/^s_//')
-if [ $# -gt 0 ]; then selected=("$@"); else mapfile -t selected <<<"$all"; fi
+# ===============================================================================================
+# Second generation: Go, Node.js, Java in TLS 1.3, nginx's optional client auth, alerts by size,
+# cut files, refused and unanswered connections. These write to $out (PCAPS_OUT, default pcaps/),
+# their key logs beside the capture as NAME.keys. Scenarios after this line get their ports as
+# explained at the end of this file.
+first_generation=$(declare -F | awk '{print $3}' | grep '^s_' | sed 's/^s_//')
+
+# kbegin NAME [EXT [ARGS...]]: begin, and a fresh key log path in $keys.
+kbegin() {
+  begin "$@"
+  keys=$out/$name.keys
+  rm -f "$keys"
+}
+
+# kend: end, and no key log file where the stack wrote none (e.g. a Go TLS 1.2 client that stops
+# before the master secret exists).
+kend() {
+  end
+  if [ -f "$keys" ] && [ ! -s "$keys" ]; then rm -f "$keys"; echo "   (the key log stayed empty: removed)"; fi
+}
+
+# Go 1.19 crypto/tls (gen/go/gotls.go, standard library only), built once into .work/go.
+gotls_bin=$work/go/gotls
+need_go() {
+  if [ ! -x "$gotls_bin" ] || [ "$here/gen/go/gotls.go" -nt "$gotls_bin" ]; then
+    command -v go >/dev/null || { echo "generate.sh: go is missing" >&2; exit 2; }
+    mkdir -p "$work/go"
+    (cd "$here/gen/go" && GOPROXY=off GOFLAGS= go build -o "$gotls_bin" gotls.go)
+  fi
+}
+go_server() { serve "$gotls_bin" -mode server -addr "127.0.0.1:$port" "$@"; }
+go_client() { run "$gotls_bin" -mode client -addr "127.0.0.1:$port" "$@"; }
+go_server_cert() { echo -cert "$pki/server-chain.crt" -key "$pki/server.key"; }
+
+# Node.js 20 (gen/node/nodetls.mjs, node's tls module: OpenSSL inside, certificate checks in JS).
+need_node() { command -v node >/dev/null || { echo "generate.sh: node is missing" >&2; exit 2; }; }
+node_server() { serve node "$here/gen/node/nodetls.mjs" server --port "$port" "$@"; }
+node_client() { run node "$here/gen/node/nodetls.mjs" client --port "$port" "$@"; }
+
+# nginx_tls VERIFY PROTOCOLS: nginx on 127.0.0.1:$port with `ssl`, `ssl_verify_client VERIFY`
+# (off, optional, on) and a short 200 answer.
+nginx_tls() {
+  mkdir -p "$work/nginx/logs"
+  local verify=
+  [ "$1" = off ] || verify="ssl_client_certificate $pki/root.crt; ssl_verify_client $1;"
+  cat >"$work/nginx/nginx.conf" <<CONF
+user root root;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events {}
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_protocols $2;
+    ssl_certificate $pki/server-chain.crt;
+    ssl_certificate_key $pki/server.key;
+    $verify
+    location / { return 200 "ok\n"; }
+  }
+}
+CONF
+  serve nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;'
+}
+
+# --- Java (JSSE) client in TLS 1.3: its second flight one record per message -------------------
+# The OpenSSL server writes the key log (Java cannot).
+
+s_tls13-mtls-java-client-no-keystore() {
+  kbegin tls13-mtls-java-client-no-keystore
+  ossl_server -tls1_3 -Verify 1 -www -keylogfile "$keys"
+  java_client - TLSv1.3
+  kend
+}
+
+s_tls13-mtls-java-client-cert-not-in-ca-list() {
+  kbegin tls13-mtls-java-client-cert-not-in-ca-list
+  ossl_server -tls1_3 -Verify 1 -www -keylogfile "$keys"
+  java_client java-client-unrelated TLSv1.3
+  kend
+}
+
+# --- TLS 1.3 clients rejecting the server's certificate ----------------------------------------
+
+s_tls13-server-cert-self-signed-openssl-client() {
+  kbegin tls13-server-cert-self-signed-openssl-client
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-self.crt" -key "$pki/server-self.key" -tls1_3 -www
+  ossl_client -tls1_3 -verify_return_error -keylogfile "$keys"
+  kend
+}
+
+s_tls13-server-cert-unknown-ca-openssl-client() {
+  kbegin tls13-server-cert-unknown-ca-openssl-client
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-unrelated.crt" -key "$pki/server-unrelated.key" \
+    -cert_chain "$pki/unrelated.crt" -tls1_3 -www
+  ossl_client -tls1_3 -verify_return_error -keylogfile "$keys"
+  kend
+}
+
+s_tls13-server-cert-untrusted-go-client() {
+  need_go
+  kbegin tls13-server-cert-untrusted-go-client
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-self.crt" -key "$pki/server-self.key" -tls1_3 -www
+  go_client -tls 1.3 -ca "$pki/root.crt" -keylog "$keys"
+  kend
+}
+
+s_tls12-server-cert-untrusted-go-client() {
+  need_go
+  kbegin tls12-server-cert-untrusted-go-client
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-self.crt" -key "$pki/server-self.key" -tls1_2 -www
+  go_client -tls 1.2 -ca "$pki/root.crt" -keylog "$keys"
+  kend
+}
+
+# Near miss: the same client trusting the server (a healthy handshake, the server's certificate
+# encrypted).
+s_tls13-server-cert-trusted-openssl-client() {
+  kbegin tls13-server-cert-trusted-openssl-client
+  ossl_server -tls1_3 -www
+  ossl_client -tls1_3 -verify_return_error -keylogfile "$keys"
+  kend
+}
+
+# --- TLS 1.3 records of 19 bytes: alerts, and what is not one -----------------------------------
+
+s_tls13-certificate-required-openssl() {
+  kbegin tls13-certificate-required-openssl
+  ossl_server -tls1_3 -Verify 1 -www
+  ossl_client -tls1_3 -keylogfile "$keys"
+  kend
+}
+
+# A healthy connection closed with close_notify before each FIN (curl ↔ s_server -www).
+s_tls13-ok-close-notify-curl() {
+  kbegin tls13-ok-close-notify-curl
+  ossl_server -tls1_3 -www
+  SSLKEYLOGFILE=$keys run curl -sS --tlsv1.3 --cacert "$pki/root.crt" "https://localhost:$port/"
+  kend
+}
+
+# Near miss: the server's whole answer is 2 bytes ("ok": a 19-byte application_data record with
+# TLS_AES_128_GCM_SHA256), and both sides close without close_notify.
+s_tls13-ok-tiny-app-data-go() {
+  need_go
+  kbegin tls13-ok-tiny-app-data-go
+  go_server -tls 1.3 $(go_server_cert) -response ok -noclosenotify
+  go_client -tls 1.3 -ca "$pki/root.crt" -noclosenotify -keylog "$keys"
+  kend
+}
+
+# --- nginx: optional client authentication against required, no client certificate -------------
+
+s_tls12-mtls-optional-no-cert-nginx-curl() {
+  kbegin tls12-mtls-optional-no-cert-nginx-curl
+  nginx_tls optional TLSv1.2
+  SSLKEYLOGFILE=$keys run curl -sS --tlsv1.2 --tls-max 1.2 --cacert "$pki/root.crt" "https://localhost:$port/"
+  kend
+}
+
+s_tls13-mtls-optional-no-cert-nginx-curl() {
+  kbegin tls13-mtls-optional-no-cert-nginx-curl
+  nginx_tls optional TLSv1.3
+  SSLKEYLOGFILE=$keys run curl -sS --tlsv1.3 --cacert "$pki/root.crt" "https://localhost:$port/"
+  kend
+}
+
+s_tls12-mtls-missing-client-cert-nginx-curl() {
+  kbegin tls12-mtls-missing-client-cert-nginx-curl
+  nginx_tls on TLSv1.2
+  SSLKEYLOGFILE=$keys run curl -sS --tlsv1.2 --tls-max 1.2 --cacert "$pki/root.crt" "https://localhost:$port/"
+  kend
+}
+
+s_tls13-mtls-missing-client-cert-nginx-curl() {
+  kbegin tls13-mtls-missing-client-cert-nginx-curl
+  nginx_tls on TLSv1.3
+  SSLKEYLOGFILE=$keys run curl -sS --tlsv1.3 --cacert "$pki/root.crt" "https://localhost:$port/"
+  kend
+}
+
+# --- Plain HTTP to a TLS port --------------------------------------------------------------------
+
+s_plain-http-to-tls-port-nginx() {
+  begin plain-http-to-tls-port-nginx
+  nginx_tls off 'TLSv1.2 TLSv1.3'
+  run curl -sS "http://127.0.0.1:$port/"
+  end
+}
+
+# One TLS connection (curl https, key log), then one plain HTTP request, to the same nginx port.
+s_plain-http-and-tls-same-port-nginx() {
+  kbegin plain-http-and-tls-same-port-nginx
+  nginx_tls off 'TLSv1.2 TLSv1.3'
+  SSLKEYLOGFILE=$keys run curl -sS --cacert "$pki/root.crt" "https://localhost:$port/"
+  sleep 0.3
+  run curl -sS "http://127.0.0.1:$port/"
+  kend
+}
+
+s_plain-http-to-tls-port-openssl-tls13() {
+  begin plain-http-to-tls-port-openssl-tls13
+  ossl_server -tls1_3 -www
+  run curl -sS "http://127.0.0.1:$port/"
+  end
+}
+
+# --- TLS 1.2 renegotiation asking for a client certificate ------------------------------------
+# s_server's `R` renegotiates with SSL_VERIFY_PEER (a certificate requested, none accepted); a
+# certificate that fails verification is rejected only with -verify_return_error (s_server's
+# verify callback stays in place and otherwise lets every error pass).
+
+# The client's certificate (Unrelated Partner CA) fails verification in the renegotiation.
+s_tls12-renegotiation-client-cert-rejected-openssl() {
+  kbegin tls12-renegotiation-client-cert-rejected-openssl
+  interactive -tls1_2 -no_cache -no_ticket -verify_return_error -- -tls1_2 -cert "$pki/client-unrelated.crt" -key "$pki/client-unrelated.key" \
+    -keylogfile "$keys" -- R
+  kend
+}
+
+s_tls12-renegotiation-client-cert-accepted-openssl() {
+  kbegin tls12-renegotiation-client-cert-accepted-openssl
+  interactive -tls1_2 -no_cache -no_ticket -- -tls1_2 -cert "$pki/client.crt" -key "$pki/client.key" \
+    -cert_chain "$pki/intermediate.crt" -keylogfile "$keys" -- R
+  kend
+}
+
+# A Node server renegotiates after the first request with requestCert + rejectUnauthorized
+# (SSL_VERIFY_FAIL_IF_NO_PEER_CERT); the client has no certificate.
+s_tls12-renegotiation-client-cert-missing-node-server() {
+  need_node
+  kbegin tls12-renegotiation-client-cert-missing-node-server
+  node_server --tls 1.2 --cert "$pki/server-chain.crt" --key "$pki/server.key" --ca "$pki/root.crt" \
+    --renegotiate --request-cert --reject-unauthorized
+  ossl_client -tls1_2 -keylogfile "$keys"
+  kend
+}
+
+# --- Go ------------------------------------------------------------------------------------------
+
+# Go client whose only certificate is from a CA the server's CertificateRequest does not list.
+s_tls12-mtls-go-client-cert-not-in-ca-list() {
+  need_go
+  kbegin tls12-mtls-go-client-cert-not-in-ca-list
+  ossl_server -tls1_2 -Verify 1 -www
+  go_client -tls 1.2 -ca "$pki/root.crt" -cert "$pki/client-unrelated.crt" -key "$pki/client-unrelated.key" -keylog "$keys"
+  kend
+}
+
+s_tls13-mtls-go-client-cert-not-in-ca-list() {
+  need_go
+  kbegin tls13-mtls-go-client-cert-not-in-ca-list
+  ossl_server -tls1_3 -Verify 1 -www
+  go_client -tls 1.3 -ca "$pki/root.crt" -cert "$pki/client-unrelated.crt" -key "$pki/client-unrelated.key" -keylog "$keys"
+  kend
+}
+
+# Go server, tls.RequireAndVerifyClientCert; s_client connects. The Go server writes the key log;
+# in TLS 1.2 it rejects the client's certificate before it has a master secret to log, so there
+# the client's key log is used (the same file).
+go_mtls_server() { go_server -tls "$1" $(go_server_cert) -ca "$pki/root.crt" -clientauth require-and-verify -keylog "$keys"; }
+
+s_tls12-mtls-missing-client-cert-go-server() {
+  need_go
+  kbegin tls12-mtls-missing-client-cert-go-server
+  go_mtls_server 1.2
+  ossl_client -tls1_2 -keylogfile "$keys"
+  kend
+}
+
+s_tls13-mtls-missing-client-cert-go-server() {
+  need_go
+  kbegin tls13-mtls-missing-client-cert-go-server
+  go_mtls_server 1.3
+  ossl_client -tls1_3
+  kend
+}
+
+s_tls12-client-cert-expired-go-server() {
+  need_go
+  kbegin tls12-client-cert-expired-go-server
+  go_mtls_server 1.2
+  ossl_client -tls1_2 -keylogfile "$keys" -cert "$pki/client-expired.crt" -key "$pki/client-expired.key" -cert_chain "$pki/intermediate.crt"
+  kend
+}
+
+s_tls13-client-cert-expired-go-server() {
+  need_go
+  kbegin tls13-client-cert-expired-go-server
+  go_mtls_server 1.3
+  ossl_client -tls1_3 -cert "$pki/client-expired.crt" -key "$pki/client-expired.key" -cert_chain "$pki/intermediate.crt"
+  kend
+}
+
+s_tls12-client-cert-no-clientauth-eku-go-server() {
+  need_go
+  kbegin tls12-client-cert-no-clientauth-eku-go-server
+  go_mtls_server 1.2
+  ossl_client -tls1_2 -keylogfile "$keys" -cert "$pki/client-server-eku.crt" -key "$pki/client-server-eku.key" -cert_chain "$pki/intermediate.crt"
+  kend
+}
+
+s_tls13-client-cert-no-clientauth-eku-go-server() {
+  need_go
+  kbegin tls13-client-cert-no-clientauth-eku-go-server
+  go_mtls_server 1.3
+  ossl_client -tls1_3 -cert "$pki/client-server-eku.crt" -key "$pki/client-server-eku.key" -cert_chain "$pki/intermediate.crt"
+  kend
+}
+
+s_tls12-client-cert-untrusted-go-server() {
+  need_go
+  kbegin tls12-client-cert-untrusted-go-server
+  go_mtls_server 1.2
+  ossl_client -tls1_2 -keylogfile "$keys" -cert "$pki/client-unrelated.crt" -key "$pki/client-unrelated.key" -cert_chain "$pki/unrelated.crt"
+  kend
+}
+
+s_tls13-client-cert-untrusted-go-server() {
+  need_go
+  kbegin tls13-client-cert-untrusted-go-server
+  go_mtls_server 1.3
+  ossl_client -tls1_3 -cert "$pki/client-unrelated.crt" -key "$pki/client-unrelated.key" -cert_chain "$pki/unrelated.crt"
+  kend
+}
+
+s_tls12-mtls-ok-go() {
+  need_go
+  kbegin tls12-mtls-ok-go
+  go_mtls_server 1.2
+  go_client -tls 1.2 -ca "$pki/root.crt" -cert "$pki/client-chain.crt" -key "$pki/client.key"
+  kend
+}
+
+s_tls13-mtls-ok-go() {
+  need_go
+  kbegin tls13-mtls-ok-go
+  go_mtls_server 1.3
+  go_client -tls 1.3 -ca "$pki/root.crt" -cert "$pki/client-chain.crt" -key "$pki/client.key"
+  kend
+}
+
+# --- Node.js -------------------------------------------------------------------------------------
+
+# Node client (rejectUnauthorized, the default) against a self-signed server certificate.
+s_tls12-server-cert-self-signed-node-client() {
+  need_node
+  kbegin tls12-server-cert-self-signed-node-client
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-self.crt" -key "$pki/server-self.key" -tls1_2 -www
+  node_client --tls 1.2 --ca "$pki/root.crt" --keylog "$keys"
+  kend
+}
+
+s_tls13-server-cert-self-signed-node-client() {
+  need_node
+  kbegin tls13-server-cert-self-signed-node-client
+  serve openssl s_server -accept "$port" -naccept 1 -cert "$pki/server-self.crt" -key "$pki/server-self.key" -tls1_3 -www
+  node_client --tls 1.3 --ca "$pki/root.crt" --keylog "$keys"
+  kend
+}
+
+# Node server, requestCert + rejectUnauthorized; the Node server writes the key log.
+node_mtls_server() {
+  node_server --tls "$1" --cert "$pki/server-chain.crt" --key "$pki/server.key" --ca "$pki/root.crt" \
+    --request-cert --reject-unauthorized --keylog "$keys"
+}
+
+s_tls12-client-cert-untrusted-node-server() {
+  need_node
+  kbegin tls12-client-cert-untrusted-node-server
+  node_mtls_server 1.2
+  ossl_client -tls1_2 -cert "$pki/client-unrelated.crt" -key "$pki/client-unrelated.key" -cert_chain "$pki/unrelated.crt"
+  kend
+}
+
+s_tls13-client-cert-untrusted-node-server() {
+  need_node
+  kbegin tls13-client-cert-untrusted-node-server
+  node_mtls_server 1.3
+  ossl_client -tls1_3 -cert "$pki/client-unrelated.crt" -key "$pki/client-unrelated.key" -cert_chain "$pki/unrelated.crt"
+  kend
+}
+
+s_tls12-mtls-missing-client-cert-node-server() {
+  need_node
+  kbegin tls12-mtls-missing-client-cert-node-server
+  node_mtls_server 1.2
+  ossl_client -tls1_2
+  kend
+}
+
+s_tls13-mtls-missing-client-cert-node-server() {
+  need_node
+  kbegin tls13-mtls-missing-client-cert-node-server
+  node_mtls_server 1.3
+  ossl_client -tls1_3
+  kend
+}
+
+s_tls12-mtls-ok-node() {
+  need_node
+  kbegin tls12-mtls-ok-node
+  node_mtls_server 1.2
+  node_client --tls 1.2 --ca "$pki/root.crt" --cert "$pki/client-chain.crt" --key "$pki/client.key"
+  kend
+}
+
+s_tls13-mtls-ok-node() {
+  need_node
+  kbegin tls13-mtls-ok-node
+  node_mtls_server 1.3
+  node_client --tls 1.3 --ca "$pki/root.crt" --cert "$pki/client-chain.crt" --key "$pki/client.key"
+  kend
+}
+
+# --- Several connections on two ports -------------------------------------------------------
+
+# s_server -Verify 1 on PORT (a client with a certificate, then one without) and s_server
+# (no client auth) on PORT+1 (one client); the clients' key log.
+s_tls-multi-connection-two-ports() {
+  local p
+  filter="tcp port $((port + 1)) or tcp port $((port + 2))" kbegin tls-multi-connection-two-ports
+  p=$port
+  naccept=2 ossl_server -tls1_2 -Verify 1 -www
+  port=$((p + 1)) ossl_server -tls1_3 -www
+  ossl_client -tls1_2 -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt" -keylogfile "$keys"
+  ossl_client -tls1_2 -keylogfile "$keys"
+  port=$((p + 1)) ossl_client -tls1_3 -keylogfile "$keys"
+  kend
+}
+
+# --- No connection -------------------------------------------------------------------------------
+
+# Nothing listens: curl to localhost (127.0.0.1 and ::1) gets a RST for each SYN.
+s_tls-connection-refused-curl() {
+  begin tls-connection-refused-curl
+  if listening "$port"; then echo "generate.sh: something listens on $port" >&2; exit 1; fi
+  run curl -sS "https://localhost:$port/"
+  end
+}
+
+# A port that drops SYNs (an iptables rule on lo, removed afterwards): the client's SYN and its
+# retransmissions go unanswered until curl's --connect-timeout (4 s).
+s_tls-syn-unanswered-curl() {
+  command -v iptables >/dev/null || { echo "generate.sh: iptables is missing (apt-get install iptables)" >&2; exit 2; }
+  begin tls-syn-unanswered-curl
+  iptables -A INPUT -i lo -p tcp --dport "$port" -j DROP
+  run curl -sS --connect-timeout 4 "https://127.0.0.1:$port/"
+  iptables -D INPUT -i lo -p tcp --dport "$port" -j DROP
+  end
+}
+
+# --- Capture files cut short (derived) -----------------------------------------------------------
+
+# The source of the pcapng cut below: dumpcap's pcapng, TLS 1.3, certificate_required.
+s_tls13-certificate-required-openssl-dumpcap() {
+  kbegin tls13-certificate-required-openssl-dumpcap pcapng
+  ossl_server -tls1_3 -Verify 1 -www
+  ossl_client -tls1_3 -keylogfile "$keys"
+  kend
+}
+
+# cut_short SOURCE-NAME EXT PLACE N RESULT-NAME: RESULT is SOURCE cut with `head -c` N bytes into
+# PLACE (gen/cut.py) of SOURCE's last frame that carries TLS; the key log is copied beside it.
+cut_short() {
+  local src=$out/$1.$2 result=$out/$5.$2 server_port frame bytes
+  server_port=$(tshark -r "$src" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e tcp.dstport 2>/dev/null | head -1)
+  frame=$(tshark -r "$src" -d "tcp.port==$server_port,tls" -Y tls -T fields -e frame.number 2>/dev/null | tail -1)
+  bytes=$(python3 "$here/gen/cut.py" "$src" "$frame" "$3" "$4")
+  head -c "$bytes" "$src" >"$result"
+  [ ! -f "$out/$1.keys" ] || cp "$out/$1.keys" "$out/$5.keys"
+  echo "== $5 (derived): head -c $bytes of $1.$2 ($(stat -c %s "$src") bytes), $4 bytes into frame $frame's $3"
+}
+
+s_tls13-certificate-required-cut-in-record() {
+  cut_short tls13-certificate-required-openssl pcap record-body 10 tls13-certificate-required-cut-in-record
+}
+
+s_tls13-certificate-required-cut-in-record-header() {
+  cut_short tls13-certificate-required-openssl pcap record-header 3 tls13-certificate-required-cut-in-record-header
+}
+
+s_tls13-certificate-required-cut-in-packet-header() {
+  cut_short tls13-certificate-required-openssl pcap packet-header 9 tls13-certificate-required-cut-in-packet-header
+}
+
+s_tls13-certificate-required-dumpcap-cut-in-record() {
+  cut_short tls13-certificate-required-openssl-dumpcap pcapng record-body 10 tls13-certificate-required-dumpcap-cut-in-record
+}
+
+# --- Added after the first batch (kept at the end: ports follow the order of this file) -------
+
+# JSSE server in TLS 1.3 requiring a client certificate; s_client without one (its key log).
+s_tls13-mtls-missing-client-cert-java-server() {
+  kbegin tls13-mtls-missing-client-cert-java-server
+  java_server TLSv1.3 need
+  ossl_client -tls1_3 -keylogfile "$keys"
+  kend
+}
+
+# Ports are fixed per scenario so that reruns are comparable. The scenarios defined before the line
+# "first_generation=" above keep the ports they always had: 20000 + 10 × their position in the
+# sorted list of their names. Those defined after it get 20000 + 10 × (that list's length + 1)
+# + 5 × their position in this file (from 0), so that a scenario added at the end moves no port
+# and all stay within 20000-20999. (begin takes the next port: a scenario's first port is that + 1.)
+shopt -s extdebug
+second_generation=$(for f in $(declare -F | awk '{print $3}' | grep '^s_'); do declare -F "$f"; done |
+  sort -k2,2n | awk '{print $1}' | sed 's/^s_//' | grep -vxF -f <(printf '%s\n' "$first_generation") || true)
+shopt -u extdebug
+if [ $# -gt 0 ]; then selected=("$@"); else mapfile -t selected <<<"$first_generation"$'\n'"$second_generation"; fi
 for s in "${selected[@]}"; do
-  # Ports are fixed per scenario (by its position in the list) so that reruns are comparable.
-  port=$((20000 + 10 * $(grep -nx "$s" <<<"$all" | cut -d: -f1)))
+  if grep -qx -- "$s" <<<"$first_generation"; then
+    port=$((20000 + 10 * $(grep -nx -- "$s" <<<"$first_generation" | cut -d: -f1)))
+  elif grep -qx -- "$s" <<<"$second_generation"; then
+    port=$((20000 + 10 * ($(wc -l <<<"$first_generation") + 1) + 5 * ($(grep -nx -- "$s" <<<"$second_generation" | cut -d: -f1) - 1)))
+  else
+    echo "generate.sh: no scenario $s" >&2
+    exit 2
+  fi
   "s_$s"
 done

@@ -331,32 +331,49 @@ fn random_bytes_never_panic() {
     }
 }
 
+/// A capture cut at any byte reads as its whole frames before the cut and a "cut short" error.
+/// The reader is run at every cut; the whole analysis once per distinct prefix of whole frames
+/// (a cut inside a frame hands the later stages the same frames as a cut before it, so this
+/// covers every input they can get from these files).
 #[test]
 fn every_prefix_of_a_real_capture_is_handled() {
     for name in [
         "tls12-mtls-missing-client-cert-openssl.pcap",
         "tls12-mtls-ok-ecdsa-dumpcap.pcapng",
+        "tls13-mtls-missing-client-cert-keylog-embedded.pcapng",
     ] {
         let file = std::fs::read(format!("{}/../../pcaps/{name}", env!("CARGO_MANIFEST_DIR")))
             .expect("capture");
         let full = diagnose(&file).expect("complete file");
-        for cut in 0..file.len() {
+        let mut analysed = std::collections::BTreeSet::new();
+        for cut in 0..=file.len() {
             let prefix = &file[..cut];
-            match diagnose(prefix) {
-                Ok(report) => assert!(report.capture.frames <= full.capture.frames),
-                Err(failure) => {
-                    assert!(failure.partial.capture.frames <= full.capture.frames);
-                    let kind = &failure.error.kind;
-                    assert!(
-                        matches!(
-                            kind,
-                            CaptureErrorKind::CutShort { .. } | CaptureErrorKind::Empty
-                        ),
-                        "{name} cut at {cut}: {kind:?}"
-                    );
-                }
+            let (read, result) = read(prefix, prefix.len());
+            let frames = read.frames.len() as u64;
+            assert!(frames <= full.capture.frames, "{name} cut at {cut}");
+            if let Err(kind) = &result {
+                assert!(
+                    matches!(
+                        kind,
+                        CaptureErrorKind::CutShort { .. } | CaptureErrorKind::Empty
+                    ),
+                    "{name} cut at {cut}: {kind:?}"
+                );
             }
+            if !analysed.insert((frames, read.secrets.len())) {
+                continue;
+            }
+            let report = match diagnose(prefix) {
+                Ok(report) => report,
+                Err(failure) => failure.partial,
+            };
+            assert_eq!(report.capture.frames, frames, "{name} cut at {cut}");
         }
+        assert_eq!(
+            analysed.len() as u64,
+            full.capture.frames + 1 + u64::from(name.contains("embedded")),
+            "{name}"
+        );
     }
 }
 
