@@ -125,6 +125,16 @@ impl Scenario {
         self.add(Party::Server, kind, false)
     }
 
+    /// The client's ChangeCipherSpec and encrypted Finished (TLS ≤ 1.2) in frame `frame`.
+    pub(crate) fn client_finished(self, frame: u64) -> Self {
+        self.at(frame).client(ccs()).client(encrypted_handshake(40))
+    }
+
+    /// The server's ChangeCipherSpec and encrypted Finished (TLS ≤ 1.2) in frame `frame`.
+    pub(crate) fn server_finished(self, frame: u64) -> Self {
+        self.at(frame).server(ccs()).server(encrypted_handshake(40))
+    }
+
     /// The client sends this, read with a key log.
     pub(crate) fn client_decrypted(self, kind: EventKind) -> Self {
         self.add(Party::Client, kind, true)

@@ -724,17 +724,23 @@ mod tests {
         s = s.client(ccs()).client(encrypted_handshake(40));
         match refusal {
             Some(a) => s.at(9).server(alert(Fatal, a)).fin(Party::Server, 10),
-            None => s
-                .at(9)
-                .server(ccs())
-                .server(encrypted_handshake(40))
-                .at(10)
-                .client(encrypted(100)),
+            None => s.server_finished(9).at(10).client(encrypted(100)),
         }
         .build()
     }
 
     type EventKindFn = fn() -> crate::model::EventKind;
+
+    /// An OpenSSL client sent `chain` to a server listing the test root, which refused it.
+    fn sent(chain: &[Certificate], refusal: A) -> Connection {
+        mutual(
+            hello,
+            root_request,
+            chain,
+            Some(Verdict::Valid),
+            Some(refusal),
+        )
+    }
 
     fn root_request() -> crate::model::EventKind {
         certificate_request(&[&root()])
@@ -802,13 +808,7 @@ mod tests {
 
     #[test]
     fn a_certificate_refused_for_another_reason_is_rejected() {
-        let conn = mutual(
-            hello,
-            root_request,
-            &client_chain(),
-            Some(Verdict::Valid),
-            Some(A::CertificateRevoked),
-        );
+        let conn = sent(&client_chain(), A::CertificateRevoked);
         let f = expect(&conn, C::ClientCertRejected);
         assert!(f.remediation.contains("revoked"), "{}", f.remediation);
         assert_eq!(frames(&f), [6, 8, 9]);
@@ -825,51 +825,27 @@ mod tests {
 
     #[test]
     fn a_certificate_from_an_unlisted_ca_is_not_in_the_ca_list() {
-        let conn = mutual(
-            hello,
-            root_request,
-            &pem("client-unrelated.pem"),
-            Some(Verdict::Valid),
-            Some(A::UnknownCa),
-        );
+        let conn = sent(&pem("client-unrelated.pem"), A::UnknownCa);
         let f = expect(&conn, C::ClientCertNotInCaList);
         assert!(
             f.explanation.contains("CN=Unrelated Partner CA"),
             "{}",
             f.explanation
         );
-        let listed = mutual(
-            hello,
-            root_request,
-            &client_chain(),
-            Some(Verdict::Valid),
-            Some(A::UnknownCa),
-        );
+        let listed = sent(&client_chain(), A::UnknownCa);
         assert!(!codes(&listed).contains(&C::ClientCertNotInCaList));
     }
 
     #[test]
     fn validity_is_judged_at_the_connections_time() {
-        let expired = mutual(
-            hello,
-            root_request,
-            &pem("client-expired-chain.pem"),
-            Some(Verdict::Valid),
-            Some(A::CertificateExpired),
-        );
+        let expired = sent(&pem("client-expired-chain.pem"), A::CertificateExpired);
         let f = expect(&expired, C::ClientCertExpired);
         assert!(
             f.explanation.contains("expired on 2021-"),
             "{}",
             f.explanation
         );
-        let valid = mutual(
-            hello,
-            root_request,
-            &client_chain(),
-            Some(Verdict::Valid),
-            Some(A::CertificateExpired),
-        );
+        let valid = sent(&client_chain(), A::CertificateExpired);
         assert!(!codes(&valid).contains(&C::ClientCertExpired));
         // The same certificate, before its notBefore: not yet valid.
         let early = Scenario::tls12()
@@ -910,34 +886,19 @@ mod tests {
 
     #[test]
     fn a_leaf_without_its_intermediate_is_an_incomplete_chain() {
-        let conn = mutual(
-            hello,
-            root_request,
-            &pem("client.pem"),
-            Some(Verdict::Valid),
-            Some(A::UnknownCa),
-        );
+        let conn = sent(&pem("client.pem"), A::UnknownCa);
         let f = expect(&conn, C::ClientCertIncompleteChain);
         // One certificate alone: inferred from the issuer's organisation.
         assert_eq!(f.confidence, Confidence::Likely);
-        let whole = mutual(
-            hello,
-            root_request,
-            &client_chain(),
-            Some(Verdict::Valid),
-            Some(A::UnknownCa),
-        );
+        let whole = sent(&client_chain(), A::UnknownCa);
         assert!(!codes(&whole).contains(&C::ClientCertIncompleteChain));
     }
 
     #[test]
     fn a_certificate_without_client_auth_is_the_wrong_key_usage() {
-        let conn = mutual(
-            hello,
-            root_request,
+        let conn = sent(
             &pem("client-server-eku-chain.pem"),
-            Some(Verdict::Valid),
-            Some(A::UnsupportedCertificate),
+            A::UnsupportedCertificate,
         );
         let f = expect(&conn, C::ClientCertWrongKeyUsage);
         assert!(
@@ -945,13 +906,7 @@ mod tests {
             "{}",
             f.explanation
         );
-        let ok = mutual(
-            hello,
-            root_request,
-            &client_chain(),
-            Some(Verdict::Valid),
-            Some(A::CertificateRevoked),
-        );
+        let ok = sent(&client_chain(), A::CertificateRevoked);
         assert!(!codes(&ok).contains(&C::ClientCertWrongKeyUsage));
     }
 

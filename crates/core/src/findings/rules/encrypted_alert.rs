@@ -57,12 +57,8 @@ mod tests {
             .client(hello())
             .at(6)
             .server(server_hello(ProtocolVersion::TLS12))
-            .at(8)
-            .client(ccs())
-            .client(encrypted_handshake(40))
-            .at(9)
-            .server(ccs())
-            .server(encrypted_handshake(40));
+            .client_finished(8)
+            .server_finished(9);
         if data {
             s = s.at(10).client(encrypted(100));
         }

@@ -66,12 +66,8 @@ mod tests {
             .server(server_hello(ProtocolVersion::TLS12))
             .server(certificate(chain))
             .server(msg(H::ServerHelloDone))
-            .at(8)
-            .client(ccs())
-            .client(encrypted_handshake(40))
-            .at(9)
-            .server(ccs())
-            .server(encrypted_handshake(40))
+            .client_finished(8)
+            .server_finished(9)
             .build()
     }
 

@@ -250,11 +250,8 @@ mod more_tests {
         match refusal {
             Some(a) => s.client(alert(Fatal, a)),
             None => s
-                .client(ccs())
-                .client(encrypted_handshake(40))
-                .at(9)
-                .server(ccs())
-                .server(encrypted_handshake(40))
+                .client_finished(8)
+                .server_finished(9)
                 .at(10)
                 .client(encrypted(90)),
         }
