@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release -p pcap-tls-bench -- run                 # 100 MiB and 1 GiB, the table
 //! cargo run --release -p pcap-tls-bench -- run --sizes 5G --no-tshark
+//! cargo run --release -p pcap-tls-bench -- run --compare old/pcap-tls-diagnose   # beside another build
 //! cargo run --release -p pcap-tls-bench -- generate --size 100M --out big.pcap
 //! cargo run --release -p pcap-tls-bench -- floor big.pcap
 //! cargo run --release -p pcap-tls-bench -- heap big.pcap      # where the analyser's memory goes
@@ -80,6 +81,10 @@ enum Cmd {
         /// Skip tshark.
         #[arg(long)]
         no_tshark: bool,
+        /// Another build of the CLI to measure beside this one (an earlier release, say);
+        /// repeatable. Its runs alternate with this build's, so both see the same machine.
+        #[arg(long, value_name = "BINARY")]
+        compare: Vec<PathBuf>,
     },
 }
 
@@ -120,7 +125,8 @@ fn main() -> anyhow::Result<()> {
             dir,
             runs,
             no_tshark,
-        } => run(&sizes, &dir, runs.max(1), no_tshark)?,
+            compare,
+        } => run(&sizes, &dir, runs.max(1), no_tshark, &compare)?,
     }
     Ok(())
 }
@@ -243,7 +249,13 @@ fn median(mut runs: Vec<Measured>) -> Measured {
     runs.swap_remove(mid)
 }
 
-fn run(sizes: &[String], dir: &Path, runs: usize, no_tshark: bool) -> anyhow::Result<()> {
+fn run(
+    sizes: &[String],
+    dir: &Path,
+    runs: usize,
+    no_tshark: bool,
+    compare: &[PathBuf],
+) -> anyhow::Result<()> {
     let root = repo_root();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let built = Command::new(cargo)
@@ -293,7 +305,19 @@ fn run(sizes: &[String], dir: &Path, runs: usize, no_tshark: bool) -> anyhow::Re
         };
         let records = series(&me, &["floor".as_ref(), "--records-only".as_ref(), path])?;
         let floor = series(&me, &["floor".as_ref(), path])?;
-        let ours = series(&cli, &["--format".as_ref(), "json".as_ref(), path])?;
+        let json: [&std::ffi::OsStr; 3] = ["--format".as_ref(), "json".as_ref(), path];
+        // This build and the others in turn, run by run, so that a drift of the machine's
+        // speed falls on all of them alike.
+        let mut ours_runs = Vec::new();
+        let mut others: Vec<Vec<Measured>> = compare.iter().map(|_| Vec::new()).collect();
+        for _ in 0..runs {
+            ours_runs.push(measure(&cli, &json)?);
+            for (binary, runs) in compare.iter().zip(&mut others) {
+                runs.push(measure(binary, &json)?);
+            }
+        }
+        let ours = median(ours_runs);
+        let others: Vec<Measured> = others.into_iter().map(median).collect();
         let theirs = match &tshark {
             Some(t) => Some(measure(
                 t,
@@ -333,6 +357,9 @@ fn run(sizes: &[String], dir: &Path, runs: usize, no_tshark: bool) -> anyhow::Re
         row("pcap records only (pcap-parser)", &records);
         row("floor: + headers, flow lookup, TLS record headers", &floor);
         row("pcap-tls-diagnose --format json", &ours);
+        for (binary, m) in compare.iter().zip(&others) {
+            row(&format!("{} --format json", binary.display()), m);
+        }
         if let Some(t) = &theirs {
             row("tshark -Y 'tls.handshake or tls.alert_message'", t);
         }

@@ -333,13 +333,17 @@ impl Analyzer {
             udp: state.not_tcp.contains_key(&NotTcp::OtherTransport(17)),
         };
         let capture_findings = findings::capture_wide(facts, &connections);
+        let diagnoses: Vec<Vec<findings::Finding>> = connections
+            .iter()
+            .map(|c| findings::diagnose(&Ctx::new(c, &connections, supplied)))
+            .collect();
+        // Each model is dropped as soon as its report entry is made. (The projector's shared
+        // lists are keyed by the models' lists, all allocated before: a key cannot be reused.)
         let mut projector = report::Projector::default();
         let entries = connections
-            .iter()
-            .map(|c| {
-                let found = findings::diagnose(&Ctx::new(c, &connections, supplied));
-                projector.connection(c, found)
-            })
+            .into_iter()
+            .zip(diagnoses)
+            .map(|(c, found)| projector.connection(&c, found))
             .collect();
         drop(projector);
         let report = Report {

@@ -310,7 +310,7 @@ fn pair_key(x: Endpoint, y: Endpoint) -> PairKey {
 }
 
 /// At most this many connections are tracked; segments of further connections are counted in
-/// [`ConnectionTable::untracked_frames`] and the report says so. A SYN flood or a port scan
+/// the report's `untracked_frames` and the report says so. A SYN flood or a port scan
 /// cannot exhaust memory this way.
 pub const MAX_CONNECTIONS: usize = 100_000;
 
