@@ -318,27 +318,10 @@ fn run(
         }
         let ours = median(ours_runs);
         let others: Vec<Measured> = others.into_iter().map(median).collect();
-        let theirs = match &tshark {
-            Some(t) => Some(measure(
-                t,
-                &[
-                    "-n".as_ref(),
-                    "-r".as_ref(),
-                    path,
-                    "-Y".as_ref(),
-                    "tls.handshake or tls.alert_message".as_ref(),
-                    "-T".as_ref(),
-                    "fields".as_ref(),
-                    "-e".as_ref(),
-                    "frame.number".as_ref(),
-                    "-e".as_ref(),
-                    "tls.handshake.type".as_ref(),
-                    "-e".as_ref(),
-                    "tls.alert_message.desc".as_ref(),
-                ],
-            )?),
-            None => None,
-        };
+        let theirs = tshark
+            .as_deref()
+            .map(|t| measure_tshark(t, path))
+            .transpose()?;
         let row = |tool: &str, m: &Measured| {
             let rss = m
                 .peak_rss_mb
@@ -365,6 +348,28 @@ fn run(
         }
     }
     Ok(())
+}
+
+/// tshark doing the equivalent job: the handshake messages and alerts of every frame.
+fn measure_tshark(tshark: &Path, capture: &std::ffi::OsStr) -> anyhow::Result<Measured> {
+    measure(
+        tshark,
+        &[
+            "-n".as_ref(),
+            "-r".as_ref(),
+            capture,
+            "-Y".as_ref(),
+            "tls.handshake or tls.alert_message".as_ref(),
+            "-T".as_ref(),
+            "fields".as_ref(),
+            "-e".as_ref(),
+            "frame.number".as_ref(),
+            "-e".as_ref(),
+            "tls.handshake.type".as_ref(),
+            "-e".as_ref(),
+            "tls.alert_message.desc".as_ref(),
+        ],
+    )
 }
 
 fn which(program: &str) -> Option<PathBuf> {
