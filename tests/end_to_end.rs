@@ -131,22 +131,45 @@ fn a_missing_file_is_exit_2() {
     );
 }
 
+/// A capture cut short (tcpdump killed, a file copied while written) is analysed as far as it
+/// goes; a capture-truncated finding says where it ends, and the exit code follows the findings.
+/// Only input that is no capture at all is exit 2.
 #[test]
-fn a_capture_cut_short_shows_what_was_read_and_exits_2() {
+fn a_capture_cut_short_is_analysed_as_far_as_it_goes() {
     let bytes =
         std::fs::read(pcap("tls12-mtls-missing-client-cert-openssl.pcap")).expect("capture");
     let cut = &bytes[..bytes.len() - 10];
-    let run = run(&["-"], Some(cut));
-    run.assert_code(2);
-    assert!(run.stdout().contains("pcap, 11 frames"), "{}", run.stdout());
-    let err = run.stderr();
+    let run_text = run(&["-"], Some(cut));
+    // The client-cert-missing before the cut is still an error: exit 1, not 2.
+    run_text.assert_code(1);
+    assert_eq!(run_text.stderr(), "");
+    let out = run_text.stdout();
+    assert!(out.contains("pcap, 11 frames"), "{out}");
     assert!(
-        err.contains("pcap-tls-diagnose: -: the file is cut short: a pcap record at byte offset"),
-        "{err}"
+        out.contains("capture-truncated  The capture file is cut short"),
+        "{out}"
     );
+    assert!(out.contains("The file ends inside frame 12"), "{out}");
+    let json = run(
+        &[
+            "--format".as_ref(),
+            "json".as_ref(),
+            std::ffi::OsStr::new("-"),
+        ],
+        Some(cut),
+    );
+    json.assert_code(1);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout()).expect("JSON");
+    assert_eq!(report["capture"]["error"]["kind"], "cut_short");
+    assert_eq!(report["findings"][0]["code"], "capture-truncated");
+    // Bytes that are no capture at all: exit 2, and said so.
+    let hi = run(&["-"], Some(b"hi\n"));
+    hi.assert_code(2);
     assert!(
-        err.contains("hint: the output above covers what was read"),
-        "{err}"
+        hi.stderr()
+            .starts_with("pcap-tls-diagnose: -: not a pcap or pcapng capture"),
+        "{}",
+        hi.stderr()
     );
 }
 
@@ -214,7 +237,9 @@ fn problems_are_shown_and_healthy_connections_only_with_all() {
         None,
     );
     assert!(
-        by_port.stdout().contains("1 TCP connection,"),
+        by_port
+            .stdout()
+            .contains("1 TCP connection (of 3 in the capture, by the filter),"),
         "{}",
         by_port.stdout()
     );
@@ -227,8 +252,11 @@ fn problems_are_shown_and_healthy_connections_only_with_all() {
         None,
     );
     by_sni.assert_code(0);
+    // A filter that matches nothing says so, with what the capture holds.
     assert!(
-        by_sni.stdout().contains("0 TCP connections"),
+        by_sni
+            .stdout()
+            .contains("3 TCP connections in the capture, none of them matches the filter"),
         "{}",
         by_sni.stdout()
     );

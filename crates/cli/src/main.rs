@@ -15,8 +15,9 @@ use pcap_tls_diagnose_core::{CertificateFileError, Certificates, KeyLog};
 /// Reads pcap or pcapng captures, rebuilds every TLS handshake and explains what failed, why,
 /// and what to change, with the frame numbers that show it.
 ///
-/// Exit status: 0 no error found, 1 at least one error finding, 2 a capture could not be read
-/// (to its end) or the arguments are wrong.
+/// Exit status: 0 no error found, 1 at least one error finding, 2 a file is not a capture (or
+/// cannot be opened) or the arguments are wrong. A capture cut short is analysed as far as it
+/// goes, with a capture-truncated finding.
 #[derive(Debug, Parser)]
 #[command(name = "pcap-tls-diagnose", version, about, long_about = None)]
 struct Args {
@@ -180,6 +181,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let options = TextOptions {
         all: args.all,
         color: args.color(),
+        filtered_from: None,
     };
     let client_certificates = certificates(args.client_cert.as_ref(), Certificates::client_chain)?;
     let trust_store = certificates(args.ca.as_ref(), Certificates::trust_store)?;
@@ -203,7 +205,9 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     for (i, path) in args.captures.iter().enumerate() {
         let name = path.display().to_string();
         let (mut report, error) = analyse(path, &supplied).with_context(|| name.clone())?;
+        let mut options = options;
         if args.filtered() {
+            options.filtered_from = Some(report.connections.len());
             report.connections.retain(|c| args.keeps(c));
         }
         errors |= report.has_errors();
@@ -224,11 +228,11 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
             out.flush()?;
         }
-        if let Some(error) = error {
+        // A file that is a capture but ends early (or breaks off) is reported with what was
+        // read, and a capture-truncated finding says where; only input that is no capture at
+        // all is an error of the run.
+        if let Some(error) = error.filter(|_| !readable) {
             eprintln!("pcap-tls-diagnose: {name}: {error}");
-            if readable {
-                eprintln!("  hint: the output above covers what was read before the problem");
-            }
             unreadable = true;
         }
     }

@@ -329,14 +329,14 @@ impl Analyzer {
         };
         let facts = CaptureFacts {
             frames: capture.frames,
-            read_error: capture.error.is_some(),
+            error: capture.error.clone(),
             udp: state.not_tcp.contains_key(&NotTcp::OtherTransport(17)),
         };
-        let capture_findings = findings::capture_wide(facts, &connections);
         let diagnoses: Vec<Vec<findings::Finding>> = connections
             .iter()
             .map(|c| findings::diagnose(&Ctx::new(c, &connections, supplied)))
             .collect();
+        let capture_findings = findings::capture_wide(&facts, &connections, &diagnoses);
         // Each model is dropped as soon as its report entry is made. (The projector's shared
         // lists are keyed by the models' lists, all allocated before: a key cannot be reused.)
         let mut projector = report::Projector::default();

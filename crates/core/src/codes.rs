@@ -86,6 +86,10 @@ finding_codes! {
     ConnectionReset = "connection-reset",
     /// A close without an alert during the handshake.
     ConnectionClosed = "connection-closed",
+    /// The SYN was answered by a reset.
+    ConnectionRefused = "connection-refused",
+    /// The SYN was never answered.
+    NoSynAnswer = "no-syn-answer",
     /// One side does not speak TLS.
     NotTls = "not-tls",
     /// TLS 1.3 without keys: what is hidden.
@@ -424,6 +428,24 @@ pub const DOCS: &[CodeDoc] = &[
         references: "RFC 8446 §6.1",
     },
     CodeDoc {
+        code: C::ConnectionRefused,
+        severity: Error,
+        title: "The server's host refused the connection",
+        meaning: "The client's SYN was answered by a TCP reset (RST/ACK) and nothing else: no TCP connection, so no TLS either.",
+        why: "Nothing listens on that port on that address (the service is down, listens on another port, or only on another address family — clients often try IPv6 and IPv4 in turn), or a firewall rejects the connection with a reset.",
+        fix: "Check that the service runs and listens on this address and port (`ss -ltn` on the server), on both IPv4 and IPv6 if the name resolves to both, and that no firewall rule rejects it.",
+        references: "RFC 9293 §3.5.2 (reset generation), §3.10.7.1",
+    },
+    CodeDoc {
+        code: C::NoSynAnswer,
+        severity: Error,
+        title: "The client's SYN was never answered",
+        meaning: "The client sent a SYN (and retransmitted it) and nothing came back: no TCP connection, so no TLS either.",
+        why: "A firewall drops the packets silently, the host is down or unreachable, the route is wrong, or the server's listen queue is full. (A capture that sees only the client's direction looks the same when the client never sent more than SYNs; a client that got an answer sends an ACK.)",
+        fix: "Check the path to the server: firewalls and security groups that drop rather than reject, routing, the server host itself; capture on the server side to see whether the SYN arrives.",
+        references: "RFC 9293 §3.5, §3.8.1 (retransmission); RFC 6298",
+    },
+    CodeDoc {
         code: C::NotTls,
         severity: Error,
         title: "One side does not speak TLS",
@@ -498,11 +520,11 @@ pub const DOCS: &[CodeDoc] = &[
     CodeDoc {
         code: C::CaptureTruncated,
         severity: Warning,
-        title: "The capture's snapshot length cut the TLS messages",
-        meaning: "Frames were captured shorter than they were on the wire, so messages are incomplete.",
-        why: "tcpdump or another capture tool ran with a small snapshot length (`-s 96`).",
-        fix: "Capture with the full length: `tcpdump -s 0` (the default in current tcpdump).",
-        references: "tcpdump(1): `-s snaplen`",
+        title: "The capture cut the TLS messages short",
+        meaning: "Frames were captured shorter than they were on the wire (a snapshot length), so messages are incomplete; or the capture file itself ends early (inside a frame) or cannot be read from some byte on, so what came after is missing.",
+        why: "tcpdump or another capture tool ran with a small snapshot length (`-s 96`); or the file was copied, downloaded or read while still being written, or the capture tool was killed (SIGKILL) instead of stopped.",
+        fix: "Capture with the full length (`tcpdump -s 0`, the default in current tcpdump); stop the capture tool with Ctrl-C or SIGINT and copy the file whole once it has finished.",
+        references: "tcpdump(1): `-s snaplen`; the pcap and pcapng file formats (draft-ietf-opsawg-pcap, draft-ietf-opsawg-pcapng)",
     },
     CodeDoc {
         code: C::CaptureGap,

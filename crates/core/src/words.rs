@@ -40,6 +40,30 @@ pub(crate) fn printable(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The first line of some text (up to 100 bytes), escaped: `GET / HTTP/1.1`.
+pub(crate) fn first_line(bytes: &[u8]) -> String {
+    let end = bytes
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .or_else(|| bytes.iter().position(|b| *b == b'\n'))
+        .unwrap_or(bytes.len())
+        .min(100);
+    printable(&bytes[..end])
+}
+
+/// What an HTTP answer's page says: the text of its `<title>`, when it has one in the bytes.
+pub(crate) fn http_title(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let start = text.find("<title>")? + "<title>".len();
+    let end = start + text[start..].find("</title>")?;
+    let title = text[start..end].trim();
+    // "400 The plain HTTP request was sent to HTTPS port": the status code is said already.
+    let title = title
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim();
+    (!title.is_empty()).then(|| printable(&title.as_bytes()[..title.len().min(120)]))
+}
+
 /// Text in quotes when the bytes are printable text, hex otherwise.
 fn quoted_or_hex(bytes: &[u8]) -> String {
     if bytes
@@ -166,5 +190,15 @@ mod tests {
         assert_eq!(quoted_or_hex(&[0, 1]), "0001");
         assert_eq!(hex(&[0xab, 0x01]), "ab01");
         assert_eq!(date(Timestamp::from_parts(0, 0)), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            first_line(b"GET / HTTP/1.1\r\nHost: x\r\n"),
+            "GET / HTTP/1.1"
+        );
+        let page = b"HTTP/1.1 400 Bad Request\r\n\r\n<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>";
+        assert_eq!(
+            http_title(page).as_deref(),
+            Some("The plain HTTP request was sent to HTTPS port")
+        );
+        assert_eq!(http_title(b"HTTP/1.1 200 OK\r\n\r\nok"), None);
     }
 }

@@ -47,7 +47,11 @@ pub fn diagnose_text(bytes: &[u8], all: bool) -> Result<String, JsError> {
     let report = report_or_error(pcap_tls_diagnose_core::diagnose(bytes))?;
     Ok(report::text::render_with(
         &report,
-        TextOptions { all, color: false },
+        TextOptions {
+            all,
+            color: false,
+            filtered_from: None,
+        },
     ))
 }
 

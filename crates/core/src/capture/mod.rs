@@ -306,6 +306,15 @@ impl CaptureReader {
         if self.pending.is_empty() {
             return Ok(());
         }
+        if matches!(self.state, State::Magic) && !could_be_magic(&self.pending) {
+            // Fewer bytes than a magic number, and not the start of one: not a capture.
+            return Err(CaptureError {
+                kind: CaptureErrorKind::NotACapture {
+                    magic: self.pending.clone(),
+                },
+                offset: 0,
+            });
+        }
         let needed = match self.next(&self.pending)? {
             Next::Unit(n) | Next::NeedAtLeast(n) => n,
         };
@@ -422,6 +431,23 @@ enum Step {
 }
 
 /// Picks the parser from the first four bytes.
+/// Could these first bytes (fewer than four) begin a pcap, pcapng or gzip file?
+fn could_be_magic(prefix: &[u8]) -> bool {
+    const MAGICS: [[u8; 4]; 8] = [
+        [0xd4, 0xc3, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0xc3, 0xd4],
+        [0x4d, 0x3c, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0x3c, 0x4d],
+        [0x34, 0xcd, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0xcd, 0x34],
+        pcapng::SHB_TYPE,
+        [gzip::MAGIC[0], gzip::MAGIC[1], gzip::MAGIC[2], 0],
+    ];
+    MAGICS
+        .iter()
+        .any(|m| m.starts_with(&prefix[..prefix.len().min(3)]) && prefix.len() < 4)
+}
+
 fn select_format(data: &[u8], info: &mut CaptureInfo) -> Result<State, CaptureError> {
     let magic = [data[0], data[1], data[2], data[3]];
     if let Some(state) = pcap::PcapState::from_magic(magic) {

@@ -39,6 +39,12 @@ pub(crate) struct Ctx<'a> {
     pub(crate) supplied: &'a [Certificate],
     /// The CAs the user trusts (`--ca`).
     pub(crate) trust: &'a [Certificate],
+    /// Other connections of the capture to the same server port on another address (a client
+    /// trying the IPv6 and the IPv4 address of a name in turn), with their ids.
+    pub(crate) other_addresses: Vec<&'a Connection>,
+    /// Another connection of the capture to the same server address and port that carries
+    /// TLS, by its id.
+    pub(crate) tls_on_same_port: Option<u32>,
 }
 
 impl<'a> Ctx<'a> {
@@ -55,11 +61,30 @@ impl<'a> Ctx<'a> {
         } else {
             None
         };
+        let other_addresses = all
+            .iter()
+            .filter(|c| {
+                c.id != conn.id
+                    && c.server.port == conn.server.port
+                    && c.server.ip != conn.server.ip
+                    && c.client.ip.is_ipv4() != conn.client.ip.is_ipv4()
+            })
+            .collect();
+        let tls_on_same_port = all
+            .iter()
+            .find(|c| {
+                c.id != conn.id
+                    && c.server == conn.server
+                    && c.outcome != crate::model::Outcome::NotTls
+            })
+            .map(|c| c.id);
         Self {
             conn,
             earlier_full_handshake,
             supplied: supplied.client_chain,
             trust: supplied.trust_store,
+            other_addresses,
+            tls_on_same_port,
         }
     }
 

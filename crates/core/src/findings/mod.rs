@@ -14,6 +14,7 @@ mod context;
 mod rules;
 
 use crate::codes::{Confidence, FindingCode, Severity};
+use crate::error::{CaptureError, CaptureErrorKind};
 use crate::model::{Connection, FrameNumber};
 use crate::x509::Certificate;
 pub(crate) use context::Ctx;
@@ -86,24 +87,38 @@ impl Finding {
 }
 
 /// What the capture as a whole showed, for the capture-wide findings.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct CaptureFacts {
     /// Packet records read.
     pub(crate) frames: u64,
-    /// Reading stopped early (the file is not a capture from some point on).
-    pub(crate) read_error: bool,
+    /// Why reading stopped before the end of the file, if it did.
+    pub(crate) error: Option<CaptureError>,
     /// Frames of UDP were passed over.
     pub(crate) udp: bool,
 }
 
-/// Findings about the capture as a whole.
-pub(crate) fn capture_wide(facts: CaptureFacts, connections: &[Connection]) -> Vec<Finding> {
+/// Findings about the capture as a whole, given each connection's (`diagnoses`, in the same
+/// order).
+pub(crate) fn capture_wide(
+    facts: &CaptureFacts,
+    connections: &[Connection],
+    diagnoses: &[Vec<Finding>],
+) -> Vec<Finding> {
     let mut out = Vec::new();
+    if let Some(error) = &facts.error {
+        out.extend(cut_short(facts.frames, error));
+    }
     let tls = connections
         .iter()
         .filter(|c| c.outcome != crate::model::Outcome::NotTls)
         .count();
-    if tls == 0 && !facts.read_error {
+    // A connection refused, unanswered, or in plain text says why there is no TLS better than
+    // a word about the capture filter.
+    let explained = diagnoses
+        .iter()
+        .flatten()
+        .any(|f| f.severity == Severity::Error);
+    if tls == 0 && facts.error.is_none() && !explained {
         let tcp = connections.len();
         out.push(
             Finding::new(FindingCode::NoTlsInCapture, Confidence::Certain, "The capture holds no TLS connection")
@@ -122,6 +137,50 @@ pub(crate) fn capture_wide(facts: CaptureFacts, connections: &[Connection]) -> V
         );
     }
     out
+}
+
+/// A capture file that ends early, or cannot be read from some byte on: what was read before
+/// is analysed. (A file that is not a capture at all has no findings: it has no report.)
+fn cut_short(frames: u64, error: &CaptureError) -> Option<Finding> {
+    let after = if frames == 0 {
+        "no frame could be read".to_string()
+    } else {
+        format!(
+            "the {frames} frame{} before it {} analysed",
+            if frames == 1 { "" } else { "s" },
+            if frames == 1 { "is" } else { "are" }
+        )
+    };
+    let (title, what) = match &error.kind {
+        CaptureErrorKind::Empty | CaptureErrorKind::NotACapture { .. } => return None,
+        CaptureErrorKind::CutShort { what, missing } => (
+            "The capture file is cut short",
+            format!(
+                "The file ends inside {} (its {what} starts at byte {} and lacks {missing} byte{}): the file was copied or read while still being written, or the capture tool was stopped abruptly. Everything after is missing; {after}.",
+                match *what {
+                    "pcap record" => format!("frame {}", frames + 1),
+                    "pcapng block" => format!("a pcapng block, most likely frame {}", frames + 1),
+                    _ => "its header".to_string(),
+                },
+                error.offset,
+                if *missing == 1 { "" } else { "s" },
+            ),
+        ),
+        _ => (
+            "The capture file cannot be read to its end",
+            format!(
+                "Reading stops at byte {}: {error}. {}.",
+                error.offset,
+                crate::words::capitalize(&after)
+            ),
+        ),
+    };
+    Some(
+        Finding::new(FindingCode::CaptureTruncated, Confidence::Certain, title)
+            .explain(what)
+            .fix("Let the capture tool finish (stop tcpdump with Ctrl-C or SIGINT, not SIGKILL) before copying the file, and copy it whole; what happened after the cut is not in this file.")
+            .frames([(frames > 0).then(|| FrameNumber::new(frames))]),
+    )
 }
 
 /// What the user supplied besides the capture.
@@ -193,16 +252,57 @@ mod tests {
     use crate::model::{Opening, Party};
 
     #[test]
+    fn a_file_cut_short_says_where() {
+        let cut = crate::error::CaptureError {
+            kind: crate::error::CaptureErrorKind::CutShort {
+                what: "pcap record",
+                missing: 9,
+            },
+            offset: 3684,
+        };
+        let facts = CaptureFacts {
+            frames: 9,
+            error: Some(cut),
+            udp: false,
+        };
+        let found = capture_wide(
+            &facts,
+            &[Scenario::tls12().at(4).client(hello()).build()],
+            &[Vec::new()],
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, FindingCode::CaptureTruncated);
+        assert!(
+            found[0].explanation.starts_with("The file ends inside frame 10 (its pcap record starts at byte 3684 and lacks 9 bytes)"),
+            "{}",
+            found[0].explanation
+        );
+        // Near miss: a whole file.
+        let whole = CaptureFacts {
+            error: None,
+            ..facts
+        };
+        assert!(
+            capture_wide(
+                &whole,
+                &[Scenario::tls12().at(4).client(hello()).build()],
+                &[Vec::new()]
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
     fn a_capture_without_tls_says_so_unless_it_could_not_be_read() {
         let plain = Scenario::tls12()
             .opening(Party::Client, 4, Opening::Text, b"GET / HTTP/1.1\r\n")
             .build();
         let facts = CaptureFacts {
             frames: 5,
-            read_error: false,
+            error: None,
             udp: true,
         };
-        let found = capture_wide(facts, std::slice::from_ref(&plain));
+        let found = capture_wide(&facts, std::slice::from_ref(&plain), &[Vec::new()]);
         assert_eq!(found[0].code, FindingCode::NoTlsInCapture);
         assert!(
             found[0].explanation.contains("QUIC"),
@@ -210,11 +310,10 @@ mod tests {
             found[0].explanation
         );
         let tls = Scenario::tls12().at(4).client(hello()).build();
-        assert!(capture_wide(facts, &[plain.clone(), tls]).is_empty());
-        let unreadable = CaptureFacts {
-            read_error: true,
-            ..facts
-        };
-        assert!(capture_wide(unreadable, &[plain]).is_empty());
+        assert!(capture_wide(&facts, &[plain, tls], &[Vec::new(), Vec::new()]).is_empty());
+        // A connection whose own finding explains the absence of TLS: no word about the filter.
+        let refused = Scenario::refused().build();
+        let why = super::run::findings(&refused);
+        assert!(capture_wide(&facts, &[refused], &[why]).is_empty());
     }
 }

@@ -152,6 +152,9 @@ impl Opening {
     }
 }
 
+/// Bytes kept of a direction's first payload when it is text (16 otherwise).
+const MAX_TEXT_OPENING: usize = 512;
+
 /// Counters and first impressions of one side's traffic.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SideStats {
@@ -165,6 +168,10 @@ pub(crate) struct SideStats {
     pub syn_seq: Option<u32>,
     /// This side sent a SYN-ACK.
     pub sent_syn_ack: bool,
+    /// SYN (or SYN-ACK) segments this side sent, retransmissions included.
+    pub syns: u32,
+    /// The frame of this side's first SYN (or SYN-ACK).
+    pub syn_frame: Option<u64>,
     /// This side sent a FIN.
     pub sent_fin: bool,
     /// This side sent a RST.
@@ -175,10 +182,60 @@ pub(crate) struct SideStats {
     pub rst_frame: Option<u64>,
     /// Base sequence number (the SYN's, or one before the first segment's), for port reuse.
     base_seq: Option<u32>,
-    /// The first payload this side sent: frame number, classification and up to 16 bytes.
+    /// The first payload this side sent: frame number, classification and its first bytes (16;
+    /// text up to 512).
     pub opening: Option<(u64, Opening, Vec<u8>)>,
     /// Frames of this side whose bytes were cut by the snapshot length.
     pub truncated_frames: u64,
+}
+
+impl SideStats {
+    /// Takes in one segment this side sent.
+    fn count(&mut self, segment: &TcpSegment<'_>, frame: u64, frame_len: u32, truncated: bool) {
+        self.frames += 1;
+        self.bytes += u64::from(frame_len);
+        self.payload_bytes += u64::from(segment.payload_len);
+        if truncated {
+            self.truncated_frames += 1;
+        }
+        let flags = segment.flags;
+        if flags.syn() {
+            self.syns = self.syns.saturating_add(1);
+            self.syn_frame.get_or_insert(frame);
+            if flags.ack() {
+                self.sent_syn_ack = true;
+            } else {
+                self.syn_seq = Some(segment.seq);
+            }
+        }
+        if self.base_seq.is_none() {
+            self.base_seq = Some(if flags.syn() {
+                segment.seq
+            } else {
+                segment.seq.wrapping_sub(1)
+            });
+        }
+        self.sent_fin |= flags.fin();
+        self.sent_rst |= flags.rst();
+        if flags.fin() {
+            self.fin_frame.get_or_insert(frame);
+        }
+        if flags.rst() {
+            self.rst_frame.get_or_insert(frame);
+        }
+        if self.opening.is_none() && !segment.payload.is_empty() {
+            let head = &segment.payload[..segment.payload.len().min(16)];
+            let kind = Opening::classify(head);
+            // Text is kept longer: a server's answer to plain text says what it expected.
+            let keep = if kind == Opening::Text {
+                MAX_TEXT_OPENING
+            } else {
+                16
+            };
+            let head = &segment.payload[..segment.payload.len().min(keep)];
+            self.opening = Some((frame, kind, head.to_vec()));
+        }
+    }
 }
 
 /// One TCP connection.
@@ -426,39 +483,7 @@ impl ConnectionTable {
         } else {
             &mut conn.b_stats
         };
-        side.frames += 1;
-        side.bytes += u64::from(frame_len);
-        side.payload_bytes += u64::from(segment.payload_len);
-        if truncated {
-            side.truncated_frames += 1;
-        }
-        let flags = segment.flags;
-        if flags.syn() {
-            if flags.ack() {
-                side.sent_syn_ack = true;
-            } else {
-                side.syn_seq = Some(segment.seq);
-            }
-        }
-        if side.base_seq.is_none() {
-            side.base_seq = Some(if flags.syn() {
-                segment.seq
-            } else {
-                segment.seq.wrapping_sub(1)
-            });
-        }
-        side.sent_fin |= flags.fin();
-        side.sent_rst |= flags.rst();
-        if flags.fin() {
-            side.fin_frame.get_or_insert(frame);
-        }
-        if flags.rst() {
-            side.rst_frame.get_or_insert(frame);
-        }
-        if side.opening.is_none() && !segment.payload.is_empty() {
-            let head = &segment.payload[..segment.payload.len().min(16)];
-            side.opening = Some((frame, Opening::classify(head), head.to_vec()));
-        }
+        side.count(segment, frame, frame_len, truncated);
         Some(Tracked {
             index,
             side: if from_a { Side::A } else { Side::B },

@@ -79,6 +79,13 @@ pub(crate) fn build(
         dropped_events: tls.dropped_events,
         decryption: None,
     };
+    if model.refused() || model.syn_unanswered() {
+        // No connection was made: the server's lone reset is not a capture that started late,
+        // and a silent server is not a one-sided capture.
+        model
+            .anomalies
+            .retain(|a| !matches!(a.kind, AnomalyKind::Midstream | AnomalyKind::OneSided));
+    }
     super::outcome::decide(&mut model, tls.is_tls());
     if keylog_in_use && model.outcome != Outcome::NotTls {
         model.decryption = Some(decryption(tls, &roles));
@@ -191,6 +198,9 @@ fn traffic(side: &SideStats, app: RecordCount) -> Traffic {
         bytes: side.bytes,
         payload_bytes: side.payload_bytes,
         syn: side.syn_seq.is_some() || side.sent_syn_ack,
+        syns: side.syns,
+        syn_ack: side.sent_syn_ack,
+        syn_frame: side.syn_frame.map(FrameNumber::new),
         fin: side.sent_fin,
         rst: side.sent_rst,
         fin_frame: side.fin_frame.map(FrameNumber::new),

@@ -246,6 +246,25 @@ impl Connection {
         self.version().is_some_and(ProtocolVersion::is_tls13)
     }
 
+    /// The server's host refused the connection: the client's SYN was answered by a RST alone
+    /// (RFC 9293 §3.5.2: nothing listens on the port, or a firewall rejects).
+    pub(crate) fn refused(&self) -> bool {
+        let (c, s) = (&self.client_to_server, &self.server_to_client);
+        c.syns > 0
+            && !c.syn_ack
+            && s.rst
+            && s.syns == 0
+            && c.payload_bytes == 0
+            && s.payload_bytes == 0
+    }
+
+    /// The client's SYNs were never answered: it sent nothing else (a client that gets a
+    /// SYN-ACK acknowledges it), and nothing came back.
+    pub(crate) fn syn_unanswered(&self) -> bool {
+        let (c, s) = (&self.client_to_server, &self.server_to_client);
+        c.syns > 0 && !c.syn_ack && c.frames == u64::from(c.syns) && s.frames == 0
+    }
+
     /// Either side's first payload looks like TLS.
     pub(crate) fn starts_like_tls(&self) -> bool {
         [&self.client_to_server, &self.server_to_client]
@@ -566,6 +585,12 @@ pub(crate) struct Traffic {
     pub(crate) payload_bytes: u64,
     /// A SYN (or SYN-ACK) was sent.
     pub(crate) syn: bool,
+    /// SYN (or SYN-ACK) segments sent, retransmissions included.
+    pub(crate) syns: u32,
+    /// A SYN-ACK was sent (this side answered a SYN).
+    pub(crate) syn_ack: bool,
+    /// The frame of the first SYN (or SYN-ACK).
+    pub(crate) syn_frame: Option<FrameNumber>,
     /// A FIN was sent.
     pub(crate) fin: bool,
     /// A RST was sent.

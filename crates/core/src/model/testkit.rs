@@ -49,9 +49,12 @@ impl Scenario {
             ip: std::net::IpAddr::from([10, 0, 0, last]),
             port,
         };
-        let traffic = |frames| Traffic {
+        let traffic = |frames, syn_ack, frame| Traffic {
             frames,
             syn: true,
+            syns: 1,
+            syn_ack,
+            syn_frame: Some(FrameNumber::new(frame)),
             ..Traffic::default()
         };
         Self {
@@ -64,8 +67,8 @@ impl Scenario {
                 last_frame: FrameNumber::new(3),
                 start: Some(NOW),
                 end: Some(NOW),
-                client_to_server: traffic(2),
-                server_to_client: traffic(1),
+                client_to_server: traffic(2, false, 1),
+                server_to_client: traffic(1, true, 2),
                 starttls: None,
                 outcome: Outcome::NotTls,
                 resumed: false,
@@ -77,6 +80,32 @@ impl Scenario {
             },
             frame: 3,
         }
+    }
+
+    /// A client's SYN (frame 1) answered by the server's RST/ACK (frame 2), and nothing else.
+    pub(crate) fn refused() -> Self {
+        let mut s = Self::tls12();
+        s.conn.client_to_server.frames = 1;
+        s.conn.server_to_client = Traffic {
+            frames: 1,
+            rst: true,
+            rst_frame: Some(FrameNumber::new(2)),
+            ..Traffic::default()
+        };
+        s.conn.last_frame = FrameNumber::new(2);
+        s
+    }
+
+    /// A client's SYN sent `count` times, one a frame from frame 1, and nothing back.
+    pub(crate) fn unanswered(count: u32) -> Self {
+        let mut s = Self::tls12();
+        let c = &mut s.conn.client_to_server;
+        c.frames = u64::from(count);
+        c.syns = count;
+        s.conn.server_to_client = Traffic::default();
+        s.conn.last_frame = FrameNumber::new(u64::from(count));
+        s.conn.end = Some(Timestamp(NOW.0 + i64::from(count) * 1_000_000_000));
+        s
     }
 
     /// What follows happens in frame `frame`.

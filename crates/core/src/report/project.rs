@@ -402,8 +402,8 @@ fn traffic(t: &model::Traffic) -> Traffic {
         opening: t.opening.as_ref().map(|o| FirstPayload {
             frame: o.frame.get(),
             kind: opening(o.kind),
-            head: words::hex(&o.head),
-            raw: o.head.clone(),
+            head: words::hex(&o.head[..o.head.len().min(16)]),
+            raw: o.head[..o.head.len().min(16)].to_vec(),
         }),
     }
 }

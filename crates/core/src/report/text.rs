@@ -19,6 +19,8 @@ pub struct TextOptions {
     pub all: bool,
     /// ANSI colours (for a terminal).
     pub color: bool,
+    /// The report's connections were filtered (`--host`, `--port`, …) from this many.
+    pub filtered_from: Option<usize>,
 }
 
 /// ANSI styles, empty when colour is off.
@@ -64,7 +66,7 @@ pub fn render(report: &Report) -> String {
 pub fn render_with(report: &Report, options: TextOptions) -> String {
     let style = Style::new(options.color);
     let mut out = String::new();
-    header(&mut out, report);
+    header(&mut out, report, options.filtered_from);
     summary(&mut out, report, &style);
     let mut hidden = 0;
     for conn in &report.connections {
@@ -129,7 +131,41 @@ fn ca_names(names: &[String]) -> String {
     }
 }
 
-fn header(out: &mut String, report: &Report) {
+/// The line that counts the connections, and those with TLS by outcome.
+fn counts(
+    out: &mut String,
+    report: &Report,
+    tls: &[&ConnectionReport],
+    filtered_from: Option<usize>,
+) {
+    let count = |o: Outcome| tls.iter().filter(|c| c.outcome == o).count();
+    let shown = report.connections.len();
+    match filtered_from {
+        Some(total) if shown == 0 => {
+            let _ = writeln!(
+                out,
+                "{total} TCP connection{} in the capture, none of them matches the filter",
+                plural(total as u64)
+            );
+        }
+        _ => {
+            let of = filtered_from.map_or_else(String::new, |total| {
+                format!(" (of {total} in the capture, by the filter)")
+            });
+            let _ = writeln!(
+                out,
+                "{shown} TCP connection{}{of}, {} with TLS: {} established, {} failed, {} incomplete",
+                plural(shown as u64),
+                tls.len(),
+                count(Outcome::Established),
+                count(Outcome::Failed),
+                count(Outcome::Incomplete),
+            );
+        }
+    }
+}
+
+fn header(out: &mut String, report: &Report, filtered_from: Option<usize>) {
     let capture = &report.capture;
     let format = match (capture.format, capture.gzip) {
         (Some(f), true) => format!("{f} (gzip)"),
@@ -154,17 +190,7 @@ fn header(out: &mut String, report: &Report) {
         .iter()
         .filter(|c| c.outcome != Outcome::NotTls)
         .collect();
-    let count = |o: Outcome| tls.iter().filter(|c| c.outcome == o).count();
-    let _ = writeln!(
-        out,
-        "{} TCP connection{}, {} with TLS: {} established, {} failed, {} incomplete",
-        report.connections.len(),
-        plural(report.connections.len() as u64),
-        tls.len(),
-        count(Outcome::Established),
-        count(Outcome::Failed),
-        count(Outcome::Incomplete),
-    );
+    counts(out, report, &tls, filtered_from);
     if let Some(leaf) = report.supplied_client_certificates.first() {
         let more = report.supplied_client_certificates.len() - 1;
         let _ = writeln!(

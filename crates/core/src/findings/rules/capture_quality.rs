@@ -22,6 +22,11 @@ fn kind_of(a: &Anomaly) -> Option<C> {
 }
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    // A refused or unanswered SYN explains why there is no second direction or no SYN of the
+    // server's: not the capture's fault.
+    if ctx.conn.refused() || ctx.conn.syn_unanswered() {
+        return;
+    }
     let kinds = [
         (
             C::CaptureTruncated,

@@ -6,44 +6,34 @@
 //! ## References
 //! RFC 9293 §3.5 (TCP opening, reset and closing); RFC 8446 §5.1, §6.1.
 
+use std::fmt::Write as _;
+
 use super::super::{Ctx, Finding};
 use crate::codes::{Confidence, FindingCode as C, Severity};
 use crate::flow::Opening;
 use crate::model::{Event, FrameNumber, Outcome, Party, Traffic};
 use crate::tls::enums::{AlertDescription, HandshakeType};
-use crate::words::printable;
+use crate::words::first_line;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let conn = ctx.conn;
+    if conn.refused() {
+        return refused(ctx, out);
+    }
+    if conn.syn_unanswered() {
+        return unanswered(ctx, out);
+    }
+    if conn.outcome == Outcome::NotTls {
+        return plain_text(ctx, out);
+    }
     let (c, s) = (&conn.client_to_server, &conn.server_to_client);
     let client = ctx.who(Party::Client);
     let server = ctx.who(Party::Server);
     let opening = |t: &Traffic| {
         t.opening
             .as_ref()
-            .map(|o| (o.kind, o.frame, printable(&o.head)))
+            .map(|o| (o.kind, o.frame, first_line(&o.head)))
     };
-    if conn.outcome == Outcome::NotTls {
-        match (opening(c), opening(s)) {
-            (Some((Opening::Text, frame, head)), None) if s.fin || s.rst => out.push(
-                Finding::new(C::NotTls, Confidence::Likely, "Plain text was sent to what looks like a TLS port")
-                    .explain(format!(
-                        "{client} sent \"{head}\" (frame {frame}), not a TLS ClientHello, and {server} closed the connection without answering (frame {}). An HTTP or other plain-text server would have answered; a TLS server closes like this.",
-                        s.closed_at().map_or(0, FrameNumber::get)
-                    ))
-                    .fix("Use https:// (or the protocol's TLS mode) for this port, or the server's plain-text port for plain text.")
-                    .frames([Some(frame), s.closed_at()]),
-            ),
-            (Some((Opening::Text, frame, head)), Some((kind, sframe, _))) if kind.is_tls() => out.push(
-                Finding::new(C::NotTls, Confidence::Certain, "Plain text was sent to a TLS server")
-                    .explain(format!("{client} sent \"{head}\" (frame {frame}), and {server} answered with TLS (frame {sframe}): the port expects TLS."))
-                    .fix("Use https:// (or the protocol's TLS mode) for this port.")
-                    .frames([frame, sframe]),
-            ),
-            _ => {}
-        }
-        return;
-    }
     if let (Some((kind, frame, _)), Some((Opening::Text | Opening::Binary, sframe, head))) =
         (opening(c), opening(s))
         && kind.is_tls()
@@ -158,6 +148,146 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A connection without TLS: plain text sent to a TLS port (the server closed without a word,
+/// answered in TLS, or said in plain text that it expected TLS), or plain text where the same
+/// server speaks TLS on other connections.
+fn plain_text(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let conn = ctx.conn;
+    let (c, s) = (&conn.client_to_server, &conn.server_to_client);
+    let Some(sent) = c.opening.as_ref().filter(|o| o.kind == Opening::Text) else {
+        return;
+    };
+    let client = ctx.who_cap(Party::Client);
+    let server = ctx.who(Party::Server);
+    let head = first_line(&sent.head);
+    let elsewhere = ctx.tls_on_same_port.map_or_else(String::new, |id| {
+        format!(" The same server port speaks TLS on connection {id} of this capture.")
+    });
+    let fix = "Use https:// (or the protocol's TLS mode) for this port, or the server's plain-text port for plain text.";
+    match s.opening.as_ref() {
+        None if s.fin || s.rst => out.push(
+            Finding::new(C::NotTls, Confidence::Likely, "Plain text was sent to what looks like a TLS port")
+                .explain(format!(
+                    "{client} sent \"{head}\" (frame {}), not a TLS ClientHello, and {server} closed the connection without answering (frame {}). An HTTP or other plain-text server would have answered; a TLS server closes like this (OpenSSL-based servers do).{elsewhere}",
+                    sent.frame,
+                    s.closed_at().map_or(0, FrameNumber::get)
+                ))
+                .fix(fix)
+                .frames([Some(sent.frame), s.closed_at()]),
+        ),
+        Some(answer) if answer.kind.is_tls() => out.push(
+            Finding::new(C::NotTls, Confidence::Certain, "Plain text was sent to a TLS server")
+                .explain(format!(
+                    "{client} sent \"{head}\" (frame {}), and {server} answered with TLS (frame {}): the port expects TLS.{elsewhere}",
+                    sent.frame, answer.frame
+                ))
+                .fix("Use https:// (or the protocol's TLS mode) for this port.")
+                .frames([sent.frame, answer.frame]),
+        ),
+        Some(answer) if answer.kind == Opening::Text => {
+            let words = crate::words::http_title(&answer.head);
+            let says_tls = words.as_deref().is_some_and(|w| {
+                let w = w.to_ascii_lowercase();
+                w.contains("https") || w.contains("tls") || w.contains("ssl")
+            });
+            if !says_tls && ctx.tls_on_same_port.is_none() {
+                // Plain text answered in plain text: another protocol, not a mistake this
+                // capture can show.
+                return;
+            }
+            let quote = words.map_or_else(String::new, |w| format!(", saying \"{w}\""));
+            out.push(
+                Finding::new(C::NotTls, Confidence::Certain, "Plain text was sent to a TLS port")
+                    .explain(format!(
+                        "{client} sent \"{head}\" (frame {}), not a TLS ClientHello. {} answered in plain text \"{}\" (frame {}){quote}{}.{elsewhere}",
+                        sent.frame,
+                        crate::words::capitalize(&server),
+                        first_line(&answer.head),
+                        answer.frame,
+                        if says_tls { ": the port expects TLS (nginx answers plain HTTP on its TLS port this way)" } else { "" }
+                    ))
+                    .fix(fix)
+                    .frames([sent.frame, answer.frame]),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// The client's SYN answered by a reset.
+fn refused(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let conn = ctx.conn;
+    let (syn, rst) = (
+        conn.client_to_server.syn_frame,
+        conn.server_to_client.rst_frame,
+    );
+    let mut also = String::new();
+    for o in &ctx.other_addresses {
+        let _ = write!(
+            also,
+            " The client also tried {} (connection {}): {}.",
+            o.server,
+            o.id,
+            if o.refused() {
+                "refused too — no address of this name takes the connection on this port"
+            } else if o.syn_unanswered() {
+                "no answer at all"
+            } else {
+                "that address did answer"
+            }
+        );
+    }
+    out.push(
+        Finding::new(C::ConnectionRefused, Confidence::Certain, "The server's host refused the TCP connection")
+            .explain(format!(
+                "{} sent a SYN to {} (frame {}) and got a reset back (RST/ACK, frame {}) instead of a SYN-ACK: nothing listens on port {} at {}, or a firewall rejects the connection. No TLS was attempted.{also}",
+                ctx.who_cap(Party::Client),
+                conn.server,
+                syn.map_or(0, FrameNumber::get),
+                rst.map_or(0, FrameNumber::get),
+                conn.server.port,
+                conn.server.ip
+            ))
+            .fix("Start the service or point the client at the port it listens on (`ss -ltnp` on the server shows what listens where), on both IPv4 and IPv6 if the name resolves to both; check firewall rules that reject with a reset.")
+            .frames([syn, rst]),
+    );
+}
+
+/// The client's SYNs never answered.
+fn unanswered(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let conn = ctx.conn;
+    let c = &conn.client_to_server;
+    let over = match (conn.start, conn.end) {
+        (Some(a), Some(b)) if c.syns > 1 => {
+            let ms = (b.nanos() - a.nanos()) / 1_000_000;
+            format!(
+                " and sent it again {} time{} over {}.{} s (frames {}–{})",
+                c.syns - 1,
+                if c.syns == 2 { "" } else { "s" },
+                ms / 1000,
+                (ms % 1000) / 100,
+                conn.first_frame,
+                conn.last_frame
+            )
+        }
+        _ => String::new(),
+    };
+    out.push(
+        Finding::new(C::NoSynAnswer, Confidence::Certain, "The client's SYN was never answered")
+            .explain(format!(
+                "{} sent a SYN to {} (frame {}){over}; nothing came back, not even a reset, and the client never acknowledged anything (a client that gets a SYN-ACK does). A firewall drops the packets, or the host is down or unreachable. No TLS was attempted.",
+                ctx.who_cap(Party::Client),
+                conn.server,
+                conn.first_frame
+            ))
+            .fix(format!(
+                "Check the path to {}: firewalls and security groups that drop rather than reject, routing, the host itself; capture on the server side to see whether the SYN arrives.",
+                conn.server
+            ))
+            .frames([conn.first_frame, conn.last_frame]),
+    );
+}
+
 /// A record's name in prose: "ServerHello", "encrypted record", …
 fn message_name(m: &Event) -> String {
     if m.is_encrypted_record() {
@@ -212,6 +342,31 @@ mod tests {
             .fin(Party::Server, 6)
             .build();
         assert!(!codes(&http).contains(&C::NotTls));
+    }
+
+    #[test]
+    fn a_syn_answered_by_a_reset_is_refused_and_one_never_answered_is_said() {
+        let f = expect(&Scenario::refused().build(), C::ConnectionRefused);
+        assert!(
+            f.explanation.contains("RST/ACK, frame 2"),
+            "{}",
+            f.explanation
+        );
+        let f = expect(&Scenario::unanswered(4).build(), C::NoSynAnswer);
+        assert!(
+            f.explanation
+                .contains("again 3 times over 4.0 s (frames 1–4)"),
+            "{}",
+            f.explanation
+        );
+        // Near misses: a connection that was made is neither; nor is a capture of the client's
+        // side only once it acknowledged the server (it got an answer).
+        let made = Scenario::tls12().at(4).client(hello()).build();
+        assert!(!codes(&made).contains(&C::ConnectionRefused));
+        assert!(!codes(&made).contains(&C::NoSynAnswer));
+        let mut one_sided = Scenario::unanswered(1).at(4).client(hello()).build();
+        one_sided.client_to_server.frames = 3;
+        assert!(!codes(&one_sided).contains(&C::NoSynAnswer));
     }
 
     #[test]
