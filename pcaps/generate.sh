@@ -1211,6 +1211,15 @@ s_tls13-mtls-missing-client-cert-java-server() {
   kend
 }
 
+# Plain HTTP to a plain HTTP server (Python's http.server): no TLS anywhere, and nothing wrong
+# with the connection. The capture-wide "no TLS in this capture" is the one thing to say.
+s_plain-http-only() {
+  begin plain-http-only
+  serve python3 -m http.server --bind 127.0.0.1 "$port" --directory "$here/certs"
+  run curl -sS -o /dev/null "http://127.0.0.1:$port/"
+  end
+}
+
 # Ports are fixed per scenario so that reruns are comparable. The scenarios defined before the line
 # "first_generation=" above keep the ports they always had: 20000 + 10 × their position in the
 # sorted list of their names. Those defined after it get 20000 + 10 × (that list's length + 1)
