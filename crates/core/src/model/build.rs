@@ -22,7 +22,7 @@ pub(crate) fn build(
     let roles = conn.roles();
     let mut anomalies = Vec::new();
     let mut events = Vec::with_capacity(tls.events.len());
-    for event in &tls.events {
+    for event in tls.events.iter().chain(tls.tails()) {
         let from = roles.party(event.side);
         let frame = FrameNumber::new(event.frame);
         let (kind, anomaly) = event_kind(&event.kind);
@@ -38,6 +38,7 @@ pub(crate) fn build(
                 from,
                 decrypted: event.decrypted,
                 kind,
+                inferred: None,
             });
         }
     }
@@ -78,6 +79,7 @@ pub(crate) fn build(
         anomalies,
         dropped_events: tls.dropped_events,
         decryption: None,
+        tls13: None,
     };
     if model.refused() || model.syn_unanswered() {
         // No connection was made: the server's lone reset is not a capture that started late,

@@ -19,6 +19,7 @@ mod build;
 mod outcome;
 #[cfg(test)]
 pub(crate) mod testkit;
+mod tls13;
 
 use std::fmt;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ use crate::x509::Certificate;
 pub(crate) use build::{build, update_flow};
 #[cfg(test)]
 pub(crate) use outcome::decide;
+pub(crate) use tls13::{ClientCertificate, Inferred, ONE_CERTIFICATE, Reading, Rejection};
 
 /// A frame number, 1-based, as Wireshark shows it.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -135,6 +137,8 @@ pub(crate) struct Connection {
     pub(crate) dropped_events: u64,
     /// What a key log decrypted; `None` without a key log (or without TLS).
     pub(crate) decryption: Option<Decryption>,
+    /// TLS 1.3: what the encrypted records' sizes and places say (or, decrypted, the messages).
+    pub(crate) tls13: Option<Reading>,
 }
 
 impl Connection {
@@ -258,11 +262,37 @@ impl Connection {
             && s.payload_bytes == 0
     }
 
-    /// The client's SYNs were never answered: it sent nothing else (a client that gets a
-    /// SYN-ACK acknowledges it), and nothing came back.
+    /// The client's SYNs were never answered: it sent its SYN again (RFC 6298 §5: after its
+    /// retransmission timeout) and nothing else (a client that gets a SYN-ACK acknowledges it),
+    /// and nothing came back. A lone SYN may just be the capture's last packet.
     pub(crate) fn syn_unanswered(&self) -> bool {
         let (c, s) = (&self.client_to_server, &self.server_to_client);
-        c.syns > 0 && !c.syn_ack && c.frames == u64::from(c.syns) && s.frames == 0
+        c.syns > 1 && !c.syn_ack && c.frames == u64::from(c.syns) && s.frames == 0
+    }
+
+    /// TLS ≤ 1.2: the event where a renegotiation begins — the first handshake record after
+    /// application data from a side that had already sent its Finished (RFC 5246 §7.4.1.1: a
+    /// HelloRequest or a new ClientHello, encrypted under the first handshake's keys).
+    pub(crate) fn renegotiation(&self) -> Option<usize> {
+        if self.is_tls13() {
+            return None;
+        }
+        let events = &self.events;
+        let first_data = events
+            .iter()
+            .position(|e| e.is_encrypted_record() || e.is_application_data())?;
+        let finished = |p: Party| {
+            events.iter().position(|e| {
+                e.from == p && (e.is_encrypted_handshake() || e.is_message(HandshakeType::Finished))
+            })
+        };
+        let handshake = |e: &Event| {
+            e.is_encrypted_handshake()
+                || e.handshake()
+                    .is_some_and(|m| m.typ != HandshakeType::NewSessionTicket)
+        };
+        (first_data..events.len())
+            .find(|&i| handshake(&events[i]) && finished(events[i].from).is_some_and(|f| f < i))
     }
 
     /// Either side's first payload looks like TLS.
@@ -290,6 +320,8 @@ pub(crate) struct Event {
     pub(crate) decrypted: bool,
     /// What it is.
     pub(crate) kind: EventKind,
+    /// A TLS 1.3 record not decrypted: what its size and place say it most likely holds.
+    pub(crate) inferred: Option<Inferred>,
 }
 
 impl Event {
@@ -464,6 +496,33 @@ pub(crate) enum Alert {
         /// Record length.
         length: u16,
     },
+    /// A TLS 1.3 record not decrypted that its size (an alert's, RFC 8446 §5.2) and place make
+    /// an alert.
+    Inferred {
+        /// Record length.
+        length: u16,
+        /// Which alert its place suggests.
+        likely: Likely,
+    },
+}
+
+/// Which alert an inferred one most likely is.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum Likely {
+    /// A fatal alert: a side refusing the other's flight.
+    Fatal,
+    /// close_notify: the last record before a side's FIN.
+    CloseNotify,
+}
+
+impl Likely {
+    /// The name the report gives it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Fatal => "fatal",
+            Self::CloseNotify => "close_notify",
+        }
+    }
 }
 
 impl Alert {
@@ -482,20 +541,28 @@ impl Alert {
     pub(crate) fn description(self) -> Option<AlertDescription> {
         match self {
             Self::Clear { description, .. } => Some(description),
-            Self::Encrypted { .. } => None,
+            Self::Encrypted { .. } | Self::Inferred { .. } => None,
         }
     }
 
     /// Its content is encrypted.
     pub(crate) fn is_encrypted(self) -> bool {
-        matches!(self, Self::Encrypted { .. })
+        matches!(self, Self::Encrypted { .. } | Self::Inferred { .. })
+    }
+
+    /// Inferred from its size: which alert it most likely is.
+    pub(crate) fn inferred(self) -> Option<Likely> {
+        match self {
+            Self::Inferred { likely, .. } => Some(likely),
+            _ => None,
+        }
     }
 
     /// The record length (2 for an alert in clear).
     pub(crate) fn length(self) -> u16 {
         match self {
             Self::Clear { .. } => 2,
-            Self::Encrypted { length } => length,
+            Self::Encrypted { length } | Self::Inferred { length, .. } => length,
         }
     }
 }

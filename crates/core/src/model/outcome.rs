@@ -3,17 +3,14 @@
 //! record sizes (RFC 8446 §5.2: an encrypted record is its content + 1 type byte + a 16-byte
 //! tag, so an alert is 19 bytes).
 
-use super::{Alert, Connection, Event, EventKind, FrameNumber, Outcome, Party};
+use super::{ClientCertificate, Connection, Event, FrameNumber, Outcome, Party, Reading};
 use crate::tls::enums::HandshakeType;
-use crate::tls::handshake::Details;
-
-/// The largest TLS 1.3 record taken for an encrypted alert: 19 bytes plus a little padding.
-pub(crate) const ALERT_SIZED: u16 = 24;
 
 /// Decides what follows from the events: resumption, whether a client certificate was asked
 /// for, and the outcome; `tls`: either direction was read as TLS.
 pub(crate) fn decide(conn: &mut Connection, tls: bool) {
     conn.resumed = resumed(conn);
+    conn.tls13 = super::tls13::read(conn);
     conn.client_certificate_requested = certificate_requested(conn);
     conn.outcome = outcome(conn, tls);
 }
@@ -65,8 +62,12 @@ fn outcome(conn: &Connection, tls: bool) -> Outcome {
         .alerts()
         .find(|(_, a)| a.is_fatal())
         .map(|(e, _)| e.frame);
+    if let Some(reading) = &conn.tls13 {
+        return tls13_outcome(conn, reading, first_fatal);
+    }
     match (established_frame(conn), first_fatal) {
         (Some(done), Some(alert)) if alert < done => Outcome::Failed,
+        (Some(_), _) if renegotiation_refused(conn) => Outcome::Failed,
         (Some(_), _) => Outcome::Established,
         (None, Some(_)) => Outcome::Failed,
         (None, None) => {
@@ -81,81 +82,9 @@ fn outcome(conn: &Connection, tls: bool) -> Outcome {
     }
 }
 
-/// A complete Finished message.
-fn is_finished(e: &Event) -> bool {
-    e.message()
-        .is_some_and(|m| m.typ == HandshakeType::Finished)
-}
-
 /// The frame at which the handshake visibly completed, if it did.
 fn established_frame(conn: &Connection) -> Option<FrameNumber> {
     let events = &conn.events;
-    let finished = |party: Party| {
-        events
-            .iter()
-            .position(|e| e.from == party && is_finished(e))
-    };
-    if conn.is_tls13()
-        && let (Some(client_fin), Some(_)) = (finished(Party::Client), finished(Party::Server))
-    {
-        // Decrypted: the client's Finished completes the handshake, unless the server's next
-        // word is a fatal alert (it rejected the client's flight: certificate_required, …).
-        let answers: Vec<&Event> = events[client_fin + 1..]
-            .iter()
-            .filter(|e| {
-                e.from == Party::Server
-                    && (matches!(
-                        e.kind,
-                        EventKind::Alert(Alert::Clear { .. })
-                            | EventKind::ApplicationData { .. }
-                            | EventKind::Encrypted { .. }
-                    ) || e.message().is_some())
-            })
-            .collect();
-        // A record the key log could not open counts by its size, as without keys.
-        let rejected = match answers.first().map(|e| &e.kind) {
-            Some(EventKind::Alert(a)) => a.is_fatal(),
-            Some(EventKind::Encrypted { length }) => answers.len() == 1 && *length <= ALERT_SIZED,
-            _ => false,
-        };
-        return (!rejected).then(|| events[client_fin].frame);
-    }
-    if conn.is_tls13() {
-        // Without keys, from record sizes. The client's first encrypted record after the
-        // ServerHello starts its Finished flight; an alert-sized one instead is a rejection.
-        // After it, a server that sends one alert-sized record and nothing else rejected the
-        // client; anything more (a NewSessionTicket, application data) means the handshake held.
-        let hello = events.iter().position(|e| {
-            e.from == Party::Server
-                && e.message().is_some_and(
-                    |m| matches!(&m.details, Details::ServerHello(sh) if !sh.hello_retry_request),
-                )
-        })?;
-        let client_first = events[hello..]
-            .iter()
-            .position(|e| e.from == Party::Client && e.encrypted_length().is_some())?
-            + hello;
-        // An alert-sized record alone is a rejection; followed by more records of the same
-        // flight it is a small handshake message (EndOfEarlyData is 21 bytes).
-        let flight_continues = events[client_first + 1..]
-            .iter()
-            .find(|e| e.encrypted_length().is_some())
-            .is_some_and(|e| e.from == Party::Client);
-        if events[client_first]
-            .encrypted_length()
-            .is_some_and(|l| l <= ALERT_SIZED)
-            && !flight_continues
-        {
-            return None;
-        }
-        let server_after: Vec<u16> = events[client_first..]
-            .iter()
-            .filter(|e| e.from == Party::Server)
-            .filter_map(Event::encrypted_length)
-            .collect();
-        let rejected = matches!(server_after[..], [only] if only <= ALERT_SIZED);
-        return (!server_after.is_empty() && !rejected).then(|| events[client_first].frame);
-    }
     // TLS ≤ 1.2: both sides sent ChangeCipherSpec and an encrypted (or decrypted) handshake
     // message: Finished.
     let finished = |party: Party| {
@@ -168,4 +97,72 @@ fn established_frame(conn: &Connection) -> Option<FrameNumber> {
             .map(|e| e.frame)
     };
     Some(finished(Party::Client)?.max(finished(Party::Server)?))
+}
+
+/// TLS 1.3, from what the encrypted records (or the key log's messages) say: failed when a side
+/// refused the other's flight; established once the client's Finished is sent and, if it carried
+/// a certificate, the server went on (or the client closed first, done with the connection).
+fn tls13_outcome(conn: &Connection, r: &Reading, first_fatal: Option<FrameNumber>) -> Outcome {
+    if r.client_rejected.is_some() || r.server_rejected.is_some() {
+        return Outcome::Failed;
+    }
+    let (c, s) = (&conn.client_to_server, &conn.server_to_client);
+    let closed = c.closed_at().is_some() || s.closed_at().is_some();
+    let Some(finished) = r.client_finished.map(|i| conn.events[i].frame) else {
+        // The client's Finished could not be told from the sizes: a flight the server answered
+        // held it.
+        return if !r.client_flight.is_empty() && r.answered && first_fatal.is_none() {
+            Outcome::Established
+        } else if closed || first_fatal.is_some() {
+            Outcome::Failed
+        } else {
+            Outcome::Incomplete
+        };
+    };
+    if first_fatal.is_some_and(|alert| alert < finished) {
+        return Outcome::Failed;
+    }
+    let certificate = matches!(
+        r.client_certificate,
+        Some(ClientCertificate::Empty(_) | ClientCertificate::Sent(_))
+    );
+    let client_closed_first = match (c.closed_at(), s.closed_at()) {
+        (Some(client), Some(server)) => client < server,
+        (client, _) => client.is_some(),
+    };
+    if r.answered || !certificate || client_closed_first {
+        Outcome::Established
+    } else if closed {
+        Outcome::Failed
+    } else {
+        Outcome::Incomplete
+    }
+}
+
+/// TLS ≤ 1.2: a renegotiation that the server ended with an alert (encrypted, or fatal when
+/// decrypted) instead of its ChangeCipherSpec, with no data from it afterwards: the connection
+/// failed in its second handshake (for a client certificate, typically).
+fn renegotiation_refused(conn: &Connection) -> bool {
+    let Some(start) = conn.renegotiation() else {
+        return false;
+    };
+    let events = &conn.events[start..];
+    let from_server = |e: &&Event| e.from == Party::Server;
+    if events
+        .iter()
+        .filter(from_server)
+        .any(Event::is_change_cipher_spec)
+    {
+        return false;
+    }
+    let Some(alert) = events.iter().filter(from_server).position(
+        |e| matches!(e.kind, super::EventKind::Alert(a) if a.is_fatal() || a.is_encrypted()),
+    ) else {
+        return false;
+    };
+    !events
+        .iter()
+        .filter(from_server)
+        .skip(alert + 1)
+        .any(|e| e.is_encrypted_record() || e.is_application_data())
 }

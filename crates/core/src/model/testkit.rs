@@ -32,6 +32,13 @@ use crate::tls::handshake::{
 use crate::x509::Certificate;
 use crate::x509::verify::Verdict;
 
+/// A TLS 1.3 server flight asking for a client certificate, one record per message:
+/// EncryptedExtensions, CertificateRequest, Certificate (a chain), CertificateVerify, Finished.
+pub(crate) const REQUESTING: [u16; 5] = [23, 123, 1762, 281, 53];
+
+/// The same flight without a CertificateRequest.
+pub(crate) const NOT_REQUESTING: [u16; 4] = [23, 1762, 281, 53];
+
 /// 2026-12-01T00:00:00Z: inside the validity of the repository's test certificates.
 pub(crate) const NOW: Timestamp = Timestamp(1_796_083_200_000_000_000);
 
@@ -77,6 +84,7 @@ impl Scenario {
                 anomalies: Vec::new(),
                 dropped_events: 0,
                 decryption: None,
+                tls13: None,
             },
             frame: 3,
         }
@@ -106,6 +114,28 @@ impl Scenario {
         s.conn.last_frame = FrameNumber::new(u64::from(count));
         s.conn.end = Some(Timestamp(NOW.0 + i64::from(count) * 1_000_000_000));
         s
+    }
+
+    /// A TLS 1.3 handshake without keys up to the server's flight (RFC 8446 §2): the
+    /// ClientHello (frame 4), then the ServerHello, ChangeCipherSpec and encrypted records of
+    /// these sizes (frame 6), with TLS_AES_128_GCM_SHA256 (a 53-byte Finished). See
+    /// [`REQUESTING`] and [`NOT_REQUESTING`].
+    pub(crate) fn tls13(server_flight: &[u16]) -> Self {
+        Self::tls12()
+            .at(4)
+            .client(hello13())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS13))
+            .server(ccs())
+            .records(Party::Server, server_flight)
+    }
+
+    /// Encrypted records of these sizes from `from`, in the current frame.
+    pub(crate) fn records(mut self, from: Party, sizes: &[u16]) -> Self {
+        for &size in sizes {
+            self = self.add(from, encrypted(size), false);
+        }
+        self
     }
 
     /// What follows happens in frame `frame`.
@@ -140,6 +170,7 @@ impl Scenario {
             from,
             decrypted,
             kind,
+            inferred: None,
         });
         self
     }

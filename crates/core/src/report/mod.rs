@@ -355,6 +355,12 @@ pub struct Message {
     /// when the server accepted it (its ChangeCipherSpec followed) or it could not be checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_valid: Option<bool>,
+    /// A TLS 1.3 record not decrypted: what its size and place say it most likely holds
+    /// (`encrypted_extensions`, `certificate_request`, `certificate`, `certificate_verify`,
+    /// `finished`, `empty_certificate`, `new_session_ticket`, `application_data`, …). Absent
+    /// when nothing can be told, and for records read in clear or decrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<&'static str>,
     /// The HandshakeType number of a handshake message (not in the JSON, whose `type` names
     /// it), for programs that compare with other dissectors.
     #[serde(skip)]
@@ -390,6 +396,11 @@ pub struct Alert {
     pub decrypted: bool,
     /// Record length.
     pub length: u16,
+    /// A TLS 1.3 record not decrypted, taken for an alert by its size (19 bytes: a 2-byte alert,
+    /// its content type and a 16-byte tag) and its place: `fatal` (a side refusing the other's
+    /// flight) or `close_notify` (the last record before a side's FIN). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<&'static str>,
     /// Position among the connection's messages and alerts.
     #[serde(skip)]
     pub seq: usize,

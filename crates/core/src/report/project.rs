@@ -129,7 +129,7 @@ fn records(conn: &model::Connection) -> (Vec<Message>, Vec<Alert>) {
         if let model::EventKind::Alert(a) = e.kind {
             let (level, description) = match a {
                 model::Alert::Clear { level, description } => (Some(level), Some(description)),
-                model::Alert::Encrypted { .. } => (None, None),
+                model::Alert::Encrypted { .. } | model::Alert::Inferred { .. } => (None, None),
             };
             alerts.push(Alert {
                 frame,
@@ -141,6 +141,7 @@ fn records(conn: &model::Connection) -> (Vec<Message>, Vec<Alert>) {
                 encrypted: a.is_encrypted(),
                 decrypted: e.decrypted,
                 length: a.length(),
+                inferred: a.inferred().map(model::Likely::name),
                 seq: e.seq,
             });
             continue;
@@ -159,8 +160,9 @@ fn records(conn: &model::Connection) -> (Vec<Message>, Vec<Alert>) {
             sslv2_format: false,
             signature_valid: None,
             handshake_type: e.handshake().map(|h| h.typ.value()),
+            inferred: e.inferred.map(model::Inferred::name),
             seq: e.seq,
-            summary: None,
+            summary: e.inferred.map(|i| inferred_summary(i, e.length())),
         };
         if let Some(h) = e.message() {
             details(e.from, &h.details, &mut m);
@@ -168,6 +170,23 @@ fn records(conn: &model::Connection) -> (Vec<Message>, Vec<Alert>) {
         messages.push(m);
     }
     (messages, alerts)
+}
+
+/// What the ladder says of a TLS 1.3 record's content inferred from its size and place.
+fn inferred_summary(inferred: model::Inferred, length: u32) -> String {
+    let what = match inferred {
+        // A certificate is some 0.8–2 KB; a record under about 1.3 KB has room for one only.
+        model::Inferred::ServerCertificate | model::Inferred::ClientCertificate
+            if length < model::ONE_CERTIFICATE =>
+        {
+            "Certificate, with room for one certificate only".to_string()
+        }
+        model::Inferred::ServerCertificate | model::Inferred::ClientCertificate => {
+            "Certificate, large enough for a chain".to_string()
+        }
+        other => other.words().to_string(),
+    };
+    format!("likely {what}")
 }
 
 /// What the ladder says of a message's content.

@@ -537,6 +537,14 @@ fn ladder(out: &mut String, conn: &ConnectionReport, style: &Style) {
             conn.dropped_events
         );
     }
+    if conn.messages.iter().any(|m| m.inferred.is_some())
+        || conn.alerts.iter().any(|a| a.inferred.is_some())
+    {
+        let _ = writeln!(
+            out,
+            "  (\"likely\": what a TLS 1.3 record's size and place suggest; a key log shows the real messages)"
+        );
+    }
 }
 
 fn message_text(m: &Message) -> String {
@@ -562,7 +570,17 @@ fn alert_text(a: &Alert) -> String {
         (Some(level), Some(description), Some(code)) => {
             format!("Alert {level} {description} ({code})")
         }
-        _ => format!("encrypted alert ({} bytes)", a.length),
+        _ => match a.inferred {
+            Some("close_notify") => format!(
+                "encrypted record ({} bytes)  likely a close_notify alert",
+                a.length
+            ),
+            Some(_) => format!(
+                "encrypted record ({} bytes)  likely a fatal alert",
+                a.length
+            ),
+            None => format!("encrypted alert ({} bytes)", a.length),
+        },
     }
 }
 

@@ -409,6 +409,11 @@ impl CipherSuite {
         names::is_grease(self.0)
     }
 
+    /// A TLS 1.3 suite (RFC 8446 §B.4: 0x13xx).
+    pub(crate) fn is_tls13(self) -> bool {
+        self.0 >> 8 == 0x13
+    }
+
     /// How the suite falls short of current practice, from the components its IANA name
     /// spells out (`TLS_{key exchange}_WITH_{cipher}_{mode}_{mac}`); `None` for a sound suite
     /// or a value that is not a suite.
@@ -467,12 +472,23 @@ wire_number! {
     pub(crate) struct ExtensionType(u16), named by names::extension;
     /// status_request_v2(17), RFC 6961.
     const STATUS_REQUEST_V2 = 17;
+    /// signed_certificate_timestamp(18), RFC 6962.
+    const SIGNED_CERTIFICATE_TIMESTAMP = 18;
     /// encrypt_then_mac(22), RFC 7366.
     const ENCRYPT_THEN_MAC = 22;
     /// record_size_limit(28), RFC 8449.
     const RECORD_SIZE_LIMIT = 28;
+    /// signature_algorithms_cert(50), RFC 8446 §4.2.3.
+    const SIGNATURE_ALGORITHMS_CERT = 50;
     /// renegotiation_info(0xff01), RFC 5746.
     const RENEGOTIATION_INFO = 0xff01;
+}
+
+impl ExtensionType {
+    /// A GREASE value (RFC 8701).
+    pub(crate) fn is_grease(self) -> bool {
+        names::is_grease(self.0)
+    }
 }
 
 #[cfg(test)]

@@ -250,18 +250,59 @@ impl TlsConnection {
     }
 
     fn push(&mut self, side: Side, first_frame: u64, now: Now, kind: EventKind) {
-        if self.events.len() >= MAX_EVENTS {
-            self.dropped_events += 1;
-            return;
-        }
-        self.events.push(TlsEvent {
+        self.flush_tails();
+        let event = self.event(side, first_frame, now, kind);
+        self.keep(event);
+    }
+
+    /// An event placed at `now`, marked decrypted when the record being read was.
+    fn event(&self, side: Side, first_frame: u64, now: Now, kind: EventKind) -> TlsEvent {
+        TlsEvent {
             side,
             frame: now.frame,
             first_frame,
             time: now.time,
             kind,
             decrypted: self.decrypting,
-        });
+        }
+    }
+
+    fn keep(&mut self, event: TlsEvent) {
+        if self.events.len() >= MAX_EVENTS {
+            self.dropped_events += 1;
+        } else {
+            self.events.push(event);
+        }
+    }
+
+    /// Holds an application_data record past the listed ones as its side's latest, replacing
+    /// the one held before: it is listed only if it turns out to be the last before another
+    /// event or the end.
+    fn hold_tail(&mut self, side: Side, first_frame: u64, now: Now, kind: EventKind) {
+        self.sides[side].tail = Some(self.event(side, first_frame, now, kind));
+    }
+
+    /// Lists the records held as tails, in frame order, before a later event.
+    fn flush_tails(&mut self) {
+        let mut tails: Vec<TlsEvent> = Side::BOTH
+            .into_iter()
+            .filter_map(|side| self.sides[side].tail.take())
+            .collect();
+        tails.sort_by_key(|t| t.frame);
+        for tail in tails {
+            self.keep(tail);
+        }
+    }
+
+    /// The records still held as tails at the end: each side's last application_data record
+    /// past the listed ones, in frame order. They come after every event.
+    pub(crate) fn tails(&self) -> Vec<&TlsEvent> {
+        let mut tails: Vec<&TlsEvent> = Side::BOTH
+            .iter()
+            .filter_map(|&side| self.sides[side].tail.as_ref())
+            .collect();
+        tails.sort_by_key(|t| t.frame);
+        tails
     }
 }
 
@@ -282,6 +323,39 @@ mod tests {
             frame,
             time: None,
         }
+    }
+
+    /// Past the listed application_data records, the last one before another event (or the
+    /// end) is kept: it is where a close_notify, or a TLS 1.3 alert by its size, shows.
+    #[test]
+    fn the_last_record_past_the_listed_ones_is_kept() {
+        let record = |len: u8| {
+            let mut r = vec![0x17, 0x03, 0x03, 0x00, len];
+            r.resize(5 + usize::from(len), 0xaa);
+            r
+        };
+        let mut tls = TlsConnection::default();
+        for i in 0..20u8 {
+            let bytes = record(30 + i);
+            tls.deliver(
+                Side::A,
+                &data(&bytes, 4 + u64::from(i)),
+                now(4 + u64::from(i)),
+                &Shared::default(),
+            );
+        }
+        assert_eq!(tls.events.len(), MAX_LISTED_ENCRYPTED as usize);
+        let tails = tls.tails();
+        assert_eq!(tails.len(), 1);
+        assert_eq!(tails[0].kind, EventKind::EncryptedRecord { length: 49 });
+        assert_eq!(tls.app_data(Side::A).records, 20);
+        // Another event lists it first, in order.
+        let alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00];
+        tls.deliver(Side::B, &data(&alert, 30), now(30), &Shared::default());
+        let lengths: Vec<&EventKind> = tls.events.iter().rev().take(2).map(|e| &e.kind).collect();
+        assert_eq!(lengths[1], &EventKind::EncryptedRecord { length: 49 });
+        assert!(matches!(lengths[0], EventKind::Alert { .. }));
+        assert!(tls.tails().is_empty());
     }
 
     /// A ServerHelloDone split over two records, the second record split over two segments,

@@ -61,6 +61,9 @@ pub(super) struct SideState {
     /// ChangeCipherSpec was sent (TLS ≤ 1.2): later records are encrypted.
     encrypted: bool,
     listed_encrypted: u32,
+    /// The latest application_data record past the listed ones: the last record before a close
+    /// (a close_notify, or an alert by its size in TLS 1.3) says how the direction ended.
+    pub(super) tail: Option<super::TlsEvent>,
     pub(super) app_data: RecordCount,
     /// Stream offset of the next byte.
     offset: u64,
@@ -397,16 +400,14 @@ impl TlsConnection {
             ContentType::ApplicationData => {
                 s.app_data.records += 1;
                 s.app_data.bytes += u64::from(record.length);
+                let kind = EventKind::EncryptedRecord {
+                    length: record.length,
+                };
                 if s.listed_encrypted < MAX_LISTED_ENCRYPTED {
                     s.listed_encrypted += 1;
-                    self.push(
-                        side,
-                        first,
-                        now,
-                        EventKind::EncryptedRecord {
-                            length: record.length,
-                        },
-                    );
+                    self.push(side, first, now, kind);
+                } else {
+                    self.hold_tail(side, first, now, kind);
                 }
             }
             ContentType::Heartbeat | ContentType::Unknown(_) => self.push(
@@ -534,6 +535,7 @@ impl TlsConnection {
                 self.decryption.application_data(side, data, now.frame);
                 let s = &mut self.sides[side];
                 if s.listed_encrypted >= MAX_LISTED_ENCRYPTED {
+                    self.hold_tail(side, first, now, EventKind::ApplicationData { length });
                     return;
                 }
                 s.listed_encrypted += 1;
