@@ -332,10 +332,12 @@ impl Analyzer {
             error: capture.error.clone(),
             udp: state.not_tcp.contains_key(&NotTcp::OtherTransport(17)),
         };
+        let neighbours = findings::Neighbours::new(&connections);
         let diagnoses: Vec<Vec<findings::Finding>> = connections
             .iter()
-            .map(|c| findings::diagnose(&Ctx::new(c, &connections, supplied)))
+            .map(|c| findings::diagnose(&Ctx::new(c, &connections, &neighbours, supplied)))
             .collect();
+        drop(neighbours);
         let capture_findings = findings::capture_wide(&facts, &connections, &diagnoses);
         // Each model is dropped as soon as its report entry is made. (The projector's shared
         // lists are keyed by the models' lists, all allocated before: a key cannot be reused.)

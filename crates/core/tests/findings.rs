@@ -178,6 +178,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "tls-client-hello-then-close.pcap",
     ),
     (
+        "connection-refused",
+        "tls-connection-refused-curl.pcap",
+        "tls-syn-unanswered-curl.pcap",
+    ),
+    (
+        "no-syn-answer",
+        "tls-syn-unanswered-curl.pcap",
+        "tls-connection-refused-curl.pcap",
+    ),
+    (
         "tls13-handshake-encrypted",
         "tls13-mtls-ok.pcap",
         "tls12-mtls-ok.pcap",
@@ -200,12 +210,12 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "handshake-ok",
         "tls12-mtls-ok.pcap",
-        "tls12-mtls-optional-no-cert.pcap",
+        "tls12-mtls-missing-client-cert-openssl.pcap",
     ),
     (
         "no-tls-in-capture",
+        "plain-http-only.pcap",
         "plain-http-to-tls-port.pcap",
-        "tls-client-hello-then-close.pcap",
     ),
     (
         "capture-truncated",

@@ -171,7 +171,10 @@ fn tls12_renegotiation_is_decrypted() {
     let without = analyse("tls12-renegotiation-client-cert-keylog.pcap", false);
     assert_eq!(
         codes(&without.connections[0]),
-        [("renegotiation", Confidence::Likely)]
+        [
+            ("renegotiation", Confidence::Likely),
+            ("handshake-ok", Confidence::Certain)
+        ]
     );
     let report = analyse("tls12-renegotiation-client-cert-keylog.pcap", true);
     let c = &report.connections[0];
@@ -180,7 +183,8 @@ fn tls12_renegotiation_is_decrypted() {
         codes(c),
         [
             ("renegotiation", Confidence::Certain),
-            ("client-auth-optional-no-cert", Confidence::Certain)
+            ("client-auth-optional-no-cert", Confidence::Certain),
+            ("handshake-ok", Confidence::Certain)
         ]
     );
     assert_eq!(c.findings[0].frames, [10, 12, 13, 15, 16]);
@@ -199,7 +203,13 @@ fn tls13_post_handshake_auth_is_decrypted() {
     let report = analyse("tls13-post-handshake-auth-keylog.pcap", true);
     let c = &report.connections[0];
     assert!(fully_decrypted(c));
-    assert_eq!(codes(c), [("post-handshake-auth", Confidence::Certain)]);
+    assert_eq!(
+        codes(c),
+        [
+            ("post-handshake-auth", Confidence::Certain),
+            ("handshake-ok", Confidence::Certain)
+        ]
+    );
     assert!(
         c.findings[0].explanation.contains("CN=client"),
         "{}",

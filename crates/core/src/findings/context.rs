@@ -1,16 +1,27 @@
 //! What rules ask of a connection: its facts, in the words and frames the findings need.
 
+use std::collections::HashMap;
+
 use super::Supplied;
 use crate::capture::Timestamp;
-use crate::model::{Alert, Connection, Event, FrameNumber, Party};
+use crate::model::{Alert, Connection, Endpoint, Event, FrameNumber, Party};
 use crate::tls::enums::{CipherSuite, ExtensionType, HandshakeType};
+use crate::tls::handshake::ClientHello;
 use crate::x509::{Certificate, Name};
 
 /// The client stacks recognised by their ClientHello.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) enum Stack {
-    /// Java's JSSE (status_request_v2, which only JSSE sends).
+    /// Java's JSSE (status_request_v2, which only JSSE sends; or signature_algorithms_cert
+    /// without OpenSSL's encrypt_then_mac).
     Java,
+    /// Go's crypto/tls (signed_certificate_timestamp and renegotiation_info, without GREASE or
+    /// encrypt_then_mac).
+    Go,
+    /// Node.js: OpenSSL with Node's default cipher order (ECDHE-RSA-AES128-GCM-SHA256 first).
+    Node,
+    /// A browser (GREASE values, RFC 8701: Chrome, Edge, Safari).
+    Browser,
     /// GnuTLS.
     GnuTls,
     /// OpenSSL and what builds on it: curl, Python, s_client, nginx as a client.
@@ -22,9 +33,19 @@ impl Stack {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Java => "Java (JSSE)",
+            Self::Go => "Go (crypto/tls)",
+            Self::Node => "Node.js (tls, https)",
+            Self::Browser => "a browser",
             Self::GnuTls => "GnuTLS",
             Self::OpenSsl => "OpenSSL (curl, Python, s_client, nginx, …)",
         }
+    }
+
+    /// Picks a certificate by the CertificateRequest's CA list and sends an empty Certificate,
+    /// without an error of its own, when none fits (Java's key manager, Go's
+    /// `tls.Config.Certificates`, browsers); OpenSSL-based stacks send what they are given.
+    pub(crate) fn picks_by_ca_list(self) -> bool {
+        matches!(self, Self::Java | Self::Go | Self::Browser)
     }
 }
 
@@ -47,37 +68,93 @@ pub(crate) struct Ctx<'a> {
     pub(crate) tls_on_same_port: Option<u32>,
 }
 
+/// What a connection's context needs of the other connections of the capture, indexed once
+/// (a capture holds up to 100,000 connections: nothing here may look at all of them for each).
+#[derive(Debug, Default)]
+pub(crate) struct Neighbours {
+    /// Per server endpoint: connections with a full handshake whose server Certificate is
+    /// visible, by id (ascending), with that message's frame.
+    full_handshakes: HashMap<Endpoint, Vec<(u32, FrameNumber)>>,
+    /// Per server endpoint: the first connection that carries TLS.
+    tls: HashMap<Endpoint, u32>,
+    /// Per (server port, IPv4?): the connections' indices.
+    by_port: HashMap<(u16, bool), Vec<usize>>,
+}
+
+impl Neighbours {
+    /// Indexes the capture's connections.
+    pub(crate) fn new(all: &[Connection]) -> Self {
+        let mut n = Self::default();
+        for (i, c) in all.iter().enumerate() {
+            if !c.resumed
+                && let Some(m) = c.message(Party::Server, HandshakeType::Certificate)
+            {
+                n.full_handshakes
+                    .entry(c.server)
+                    .or_default()
+                    .push((c.id, m.frame));
+            }
+            if c.outcome != crate::model::Outcome::NotTls {
+                n.tls.entry(c.server).or_insert(c.id);
+            }
+            n.by_port
+                .entry((c.server.port, c.server.ip.is_ipv4()))
+                .or_default()
+                .push(i);
+        }
+        for list in n.full_handshakes.values_mut() {
+            list.sort_unstable_by_key(|(id, _)| *id);
+        }
+        n
+    }
+}
+
+/// The most other-address connections a refused connection names.
+const OTHER_ADDRESSES: usize = 8;
+
 impl<'a> Ctx<'a> {
-    /// The context of `conn` among all the capture's connections.
-    pub(crate) fn new(conn: &'a Connection, all: &'a [Connection], supplied: Supplied<'a>) -> Self {
+    /// The context of `conn` among all the capture's connections (`all`, indexed by
+    /// `neighbours`).
+    pub(crate) fn new(
+        conn: &'a Connection,
+        all: &'a [Connection],
+        neighbours: &Neighbours,
+        supplied: Supplied<'a>,
+    ) -> Self {
         let earlier_full_handshake = if conn.resumed {
-            all.iter()
-                .filter(|c| c.id < conn.id && c.server == conn.server && !c.resumed)
-                .filter_map(|c| {
-                    c.message(Party::Server, HandshakeType::Certificate)
-                        .map(|m| (c.id, m.frame))
+            neighbours
+                .full_handshakes
+                .get(&conn.server)
+                .and_then(|list| {
+                    let before = list.partition_point(|(id, _)| *id < conn.id);
+                    before.checked_sub(1).map(|i| list[i])
                 })
-                .next_back()
         } else {
             None
         };
-        let other_addresses = all
-            .iter()
-            .filter(|c| {
-                c.id != conn.id
-                    && c.server.port == conn.server.port
-                    && c.server.ip != conn.server.ip
-                    && c.client.ip.is_ipv4() != conn.client.ip.is_ipv4()
-            })
-            .collect();
-        let tls_on_same_port = all
-            .iter()
-            .find(|c| {
-                c.id != conn.id
-                    && c.server == conn.server
-                    && c.outcome != crate::model::Outcome::NotTls
-            })
-            .map(|c| c.id);
+        // A client trying a name's IPv6 and IPv4 addresses in turn: only a refused connection
+        // speaks of them.
+        let other_addresses = if conn.refused() {
+            let family = !conn.client.ip.is_ipv4();
+            neighbours
+                .by_port
+                .get(&(conn.server.port, family))
+                .map(|list| {
+                    list.iter()
+                        .map(|&i| &all[i])
+                        .filter(|c| c.id != conn.id && c.server.ip != conn.server.ip)
+                        .take(OTHER_ADDRESSES)
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let tls_on_same_port = neighbours
+            .tls
+            .get(&conn.server)
+            .copied()
+            .filter(|&id| id != conn.id);
         Self {
             conn,
             earlier_full_handshake,
@@ -173,24 +250,15 @@ impl<'a> Ctx<'a> {
 
     /// A guess at the client's TLS stack from its ClientHello's shape.
     pub(crate) fn client_stack(&self) -> Option<Stack> {
-        let ch = self.conn.client_hello()?;
-        if ch.has(ExtensionType::STATUS_REQUEST_V2) {
-            Some(Stack::Java)
-        } else if ch.has(ExtensionType::RECORD_SIZE_LIMIT)
-            && ch.has(ExtensionType::ENCRYPT_THEN_MAC)
-            && ch.has(ExtensionType::RENEGOTIATION_INFO)
-        {
-            Some(Stack::GnuTls)
-        } else if ch.has(ExtensionType::ENCRYPT_THEN_MAC)
-            && !ch.has(ExtensionType::RENEGOTIATION_INFO)
-            && ch
-                .cipher_suites
-                .contains(&CipherSuite::EMPTY_RENEGOTIATION_INFO_SCSV)
-        {
-            Some(Stack::OpenSsl)
-        } else {
-            None
-        }
+        // The first ClientHello: a renegotiation's replaces the SCSV with the extension.
+        let first = self.conn.events.iter().find_map(|e| match e.message() {
+            Some(m) if e.from == Party::Client => match &m.details {
+                crate::tls::handshake::Details::ClientHello(ch) => Some(&**ch),
+                _ => None,
+            },
+            _ => None,
+        })?;
+        client_stack(first)
     }
 
     /// Lists up to `n` items, then "… and N more".
@@ -209,5 +277,105 @@ impl<'a> Ctx<'a> {
             "tcpdump -i any -s 0 -w capture.pcap 'host {} and tcp port {}' (start it before the connection, on the client or the server)",
             self.conn.server.ip, self.conn.server.port
         )
+    }
+}
+
+/// A guess at a client's TLS stack from its ClientHello's shape: the extensions it sends (and
+/// does not send), GREASE, and the order of its TLS 1.2 cipher suites.
+pub(crate) fn client_stack(ch: &ClientHello) -> Option<Stack> {
+    use ExtensionType as E;
+    let grease = ch.cipher_suites.iter().any(|s| s.is_grease())
+        || ch.extensions.iter().any(|e| e.is_grease());
+    if grease {
+        Some(Stack::Browser)
+    } else if ch.has(E::STATUS_REQUEST_V2)
+        || (ch.has(E::SIGNATURE_ALGORITHMS_CERT) && !ch.has(E::ENCRYPT_THEN_MAC))
+    {
+        Some(Stack::Java)
+    } else if ch.has(E::SIGNED_CERTIFICATE_TIMESTAMP)
+        && ch.has(E::RENEGOTIATION_INFO)
+        && !ch.has(E::ENCRYPT_THEN_MAC)
+    {
+        Some(Stack::Go)
+    } else if ch.has(E::RECORD_SIZE_LIMIT)
+        && ch.has(E::ENCRYPT_THEN_MAC)
+        && ch.has(E::RENEGOTIATION_INFO)
+    {
+        Some(Stack::GnuTls)
+    } else if ch.has(E::ENCRYPT_THEN_MAC)
+        && !ch.has(E::RENEGOTIATION_INFO)
+        && ch
+            .cipher_suites
+            .contains(&CipherSuite::EMPTY_RENEGOTIATION_INFO_SCSV)
+    {
+        // Node.js's default cipher list puts ECDHE-RSA-AES128-GCM-SHA256 (0xc02f), then
+        // ECDHE-ECDSA-AES128-GCM-SHA256 (0xc02b), first among the TLS 1.2 suites; OpenSSL's own
+        // default starts with the AES-256 ones.
+        let mut tls12 = ch
+            .cipher_suites
+            .iter()
+            .filter(|s| !s.is_tls13() && !s.is_scsv());
+        let node = tls12.next() == Some(&CipherSuite(0xc02f))
+            && tls12.next() == Some(&CipherSuite(0xc02b));
+        Some(if node { Stack::Node } else { Stack::OpenSsl })
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{Stack, client_stack};
+    use crate::tls::enums::{CipherSuite, ExtensionType, ProtocolVersion};
+    use crate::tls::handshake::ClientHello;
+
+    /// A ClientHello with these extensions and cipher suites, as the stacks sent them on the
+    /// repository's captures (pcaps/README.md).
+    fn hello(extensions: &[u16], suites: &[u16]) -> ClientHello {
+        let mut ch = ClientHello::new(ProtocolVersion::TLS12);
+        ch.extensions = extensions
+            .iter()
+            .map(|&e| ExtensionType(e))
+            .collect::<Arc<[_]>>();
+        ch.cipher_suites = suites.iter().map(|&s| CipherSuite(s)).collect::<Arc<[_]>>();
+        ch
+    }
+
+    #[test]
+    fn stacks_are_told_by_their_client_hello() {
+        // Go 1.19: status_request, SCT and renegotiation_info, no encrypt_then_mac.
+        let go = hello(
+            &[0, 5, 10, 11, 13, 0xff01, 18, 43, 51],
+            &[0xc02b, 0xc02f, 0x1301],
+        );
+        assert_eq!(client_stack(&go), Some(Stack::Go));
+        // Node.js 20 (OpenSSL 3 inside) with its default cipher order.
+        let node = hello(
+            &[0, 11, 10, 35, 22, 23, 13],
+            &[0xc02f, 0xc02b, 0xc030, 0xc02c, 0x00ff],
+        );
+        assert_eq!(client_stack(&node), Some(Stack::Node));
+        // OpenSSL's own default order (curl, s_client): the AES-256 suites first.
+        let openssl = hello(
+            &[0, 11, 10, 35, 22, 23, 13],
+            &[0x1302, 0xc02c, 0xc030, 0x00ff],
+        );
+        assert_eq!(client_stack(&openssl), Some(Stack::OpenSsl));
+        // JDK 17 in TLS 1.3 only: signature_algorithms_cert, no status_request_v2.
+        let java13 = hello(&[5, 10, 13, 43, 45, 50, 51], &[0x1302, 0x1301, 0x1303]);
+        assert_eq!(client_stack(&java13), Some(Stack::Java));
+        let java12 = hello(&[5, 10, 11, 13, 50, 17, 23, 0xff01], &[0xc02c, 0xc02b]);
+        assert_eq!(client_stack(&java12), Some(Stack::Java));
+        // A browser: GREASE (RFC 8701), whatever else it sends.
+        let chrome = hello(
+            &[0x0a0a, 0, 23, 0xff01, 18, 43, 51],
+            &[0x2a2a, 0x1301, 0xc02b],
+        );
+        assert_eq!(client_stack(&chrome), Some(Stack::Browser));
+        // Near misses: a bare ClientHello says nothing.
+        assert_eq!(client_stack(&hello(&[0, 10, 13], &[0xc02f])), None);
+        assert!(Stack::Go.picks_by_ca_list() && !Stack::Node.picks_by_ca_list());
     }
 }

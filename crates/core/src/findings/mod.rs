@@ -17,7 +17,7 @@ use crate::codes::{Confidence, FindingCode, Severity};
 use crate::error::{CaptureError, CaptureErrorKind};
 use crate::model::{Connection, FrameNumber};
 use crate::x509::Certificate;
-pub(crate) use context::Ctx;
+pub(crate) use context::{Ctx, Neighbours};
 
 /// One diagnosis.
 #[derive(Clone, Debug)]
@@ -217,9 +217,11 @@ pub(crate) mod run {
 
     /// The findings of a connection alone in its capture.
     pub(crate) fn findings(conn: &Connection) -> Vec<Finding> {
+        let all = std::slice::from_ref(conn);
         diagnose(&Ctx::new(
             conn,
-            std::slice::from_ref(conn),
+            all,
+            &super::Neighbours::new(all),
             Supplied::default(),
         ))
     }

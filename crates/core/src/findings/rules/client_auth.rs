@@ -156,7 +156,7 @@ fn supplied(
         "The certificate you supplied, {} (issued by {}),",
         leaf.subject, leaf.issuer
     );
-    let java_like = ctx.client_stack() != Some(Stack::OpenSsl);
+    let java_like = ctx.client_stack().is_none_or(Stack::picks_by_ca_list);
     let consequence = if java_like {
         format!(
             "Java, Go, .NET and browsers skip such a certificate and send an empty Certificate without any error on their side, which is what this client did (frame {certificate})."
@@ -275,20 +275,126 @@ fn validity_words(problem: Validity) -> (C, &'static str, &'static str, String, 
     }
 }
 
-/// After the handshake: the client sent a request, the server answered with one short record
-/// (under 1 KiB) and closed at once. Returns that record and the closing frame.
-fn short_answer_then_close<'a>(ctx: &Ctx<'a>) -> Option<(&'a Event, FrameNumber)> {
+/// Why a client of this stack sent no certificate, and how to give it one: the "Why" sentence
+/// and the fix of client-cert-missing, by the stack its ClientHello shows.
+pub(super) fn missing_words(ctx: &Ctx<'_>) -> (String, String) {
+    let stack = ctx.client_stack();
+    let looks = |s: Stack| {
+        format!(
+            "Why: from its ClientHello the client looks like {}.",
+            s.name()
+        )
+    };
+    let why = match stack {
+        Some(s @ Stack::Java) => format!(
+            "{} Java, like Go, .NET and browsers, sends only a certificate whose issuer is in the server's list and whose key fits the requested signature algorithms. When its key store holds none (or no key store is set, or the entry lacks the listed intermediate CA), it sends an empty Certificate and reports no error on the client side.",
+            looks(s)
+        ),
+        Some(s @ Stack::Go) => format!(
+            "{} Go sends a certificate of `tls.Config.Certificates` only when it fits the server's request (issuer in the list, a key the requested signature algorithms allow); when none fits, or none is configured, it sends an empty Certificate and the application sees only \"remote error: tls: bad certificate\" or \"handshake failure\".",
+            looks(s)
+        ),
+        Some(s @ Stack::Browser) => format!(
+            "{} A browser offers only certificates of its (or the system's) certificate store issued by a listed CA, and sends an empty Certificate when there is none or the user picks none.",
+            looks(s)
+        ),
+        Some(s @ Stack::Node) => format!(
+            "{} Node.js sends the certificate of its TLS options (`key` and `cert`, or `pfx`) whatever the server's list says, so an empty Certificate means none was given for this connection.",
+            looks(s)
+        ),
+        Some(s) => format!(
+            "{} Such clients send their configured certificate even when its issuer is not in the list, so an empty Certificate means no client certificate and key were configured for this connection.",
+            looks(s)
+        ),
+        None => "Why: Java, Go, .NET and browsers send only a certificate issued by a listed CA and otherwise send an empty Certificate silently; OpenSSL-based clients (curl, Python, Node.js) send whatever certificate they are configured with, so for them an empty Certificate means none was configured.".to_string(),
+    };
+    let server_side = "Or ask the server's operator to add your issuing CA to the accepted list (nginx: `ssl_client_certificate`, not `ssl_trusted_certificate`, which is not advertised; Go: `tls.Config.ClientCAs`; Node.js: the server's `ca` option).";
+    let fix = match stack {
+        Some(Stack::Java) => format!(
+            "Give the Java client a key store entry whose certificate is issued by an accepted CA, with its full chain under the same alias (`keytool -importkeystore -srckeystore client.p12 …`), and point the client at it (`javax.net.ssl.keyStore` or the HTTP client's SSLContext). `-Djavax.net.debug=ssl:handshake` shows which alias JSSE considered. {server_side}"
+        ),
+        Some(Stack::Go) => format!(
+            "Put a certificate issued by an accepted CA in `tls.Config.Certificates`, with its intermediates after the leaf (`tls.LoadX509KeyPair` reads a chain file), or return it from `tls.Config.GetClientCertificate`, which Go calls with the server's request. {server_side}"
+        ),
+        Some(Stack::Node) => format!(
+            "Pass the client certificate and its key in the TLS options (`key` and `cert`, with the intermediates after the leaf in `cert`, or `pfx`), for example in `https.request` or an `https.Agent`, using a certificate issued by an accepted CA. {server_side}"
+        ),
+        Some(Stack::Browser) => format!(
+            "Import the client certificate with its key (a .p12 file) into the browser's or the system's certificate store, issued by an accepted CA, and pick it when the browser asks. {server_side}"
+        ),
+        Some(Stack::OpenSsl) => format!(
+            "Configure the client certificate and key (curl `--cert client.crt --key client.key`, Python `context.load_cert_chain(...)`, nginx as a client `proxy_ssl_certificate`), using a certificate issued by an accepted CA, with its intermediates in the same file after the leaf. {server_side}"
+        ),
+        _ => format!(
+            "Configure the client with a certificate and key issued by an accepted CA (with its intermediate CAs). {server_side}"
+        ),
+    };
+    (why, fix)
+}
+
+/// The client's first request after the handshake answered by one record the size of an error
+/// page, after which the server closed the connection: nginx with `ssl_verify_client on` and no
+/// client certificate completes the handshake and answers HTTP 400 "No required SSL certificate
+/// was sent" (some 390 bytes with its headers), then closes. A smaller answer (a served
+/// request), more data, or a client that closed first do not fit. Returns the answer record and
+/// the frame where the server closed.
+pub(super) fn error_page<'a>(ctx: &Ctx<'a>) -> Option<(&'a Event, FrameNumber)> {
     let conn = ctx.conn;
+    let data = |m: &Event| {
+        m.is_encrypted_record()
+            && m.inferred
+                .is_none_or(|i| i == crate::model::Inferred::ApplicationData)
+    };
     let request = conn
         .records()
-        .find(|m| m.from == Party::Client && m.is_encrypted_record())?;
+        .filter(|m| m.from == Party::Client && data(m))
+        .find(|m| {
+            // In TLS 1.3 the client's Finished is an encrypted record too: the request follows it.
+            conn.tls13
+                .as_ref()
+                .and_then(|r| r.client_finished)
+                .is_none_or(|f| m.seq > f)
+        })?;
     let answers: Vec<&Event> = conn
         .records()
-        .filter(|m| m.from == Party::Server && m.is_encrypted_record() && m.seq > request.seq)
+        .filter(|m| m.from == Party::Server && data(m) && m.seq > request.seq)
         .collect();
     let [answer] = answers[..] else { return None };
-    let close = conn.server_to_client.closed_at()?;
-    (answer.length() < 1024).then_some((answer, close))
+    let (server, client) = (
+        conn.server_to_client.closed_at()?,
+        conn.client_to_server.closed_at(),
+    );
+    let fits = ERROR_PAGE.contains(&answer.length());
+    (fits && client.is_none_or(|c| server < c)).then_some((answer, server))
+}
+
+/// Record sizes that fit nginx's 400 page for a missing client certificate: its 350 to 800
+/// bytes of headers and body, plus the record's overhead (17 bytes in TLS 1.3, 24 with
+/// AES-GCM in TLS 1.2, up to some 64 with CBC).
+const ERROR_PAGE: std::ops::RangeInclusive<u32> = 350 + 16..=800 + 64;
+
+/// The server closed the connection first, without an alert and before its own
+/// ChangeCipherSpec and Finished, after the client's certificate: its frame, and the words for
+/// it. That is how a Node.js server with `requestCert` and `rejectUnauthorized` rejects a
+/// client certificate: it checks it in JavaScript once OpenSSL has read it.
+fn silent_close(ctx: &Ctx<'_>, certificate: FrameNumber) -> Option<(FrameNumber, String)> {
+    let conn = ctx.conn;
+    let closed = conn.server_to_client.closed_at()?;
+    let client_first = conn
+        .client_to_server
+        .closed_at()
+        .is_some_and(|c| c < closed);
+    let finished = conn
+        .records()
+        .any(|m| m.from == Party::Server && m.frame > certificate && m.is_change_cipher_spec());
+    (!client_first && !finished).then(|| {
+        (
+            closed,
+            format!(
+                "The server then closed the connection (frame {closed}) without an alert, before its own ChangeCipherSpec and Finished — how a Node.js server with `requestCert` and `rejectUnauthorized` rejects a client certificate: it checks the certificate in JavaScript once OpenSSL has read it, and its log names the reason (for example UNABLE_TO_VERIFY_LEAF_SIGNATURE)."
+            ),
+        )
+    })
 }
 
 /// The accepted CAs as an indented list, or a sentence when the list is empty.
@@ -341,29 +447,7 @@ fn missing(
         ),
         None => format!("{client} sent no certificate"),
     };
-    let stack = ctx.client_stack();
-    let why = match stack {
-        Some(Stack::Java) => format!(
-            "Why: from its ClientHello the client looks like {}. Java, like Go, .NET and browsers, sends only a certificate whose issuer is in the list above and whose key fits the requested signature algorithms. When its key store holds none (or no key store is set, or the entry lacks the listed intermediate CA), it sends an empty Certificate and reports no error on the client side.",
-            Stack::Java.name()
-        ),
-        Some(s) => format!(
-            "Why: from its ClientHello the client looks like {}. Such clients send their configured certificate even when its issuer is not in the list, so an empty Certificate means no client certificate and key were configured for this connection.",
-            s.name()
-        ),
-        None => "Why: Java, Go, .NET and browsers send only a certificate issued by a listed CA and otherwise send an empty Certificate silently; OpenSSL-based clients (curl, Python) send whatever certificate they are configured with, so for them an empty Certificate means none was configured.".to_string(),
-    };
-    let fix = match stack {
-        Some(Stack::Java) => {
-            "Give the Java client a key store entry whose certificate is issued by one of the CAs above, with its full chain under the same alias (`keytool -importkeystore -srckeystore client.p12 …`), and point the client at it (`javax.net.ssl.keyStore` or the HTTP client's SSLContext). `-Djavax.net.debug=ssl:handshake` shows which alias JSSE considered. Or ask the server's operator to add your issuing CA to the accepted list (nginx: `ssl_client_certificate`, not `ssl_trusted_certificate`, which is not advertised)."
-        }
-        Some(Stack::OpenSsl) => {
-            "Configure the client certificate and key (curl `--cert client.crt --key client.key`, Python `context.load_cert_chain(...)`, nginx as a client `proxy_ssl_certificate`), using a certificate issued by one of the CAs above, with its intermediates in the same file after the leaf."
-        }
-        _ => {
-            "Configure the client with a certificate and key issued by one of the CAs above (with its intermediate CAs), or ask the server's operator to add your issuing CA to the accepted list (nginx: `ssl_client_certificate` is advertised, `ssl_trusted_certificate` is not)."
-        }
-    };
+    let (why, fix) = missing_words(ctx);
     let accepted = accepted(ctx);
     let details = request_details(ctx);
     let why = format!("{why}{note}");
@@ -423,11 +507,11 @@ fn missing(
                         .fix(fix)
                         .frames([Some(request), certificate, Some(http.frame)]),
                 );
-            } else if let Some((answer, close)) = short_answer_then_close(ctx) {
+            } else if let Some((answer, close)) = error_page(ctx) {
                 out.push(
                     Finding::new(C::ClientCertMissing, Confidence::Likely, "The server most likely refused the request because the client sent no certificate")
                         .explain(format!(
-                            "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}. The handshake completed, but the server answered the client's first request with a single {}-byte record (frame {}) and closed the connection (frame {close}): the shape of an error page. nginx with `ssl_verify_client on` does exactly this — it completes the handshake and answers HTTP 400 \"No required SSL certificate was sent\" inside TLS (encrypted in this capture).\n{why}",
+                            "{server} asked for a client certificate (CertificateRequest, frame {request}). {accepted}\n{answered}. The handshake completed, but the server answered the client's first request with a single {}-byte record (frame {}) and closed the connection (frame {close}). That is what nginx with `ssl_verify_client on` does: it completes the handshake and answers HTTP 400 \"No required SSL certificate was sent\" (some 390 bytes with its headers, which this record's size fits) inside TLS, encrypted in this capture.\n{why}",
                             answer.length(), answer.frame
                         ))
                         .fix(format!("{fix} A key log (SSLKEYLOGFILE) shows the server's answer and makes this certain."))
@@ -512,13 +596,17 @@ fn sent(ctx: &Ctx<'_>, out: &mut Vec<Finding>, alert: ServerAlert<'_>) {
     };
     let description = alert.and_then(|(_, a)| a.description());
     let alert_frame = alert.map(|(e, _)| e.frame);
-    let alert_text = alert.map_or_else(String::new, |(e, a)| {
-        format!(
+    let closed = silent_close(ctx, certificate).filter(|_| alert.is_none() && rejected);
+    let alert_frame = alert_frame.or(closed.as_ref().map(|(frame, _)| *frame));
+    let alert_text = match (alert, closed) {
+        (Some((e, a)), _) => format!(
             " The server answered with {}{}.",
             fatal_alert_words(a.description(), e.frame),
             a.description().map_or("", server_alert_stack)
-        )
-    });
+        ),
+        (None, Some((_, words))) => format!(" {words}"),
+        (None, None) => String::new(),
+    };
     let frames = [request, Some(certificate), alert_frame];
     let client = ctx.who(Party::Client);
     let subject = &leaf.subject;
@@ -802,7 +890,7 @@ mod tests {
         assert!(
             expect(&refused, C::ClientCertMissing)
                 .explanation
-                .contains("Java (JSSE) servers")
+                .contains("Java (JSSE) and Go servers")
         );
     }
 
@@ -834,6 +922,46 @@ mod tests {
         );
         let listed = sent(&client_chain(), A::UnknownCa);
         assert!(!codes(&listed).contains(&C::ClientCertNotInCaList));
+    }
+
+    #[test]
+    fn a_server_closing_before_its_finished_says_how_it_refused() {
+        // A Node.js server: FIN after the client's certificate, no alert, no ChangeCipherSpec.
+        let refused = |silent: bool| {
+            let s = Scenario::tls12()
+                .at(4)
+                .client(hello())
+                .at(6)
+                .server(server_hello(ProtocolVersion::TLS12))
+                .server(root_request())
+                .server(msg(H::ServerHelloDone))
+                .at(8)
+                .client(certificate(&pem("client-unrelated.pem")))
+                .client(msg(H::ClientKeyExchange))
+                .client(certificate_verify(Some(Verdict::Valid)))
+                .client(ccs())
+                .client(encrypted_handshake(40));
+            if silent {
+                s.fin(Party::Server, 9).build()
+            } else {
+                s.at(9)
+                    .server(alert(Fatal, A::UnknownCa))
+                    .fin(Party::Server, 10)
+                    .build()
+            }
+        };
+        let f = expect(&refused(true), C::ClientCertNotInCaList);
+        assert!(
+            f.explanation
+                .contains("closed the connection (frame 9) without an alert"),
+            "{}",
+            f.explanation
+        );
+        assert!(f.explanation.contains("Node.js"), "{}", f.explanation);
+        assert_eq!(frames(&f), [6, 8, 9]);
+        // Near miss: a server that says why in an alert is quoted instead.
+        let f = expect(&refused(false), C::ClientCertNotInCaList);
+        assert!(!f.explanation.contains("Node.js"), "{}", f.explanation);
     }
 
     #[test]

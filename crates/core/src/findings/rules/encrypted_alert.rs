@@ -12,7 +12,20 @@ use crate::model::Party;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let conn = ctx.conn;
-    for (alert, a) in conn.alerts().filter(|(_, a)| a.is_encrypted()) {
+    // TLS 1.3 alerts inferred from their sizes are the TLS 1.3 rules' to explain.
+    for (alert, a) in conn
+        .alerts()
+        .filter(|(_, a)| a.is_encrypted() && a.inferred().is_none())
+    {
+        // An answer to the other side's close (OpenSSL answers an unexpected EOF with an
+        // alert) says nothing of its own.
+        if conn
+            .traffic(alert.from.other())
+            .closed_at()
+            .is_some_and(|closed| closed < alert.frame)
+        {
+            continue;
+        }
         // After application data, an encrypted alert is usually the close_notify that ends the
         // exchange: nothing to say.
         let data_before = |p: Party| {

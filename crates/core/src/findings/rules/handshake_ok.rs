@@ -9,7 +9,7 @@ use crate::tls::enums::HandshakeType;
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let conn = ctx.conn;
-    if conn.outcome != Outcome::Established || out.iter().any(|f| f.severity != Severity::Info) {
+    if conn.outcome != Outcome::Established || out.iter().any(|f| f.severity == Severity::Error) {
         return;
     }
     let mutual = ctx.client_chain().first().map_or_else(String::new, |leaf| {
@@ -72,7 +72,7 @@ mod tests {
     }
 
     #[test]
-    fn a_healthy_handshake_says_so_and_a_warning_keeps_it_quiet() {
+    fn a_healthy_handshake_says_so_even_with_a_warning_but_not_with_an_error() {
         let f = expect(&handshake(&server_chain()), C::HandshakeOk);
         assert!(
             f.explanation
@@ -80,8 +80,17 @@ mod tests {
             "{}",
             f.explanation
         );
-        // Near miss: the server's chain lacks its intermediate (a warning).
+        // The server's chain lacks its intermediate (a warning): the handshake still held.
         let leaf = server_chain().remove(0);
-        assert!(!codes(&handshake(&[leaf])).contains(&C::HandshakeOk));
+        let warned = handshake(&[leaf]);
+        assert!(codes(&warned).contains(&C::ServerCertIncompleteChain));
+        assert!(codes(&warned).contains(&C::HandshakeOk));
+        // Near miss: a self-signed certificate after which the client closed without a word
+        // (Node.js rejecting it) is an error, and the handshake is not called healthy.
+        let mut rejected = handshake(&[root()]);
+        rejected.client_to_server.fin = true;
+        rejected.client_to_server.fin_frame = Some(crate::model::FrameNumber::new(10));
+        assert!(codes(&rejected).contains(&C::ServerCertSelfSigned));
+        assert!(!codes(&rejected).contains(&C::HandshakeOk));
     }
 }

@@ -45,10 +45,10 @@ pub(super) fn server_alert_stack(description: AlertDescription) -> &'static str 
     use AlertDescription as A;
     match description {
         A::HandshakeFailure => {
-            " — how OpenSSL-based servers (OpenSSL, nginx, Python, HAProxy), BoringSSL and newer Go answer a missing client certificate"
+            " — how OpenSSL-based servers (OpenSSL, nginx, Node.js, Python, HAProxy) and BoringSSL answer a missing client certificate"
         }
         A::BadCertificate => {
-            " — how Java (JSSE) servers, and older Go servers, answer a missing or unacceptable client certificate"
+            " — how Java (JSSE) and Go servers answer a missing or unacceptable client certificate (Go servers send it for every client-certificate problem, in TLS 1.3 too)"
         }
         A::UnsupportedCertificate => {
             " — the certificate's purpose or algorithm is not allowed (OpenSSL: no clientAuth; Java: algorithm constraints)"
@@ -69,7 +69,7 @@ pub(super) fn server_alert_stack(description: AlertDescription) -> &'static str 
             " — the CertificateVerify signature does not match the certificate's key"
         }
         A::CertificateRequired => {
-            " — certificate_required, the TLS 1.3 alert for a missing client certificate"
+            " — certificate_required, the TLS 1.3 alert for a missing client certificate (OpenSSL-based servers: nginx, Node.js, Python)"
         }
         _ => "",
     }

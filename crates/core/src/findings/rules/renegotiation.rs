@@ -82,6 +82,72 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             })
             .frames([first_data.frame, later.frame].into_iter().chain(answers)),
     );
+    if by_server && ctx.failed() {
+        refused(ctx, out, later);
+    }
+}
+
+/// A server-initiated renegotiation that the server ended with an alert instead of its
+/// ChangeCipherSpec: by the client's final flight (RFC 5246 §7.3: [Certificate]
+/// ClientKeyExchange [CertificateVerify] before its ChangeCipherSpec), a client certificate
+/// missing or rejected, likely.
+fn refused(ctx: &Ctx<'_>, out: &mut Vec<Finding>, start: &Event) {
+    let conn = ctx.conn;
+    let client_records: Vec<&Event> = conn
+        .events
+        .iter()
+        .filter(|e| e.seq > start.seq && e.from == Party::Client)
+        .collect();
+    // The client's ClientHello, then its final flight up to its ChangeCipherSpec.
+    let Some(ccs) = client_records
+        .iter()
+        .position(|e| e.is_change_cipher_spec())
+    else {
+        return;
+    };
+    let flight: Vec<&Event> = client_records[..ccs]
+        .iter()
+        .skip(1)
+        .copied()
+        .filter(|e| e.is_encrypted_handshake())
+        .collect();
+    let Some(alert) = conn
+        .alerts()
+        .map(|(e, _)| e)
+        .find(|e| e.from == Party::Server && e.seq > client_records[ccs].seq)
+    else {
+        return;
+    };
+    let sizes = flight
+        .iter()
+        .map(|e| format!("{} bytes", e.length()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let server_answer = format!(
+        "{} answered with an encrypted alert ({} bytes, frame {}) instead of its ChangeCipherSpec and Finished, and sent no more data",
+        ctx.who_cap(Party::Server),
+        alert.length(),
+        alert.frame
+    );
+    let finding = match flight[..] {
+        [certificate, _, _, ..] if certificate.length() >= 300 => Finding::new(C::ClientCertRejected, Confidence::Likely, "The server most likely rejected the client's certificate in the renegotiation")
+            .explain(format!(
+                "In the renegotiated handshake the client's final flight (frame {}) was {sizes} before its ChangeCipherSpec: a first record large enough for a Certificate, then ClientKeyExchange and CertificateVerify — it sent a certificate. {server_answer}: it most likely rejected the certificate (an issuer it does not trust, expired dates, no clientAuth usage). All of it is encrypted under the first handshake's keys.",
+                certificate.frame
+            ))
+            .fix("Check the client certificate against the server's trust store for client certificates and its dates and key usage; the server's log names the reason. A key log (SSLKEYLOGFILE) shows the certificate and the alert."),
+        [empty, _] if empty.length() < 100 => {
+            let (why, fix) = super::client_auth::missing_words(ctx);
+            Finding::new(C::ClientCertMissing, Confidence::Likely, "The server most likely required a client certificate in the renegotiation and the client sent none")
+                .explain(format!(
+                    "In the renegotiated handshake the client's final flight (frame {}) was {sizes} before its ChangeCipherSpec: two handshake records, the size of an empty Certificate (7 bytes and the record's encryption) and a ClientKeyExchange — a certificate would take hundreds of bytes, and without a request there is no Certificate at all. {server_answer}: it most likely required a certificate.\n{why}",
+                    empty.frame
+                ))
+                .fix(format!("{fix} A key log (SSLKEYLOGFILE) makes this certain."))
+        }
+        _ => return,
+    };
+    out.push(finding.frames([start.frame, flight[0].frame, alert.frame]));
 }
 
 /// A renegotiation seen with a key log: a second ClientHello after application data, and what
@@ -157,8 +223,8 @@ fn decrypted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 mod tests {
     use crate::codes::{Confidence, FindingCode as C};
     use crate::findings::run::{codes, expect, frames};
-    use crate::model::Connection;
     use crate::model::testkit::*;
+    use crate::model::{Connection, Party};
     use crate::tls::enums::{HandshakeType as H, ProtocolVersion};
 
     /// A TLS 1.2 handshake (frames 4 to 9), application data (10, 11), then what `then` adds.
@@ -201,6 +267,54 @@ mod tests {
         assert_eq!(frames(&f)[..3], [10, 12, 13]);
         // Near miss: the handshake's own Finished messages only.
         assert!(!codes(&after_handshake(|s| s)).contains(&C::Renegotiation));
+    }
+
+    /// The server asks for a new handshake (frame 12); the client's ClientHello (13), the
+    /// server's flight (15) and the client's final flight of these sizes (16), then `end`.
+    fn renegotiated(final_flight: &[u16], end: impl FnOnce(Scenario) -> Scenario) -> Connection {
+        after_handshake(|s| {
+            let mut s = s
+                .at(12)
+                .server(encrypted_handshake(28))
+                .at(13)
+                .client(encrypted_handshake(240))
+                .at(15);
+            for size in [109, 1764, 324, 131, 28] {
+                s = s.server(encrypted_handshake(size));
+            }
+            s = s.at(16);
+            for &size in final_flight {
+                s = s.client(encrypted_handshake(size));
+            }
+            end(s.client(ccs()).client(encrypted_handshake(40)).at(17))
+        })
+    }
+
+    #[test]
+    fn a_renegotiation_the_server_ends_with_an_alert_failed_for_the_client_certificate() {
+        let refuse = |s: Scenario| s.server(encrypted_alert(26)).fin(Party::Server, 18);
+        let missing = renegotiated(&[31, 61], refuse);
+        assert_eq!(missing.outcome, crate::model::Outcome::Failed);
+        let f = expect(&missing, C::ClientCertMissing);
+        assert_eq!(f.confidence, Confidence::Likely);
+        assert!(
+            f.explanation.contains("31 bytes, 61 bytes"),
+            "{}",
+            f.explanation
+        );
+        let rejected = renegotiated(&[510, 61, 103], refuse);
+        assert_eq!(
+            expect(&rejected, C::ClientCertRejected).confidence,
+            Confidence::Likely
+        );
+        // Near miss: the server finished the new handshake (ChangeCipherSpec, Finished).
+        let accepted = renegotiated(&[1751, 61, 288], |s| {
+            s.server(ccs()).server(encrypted_handshake(40))
+        });
+        assert_eq!(accepted.outcome, crate::model::Outcome::Established);
+        let found = codes(&accepted);
+        assert!(found.contains(&C::Renegotiation) && found.contains(&C::HandshakeOk));
+        assert!(!found.contains(&C::ClientCertRejected));
     }
 
     #[test]

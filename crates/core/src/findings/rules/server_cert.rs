@@ -13,6 +13,23 @@ use crate::model::Party;
 use crate::tls::enums::{AlertDescription, HandshakeType};
 use crate::x509::{self, Trust, Validity};
 
+/// A client that finished the handshake and closed without a request or an alert: its own
+/// check of the certificate failed after the handshake.
+fn gave_up_words(ctx: &Ctx<'_>) -> String {
+    let node = if ctx.client_stack() == Some(crate::findings::context::Stack::Node) {
+        "The client looks like Node.js, which checks the server's certificate in JavaScript once the handshake is done and, when it rejects it (`rejectUnauthorized`, the default), closes without an alert; curl does the same when its host-name check fails."
+    } else {
+        "That is how a client whose own check of the certificate fails after the handshake ends it: Node.js (`rejectUnauthorized`, the default) and curl's host-name check close without an alert."
+    };
+    format!(
+        " The client finished the handshake and closed the connection (frame {}) without sending a request or an alert. {node}",
+        ctx.conn
+            .client_to_server
+            .fin_frame
+            .map_or_else(|| "?".to_string(), |f| f.to_string())
+    )
+}
+
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let conn = ctx.conn;
     let Some(certificate) = ctx.message(Party::Server, HandshakeType::Certificate) else {
@@ -36,10 +53,16 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .map(|m| m.seq);
     let alert = ctx.fatal_alert(Party::Client, certificate.seq, client_done);
     // curl checks the name after the handshake and closes without a word.
-    let client_gave_up = conn.client_to_server.application_data_records <= 1
+    // The client finished the handshake and closed without a request (in TLS 1.3 its
+    // Finished is an application_data record on the wire).
+    let data_allowed = u64::from(ctx.is_tls13());
+    let client_gave_up = conn.client_to_server.application_data_records <= data_allowed
         && conn.client_to_server.fin_frame.is_some()
         && conn.server_to_client.application_data_records == 0;
-    let rejected = alert.is_some() || ctx.failed();
+    // Without any alert, not even close_notify: it rejected the certificate on its own (a
+    // client that sends close_notify may just have had nothing to say).
+    let silent = client_gave_up && !conn.alerts().any(|(e, _)| e.from == Party::Client);
+    let rejected = alert.is_some() || ctx.failed() || silent;
     let severity = if rejected {
         Severity::Error
     } else {
@@ -49,13 +72,21 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let client = ctx.who(Party::Client);
     let client_cap = ctx.who_cap(Party::Client);
     let subject = &leaf.subject;
-    let alert_text = alert.map_or_else(String::new, |(e, a)| {
-        format!(
+    let alert_text = match alert {
+        Some((e, a)) => format!(
             " The client rejected it with {}.",
             fatal_alert_words(a.description(), e.frame)
-        )
-    });
-    let frames = [Some(certificate.frame), alert.map(|(e, _)| e.frame)];
+        ),
+        None if silent => gave_up_words(ctx),
+        None => String::new(),
+    };
+    let frames = [
+        Some(certificate.frame),
+        alert.map(|(e, _)| e.frame),
+        conn.client_to_server
+            .fin_frame
+            .filter(|_| alert.is_none() && silent),
+    ];
     let before = out.len();
 
     if leaf.self_signed {
@@ -107,7 +138,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             } else {
                 Severity::Warning
             };
-            let behaviour = if alert.is_none() && client_gave_up {
+            let behaviour = if alert.is_none() && client_gave_up && !silent {
                 " The client finished the handshake and closed the connection without sending a request — what curl does when its own host-name check fails."
             } else {
                 ""

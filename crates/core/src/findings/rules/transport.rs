@@ -331,7 +331,7 @@ mod tests {
         let f = expect(&conn, C::NotTls);
         assert_eq!(f.confidence, Confidence::Likely);
         assert!(
-            f.explanation.contains("GET / HTTP/1.1\\r\\n"),
+            f.explanation.contains("sent \"GET / HTTP/1.1\" (frame 4)"),
             "{}",
             f.explanation
         );
