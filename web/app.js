@@ -175,7 +175,7 @@ function render(report) {
   const summary = $("summary");
   summary.replaceChildren(...[
     el("p", {}, `${report.capture.format ?? "unknown format"}, ${report.capture.frames} frames, ` +
-      `${report.connections.length} TCP connections, ${tls.length} with TLS: ` +
+      `${report.connections.length} TCP connection${report.connections.length === 1 ? "" : "s"}, ${tls.length} with TLS: ` +
       `${count("established")} established, ${count("failed")} failed, ${count("incomplete")} incomplete.`),
     causes.size
       ? el("p", { class: "causes" }, "Problems: ",
@@ -279,6 +279,22 @@ const MESSAGE_NAMES = {
 };
 const camel = (s) => s.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
 
+/** What a TLS 1.3 record's size and place say it most likely is (the report's `inferred`). */
+const INFERRED = {
+  encrypted_extensions: "EncryptedExtensions",
+  certificate_request: "CertificateRequest",
+  certificate: "Certificate",
+  certificate_verify: "CertificateVerify",
+  finished: "Finished",
+  server_handshake_flight: "the server's whole flight",
+  empty_certificate: "an empty Certificate",
+  empty_certificate_and_finished: "an empty Certificate and Finished",
+  certificate_certificate_verify_finished: "Certificate, CertificateVerify and Finished",
+  new_session_ticket: "NewSessionTicket",
+  application_data: "application data",
+  data_or_alert: "2 bytes of data, or an alert",
+};
+
 /** The handshake as a ladder: client and server columns, arrows labelled with the message. */
 function ladder(c) {
   const start = c.start ? Date.parse(c.start) : null;
@@ -292,10 +308,12 @@ function ladder(c) {
     let label;
     let cls = "";
     if (s.kind === "alert") {
-      label = item.encrypted ? `encrypted alert (${item.length} bytes)` : `Alert ${item.level} ${item.description} (${item.code})`;
-      cls = "alert";
+      if (item.inferred) label = `encrypted record (${item.length} bytes) — likely a ${item.inferred === "close_notify" ? "close_notify" : "fatal"} alert`;
+      else label = item.encrypted ? `encrypted alert (${item.length} bytes)` : `Alert ${item.level} ${item.description} (${item.code})`;
+      cls = item.inferred === "close_notify" ? "" : "alert";
     } else {
       label = MESSAGE_NAMES[item.type] ? `${MESSAGE_NAMES[item.type]}${item.encrypted ? ` (${item.length} bytes)` : ""}` : camel(item.type);
+      if (item.inferred) label += ` — likely ${INFERRED[item.inferred] || item.inferred}`;
       if (item.certificates_length === 0) { label += " — EMPTY (no certificate)"; cls = "empty"; }
       else if (item.certificates_length) label += ` (${item.certificates_length} bytes)`;
       if (item.incomplete) label += " — incomplete";
@@ -312,7 +330,9 @@ function ladder(c) {
       el("td", { class: "arrow" }, el("span", { class: "label" }, label),
         el("span", { class: "line", "aria-hidden": "true" }, fromClient ? "──────────▶" : "◀──────────")));
   });
+  const guessed = c.messages.some((m) => m.inferred) || c.alerts.some((a) => a.inferred);
   return el("table", { class: "ladder", "aria-label": `Handshake of connection ${c.id}` },
+    guessed ? el("caption", {}, "“likely”: what a TLS 1.3 record's size and place suggest; a key log shows the real messages") : null,
     el("thead", {}, el("tr", {}, el("th", {}, "frame"), el("th", {}, "time (s)"),
       el("th", { class: "ends" }, el("span", {}, `client ${endpoint(c.client)}`), el("span", {}, `server ${endpoint(c.server)}`)))),
     el("tbody", {}, rows));

@@ -63,7 +63,13 @@ test("a capture dropped on the page is analysed too (TLS 1.3, inferred)", async 
   const text = await page.locator(".finding.error").first().innerText();
   assert.match(text, /client-cert-missing/);
   assert.match(text, /\(likely\)/);
-  assert.match(await page.locator(".ladder").innerText(), /encrypted record \(19 bytes\)/);
+  // Each encrypted record is labelled with what its size and place suggest.
+  const ladder = await page.locator(".ladder").innerText();
+  assert.match(ladder, /encrypted record \(123 bytes\) — likely CertificateRequest/);
+  assert.match(ladder, /encrypted record \(25 bytes\) — likely an empty Certificate/);
+  assert.match(ladder, /encrypted record \(19 bytes\) — likely a fatal alert/);
+  assert.match(ladder, /size and place suggest/);
+  assert.match(await page.locator("#summary").innerText(), /13 frames, 1 TCP connection, 1 with TLS/);
   await page.screenshot({ path: join(SHOTS, "tls13-dark.png"), fullPage: true });
   onlyOwnFiles(requests);
 });

@@ -75,10 +75,13 @@ test("with a client certificate, the WASM report equals `--client-cert`'s JSON",
 test("with a key log or a trust store, the WASM report equals `--keylog`'s and `--ca`'s JSON", async () => {
   const wasm = await import(join(WEB, "pkg/pcap_tls_diagnose_wasm.js"));
   wasm.initSync({ module: await readFile(join(WEB, "pkg/pcap_tls_diagnose_wasm_bg.wasm")) });
-  const keyed = (await readdir(PCAPS)).filter((f) => f.endsWith(".keys")).sort();
+  const files = await readdir(PCAPS);
+  const keyed = files.filter((f) => f.endsWith(".keys")).sort();
   assert.ok(keyed.length >= 6);
+  // A key log's capture: NAME.pcap or NAME.pcapng.
+  const capture = (k) => [".pcap", ".pcapng"].map((e) => k.replace(/\.keys$/, e)).find((f) => files.includes(f));
   const cases = [
-    ...keyed.map((k) => [k.replace(/\.keys$/, ".pcap"), "--keylog", join(PCAPS, k), "addKeyLog"]),
+    ...keyed.map((k) => [capture(k), "--keylog", join(PCAPS, k), "addKeyLog"]),
     ["tls12-mtls-ok.pcap", "--ca", join(PCAPS, "certs/client-unrelated.pem"), "setTrustStore"],
   ];
   for (const [name, option, file, method] of cases) {
