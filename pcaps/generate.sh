@@ -1220,6 +1220,16 @@ s_plain-http-only() {
   end
 }
 
+# A server listening on ::1 only (Go); curl to localhost tries 127.0.0.1 first, is refused, and
+# connects to ::1 (RFC 8305): the refusal is a detour, not the failure.
+s_tls-refused-ipv4-then-ipv6-curl() {
+  need_go
+  begin tls-refused-ipv4-then-ipv6-curl
+  serve "$gotls_bin" -mode server -addr "[::1]:$port" $(go_server_cert) -tls 1.3
+  run curl -sS --cacert "$pki/root.crt" "https://localhost:$port/"
+  end
+}
+
 # Ports are fixed per scenario so that reruns are comparable. The scenarios defined before the line
 # "first_generation=" above keep the ports they always had: 20000 + 10 × their position in the
 # sorted list of their names. Those defined after it get 20000 + 10 × (that list's length + 1)

@@ -56,6 +56,14 @@ const CASES: &[(&str, Connections, &str)] = &[
         "",
     ),
     (
+        "tls-refused-ipv4-then-ipv6-curl.pcap",
+        &[
+            ("not_tls", "connection-refused"),
+            ("established", "handshake-ok tls13-handshake-encrypted"),
+        ],
+        "",
+    ),
+    (
         "tls-syn-unanswered-curl.pcap",
         &[("not_tls", "no-syn-answer!")],
         "",

@@ -226,6 +226,16 @@ pub(crate) mod run {
         ))
     }
 
+    /// The findings of `all[i]` among the connections of a capture.
+    pub(crate) fn findings_among(all: &[Connection], i: usize) -> Vec<Finding> {
+        diagnose(&Ctx::new(
+            &all[i],
+            all,
+            &super::Neighbours::new(all),
+            Supplied::default(),
+        ))
+    }
+
     /// Their codes.
     pub(crate) fn codes(conn: &Connection) -> Vec<FindingCode> {
         findings(conn).iter().map(|f| f.code).collect()

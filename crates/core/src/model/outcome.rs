@@ -62,6 +62,9 @@ fn outcome(conn: &Connection, tls: bool) -> Outcome {
         .alerts()
         .find(|(_, a)| a.is_fatal())
         .map(|(e, _)| e.frame);
+    if first_fatal.is_none() && one_sided_but_done(conn) {
+        return Outcome::Established;
+    }
     if let Some(reading) = &conn.tls13 {
         return tls13_outcome(conn, reading, first_fatal);
     }
@@ -165,4 +168,35 @@ fn renegotiation_refused(conn: &Connection) -> bool {
         .filter(from_server)
         .skip(alert + 1)
         .any(|e| e.is_encrypted_record() || e.is_application_data())
+}
+
+/// Only one direction was captured, and that side went on to application data after its
+/// handshake: from its view the handshake completed (a TLS 1.3 client sends its Finished only
+/// after the server's; a TLS 1.2 side sends data only after both Finished messages). Its first
+/// application_data record after ChangeCipherSpec is a TLS 1.3 Finished when no encrypted
+/// handshake record (a TLS 1.2 Finished) came before it.
+fn one_sided_but_done(conn: &Connection) -> bool {
+    let Some(silent) = conn
+        .anomalies
+        .iter()
+        .find(|a| a.kind == super::AnomalyKind::OneSided)
+        .map(|a| a.from)
+    else {
+        return false;
+    };
+    let talker = silent.other();
+    let mut after_ccs = conn
+        .events
+        .iter()
+        .filter(|e| e.from == talker)
+        .skip_while(|e| !e.is_change_cipher_spec());
+    let mut tls12_finished = false;
+    let mut records = 0;
+    for e in after_ccs.by_ref() {
+        tls12_finished |= e.is_encrypted_handshake();
+        if e.is_encrypted_record() || e.is_application_data() {
+            records += 1;
+        }
+    }
+    records >= if tls12_finished { 1 } else { 2 }
 }

@@ -233,8 +233,10 @@ pub(crate) fn read(conn: &mut Connection) -> Option<Reading> {
     if let Some(flight_end) = flight_end {
         read_answer(conn, flight_end, &sizes, &mut reading, &mut labels);
     }
-    if let Some(Rejection::Alert(i)) = reading.client_rejected {
-        infer_alert(conn, i, Likely::Fatal);
+    for rejection in [reading.client_rejected, reading.server_rejected] {
+        if let Some(Rejection::Alert(i)) = rejection {
+            infer_alert(conn, i, Likely::Fatal);
+        }
     }
     if !decrypted {
         reading.post_handshake_auth = post_handshake_auth(conn, &sizes, &reading, &mut labels);
@@ -316,6 +318,14 @@ fn read_flights(
             reading.server_flight.push(i);
         }
         i += 1;
+    }
+    // One alert-sized record instead of the flight: the server aborted right after its
+    // ServerHello (an ALPN or extension it cannot accept, RFC 7301 §3.2, RFC 8446 §4.2).
+    if let [only] = reading.server_flight[..]
+        && events[only].encrypted_length().is_some_and(alert_sized)
+    {
+        reading.server_rejected = Some(Rejection::Alert(only));
+        return None;
     }
     label_server_flight(events, sizes, reading, labels);
     // A client alert in clear, right away: it refused the server's flight.
@@ -488,10 +498,23 @@ fn read_answer(
         reading.client_certificate,
         Some(ClientCertificate::Empty(_) | ClientCertificate::Sent(_))
     );
+    // A request the client sent before the server's record: 2 bytes of answer to it fit the
+    // size of an alert as well. After a certificate the server accepted, that is the one
+    // reading that leaves both open; after an empty one, a refusal is by far the likelier.
+    let requested_before = |i: usize| {
+        reading.client_finished.is_some_and(|f| {
+            (f + 1..i).any(|k| events[k].from == Party::Client && size(k).is_some())
+        })
+    };
+    let sent = matches!(reading.client_certificate, Some(ClientCertificate::Sent(_)));
     let mut alerts: Vec<(usize, Likely)> = Vec::new();
     match server_after[..] {
         [first, ..] if matches!(events[first].kind, EventKind::Alert(a) if a.is_fatal()) => {
             reading.server_rejected = Some(Rejection::Alert(first));
+        }
+        [only] if sent && size(only) == Some(sizes.alert) && requested_before(only) => {
+            labels.push((only, Inferred::DataOrAlert));
+            reading.answered = true;
         }
         [only] if certificate && server_alert(only) => {
             reading.server_rejected = Some(Rejection::Alert(only));
@@ -891,6 +914,49 @@ mod tests {
             .fin(Party::Server, 10)
             .build();
         assert_eq!(done.outcome, Outcome::Established);
+    }
+
+    #[test]
+    fn two_bytes_of_answer_to_a_request_after_a_certificate_are_not_a_refusal() {
+        // A Go server answering "ok" without close_notify: a 19-byte record after the request.
+        let answered = Scenario::tls13(&REQUESTING)
+            .at(8)
+            .records(Party::Client, &[1749, 281, 53, 35])
+            .at(11)
+            .server(encrypted(19))
+            .fin(Party::Server, 12)
+            .build();
+        assert_eq!(answered.outcome, Outcome::Established);
+        // Near miss: the same record before any request is the refusal.
+        let refused = Scenario::tls13(&REQUESTING)
+            .at(8)
+            .records(Party::Client, &[1749, 281, 53])
+            .at(9)
+            .server(encrypted(19))
+            .fin(Party::Server, 10)
+            .build();
+        assert_eq!(refused.outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn one_direction_that_went_on_to_data_completed_its_handshake() {
+        use crate::model::AnomalyKind;
+        // The client's side only: ClientHello, ChangeCipherSpec, Finished and a request (TLS 1.3).
+        let client_only = |records: &[u16]| {
+            let mut s = Scenario::tls12()
+                .at(4)
+                .client(hello13())
+                .at(6)
+                .client(ccs())
+                .records(Party::Client, records)
+                .fin(Party::Client, 8)
+                .anomaly(1, Party::Server, AnomalyKind::OneSided);
+            s = s.at(8);
+            s.build()
+        };
+        assert_eq!(client_only(&[53, 35]).outcome, Outcome::Established);
+        // Near miss: its Finished alone says nothing of the server's answer.
+        assert_ne!(client_only(&[53]).outcome, Outcome::Established);
     }
 
     #[test]

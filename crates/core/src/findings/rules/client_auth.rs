@@ -368,10 +368,12 @@ pub(super) fn error_page<'a>(ctx: &Ctx<'a>) -> Option<(&'a Event, FrameNumber)> 
     (fits && client.is_none_or(|c| server < c)).then_some((answer, server))
 }
 
-/// Record sizes that fit nginx's 400 page for a missing client certificate: its 350 to 800
-/// bytes of headers and body, plus the record's overhead (17 bytes in TLS 1.3, 24 with
-/// AES-GCM in TLS 1.2, up to some 64 with CBC).
-const ERROR_PAGE: std::ops::RangeInclusive<u32> = 350 + 16..=800 + 64;
+/// Record sizes that fit nginx's 400 pages for a client certificate ("No required SSL
+/// certificate was sent", "The SSL certificate error"): 389 bytes of headers and body from
+/// nginx 1.22 (its `ngx_http_error_496_page` and the tail naming its version; 375 with
+/// `server_tokens off`), so 340 to 420 bytes, plus the record's overhead (16 bytes with
+/// ChaCha20, 17 in TLS 1.3, 24 with AES-GCM in TLS 1.2, up to some 80 with CBC and HMAC).
+const ERROR_PAGE: std::ops::RangeInclusive<u32> = 340 + 16..=420 + 80;
 
 /// The server closed the connection first, without an alert and before its own
 /// ChangeCipherSpec and Finished, after the client's certificate: its frame, and the words for

@@ -75,6 +75,22 @@ pub(super) fn server_alert_stack(description: AlertDescription) -> &'static str 
     }
 }
 
+/// Alerts about a certificate (RFC 8446 §6.2, RFC 5246 §7.2.2): what a side sends when it
+/// refuses the other's certificate.
+pub(super) fn about_a_certificate(description: AlertDescription) -> bool {
+    use AlertDescription as A;
+    matches!(
+        description,
+        A::BadCertificate
+            | A::UnsupportedCertificate
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::CertificateUnknown
+            | A::UnknownCa
+            | A::BadCertificateStatusResponse
+    )
+}
+
 /// "a fatal handshake_failure alert (40, frame 9)": how the findings cite an alert.
 pub(super) fn fatal_alert_words(
     description: Option<AlertDescription>,

@@ -7,7 +7,7 @@
 //! RFC 5246 §7.2.2, §7.4.2; RFC 8446 §4.4.2, §6.2; RFC 5280 §4.1.2.5, §6; RFC 6125 §6.
 
 use super::super::{Ctx, Finding};
-use super::fatal_alert_words;
+use super::{about_a_certificate, fatal_alert_words};
 use crate::codes::{Confidence, FindingCode as C, Severity};
 use crate::model::Party;
 use crate::tls::enums::{AlertDescription, HandshakeType};
@@ -51,7 +51,11 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     || m.is_application_data())
         })
         .map(|m| m.seq);
-    let alert = ctx.fatal_alert(Party::Client, certificate.seq, client_done);
+    // Only an alert about a certificate: a client that gives up for another reason (an
+    // internal_error, a version it refuses) says so with another alert.
+    let alert = ctx
+        .fatal_alert(Party::Client, certificate.seq, client_done)
+        .filter(|(_, a)| a.description().is_some_and(about_a_certificate));
     // curl checks the name after the handshake and closes without a word.
     // The client finished the handshake and closed without a request (in TLS 1.3 its
     // Finished is an application_data record on the wire).
@@ -287,6 +291,18 @@ mod more_tests {
                 .client(encrypted(90)),
         }
         .build()
+    }
+
+    #[test]
+    fn only_an_alert_about_a_certificate_is_a_rejection_of_it() {
+        let chain = server_chain();
+        let refused = server_sends(&chain, hello(), Some(A::UnknownCa));
+        assert!(codes(&refused).contains(&C::ServerCertUntrusted));
+        // Near miss: curl giving up with internal_error (a signature algorithm its security
+        // level refuses) is not about the certificate.
+        let other = server_sends(&chain, hello(), Some(A::InternalError));
+        assert!(!codes(&other).contains(&C::ServerCertUntrusted));
+        assert!(codes(&other).contains(&C::FatalAlert));
     }
 
     #[test]

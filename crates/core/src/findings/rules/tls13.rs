@@ -14,7 +14,7 @@
 
 use super::super::{Ctx, Finding};
 use super::client_auth::{error_page, missing_words};
-use super::{fatal_alert_words, server_alert_stack};
+use super::{about_a_certificate, fatal_alert_words, server_alert_stack};
 use crate::codes::{Confidence, FindingCode as C, Severity};
 use crate::findings::context::Stack;
 use crate::model::{
@@ -150,20 +150,6 @@ fn certificate_room(ctx: &Ctx<'_>, r: &Reading) -> String {
     }
 }
 
-/// Alerts a client sends about the server's certificate (RFC 8446 §6.2).
-fn about_the_certificate(description: A) -> bool {
-    matches!(
-        description,
-        A::BadCertificate
-            | A::UnsupportedCertificate
-            | A::CertificateRevoked
-            | A::CertificateExpired
-            | A::CertificateUnknown
-            | A::UnknownCa
-            | A::BadCertificateStatusResponse
-    )
-}
-
 /// The fix for a client that does not trust the server's certificate, by its stack.
 fn trust_fix(ctx: &Ctx<'_>) -> String {
     let knob = match ctx.client_stack() {
@@ -204,7 +190,7 @@ fn client_refused(ctx: &Ctx<'_>, out: &mut Vec<Finding>, r: &Reading, rejection:
             let e = &conn.events[i];
             match e.kind {
                 EventKind::Alert(a @ Alert::Clear { description, .. }) => {
-                    if !about_the_certificate(description) {
+                    if !about_a_certificate(description) {
                         return;
                     }
                     let code = if description == A::CertificateExpired {
@@ -425,6 +411,38 @@ fn server_refused(ctx: &Ctx<'_>, out: &mut Vec<Finding>, r: &Reading, rejection:
     }
 }
 
+/// The server's only record after its ServerHello is alert-sized: it aborted before its flight.
+/// In TLS 1.3 a server decides this late only on what it read in the ClientHello: ALPN most often
+/// (no_application_protocol, RFC 7301 §3.2), or an extension it cannot accept.
+fn aborted_after_hello(ctx: &Ctx<'_>, out: &mut Vec<Finding>, hello: &Event, alert: usize) {
+    let conn = ctx.conn;
+    let e = &conn.events[alert];
+    let offered = conn.alpn().filter(|list| !list.is_empty());
+    let explanation = format!(
+        "{} sent its ServerHello (frame {}) and then, instead of its encrypted flight (EncryptedExtensions, Certificate, …), a single {}-byte record (frame {}) — the size of an encrypted alert — and the handshake ended. A TLS 1.3 server aborts at this point over something in the ClientHello it cannot accept once it has chosen its parameters: {}",
+        ctx.who_cap(Party::Server),
+        hello.frame,
+        e.length(),
+        e.frame,
+        offered.map_or_else(
+            || "a missing or malformed extension most often.".to_string(),
+            |list| format!(
+                "most often the application protocol (ALPN): the client offered only {}, and a server that supports none of them answers no_application_protocol (120).",
+                Ctx::list(list, 6)
+            )
+        )
+    );
+    let finding = if offered.is_some() {
+        Finding::new(C::AlpnMismatch, Confidence::Likely, "TLS 1.3: the server most likely shares no application protocol (ALPN) with the client")
+            .fix("Align the ALPN lists: offer a protocol the server supports (h2 or http/1.1), or enable the client's protocol on the server (Go: `tls.Config.NextProtos`; Node.js: `ALPNProtocols`; nginx: `http2`). A key log (SSLKEYLOGFILE) shows the alert.")
+    } else {
+        Finding::new(C::EncryptedAlert, Confidence::Likely, "TLS 1.3: the server aborted right after its ServerHello")
+            .severity(Severity::Error)
+            .fix("Read the server's log at this time; a key log (SSLKEYLOGFILE) shows which alert it sent.")
+    };
+    out.push(finding.explain(explanation).frames([hello.frame, e.frame]));
+}
+
 /// The handshake held with an empty client Certificate: optional client authentication, unless
 /// the server's answer is the size of nginx's 400 page and it then closed.
 fn served_without_certificate(ctx: &Ctx<'_>, out: &mut Vec<Finding>, r: &Reading, empty: usize) {
@@ -519,6 +537,10 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let established = conn.outcome == Outcome::Established;
     if let Some(rejection) = r.client_rejected {
         client_refused(ctx, out, r, rejection);
+    } else if let (Some(Rejection::Alert(alert)), true) =
+        (r.server_rejected, r.server_flight.len() == 1)
+    {
+        aborted_after_hello(ctx, out, hello, alert);
     } else if let Some(rejection) = r.server_rejected {
         server_refused(ctx, out, r, rejection);
     } else if let (Some(ClientCertificate::Empty(empty)), true) =
@@ -767,6 +789,39 @@ mod tests {
             f.explanation
         );
         assert!(!codes(&conn).contains(&C::ConnectionClosed));
+    }
+
+    #[test]
+    fn an_alert_sized_record_instead_of_the_server_flight_is_an_early_abort() {
+        let with_alpn = || {
+            let EventKind::Message(mut m) = hello13() else {
+                unreachable!()
+            };
+            if let crate::tls::handshake::Details::ClientHello(ch) = &mut m.details {
+                ch.alpn = std::sync::Arc::from(["acme-rpc/1".to_string()]);
+            }
+            EventKind::Message(m)
+        };
+        let aborted = |hello: EventKind| {
+            Scenario::tls12()
+                .at(4)
+                .client(hello)
+                .at(6)
+                .server(server_hello(ProtocolVersion::TLS13))
+                .server(ccs())
+                .records(Party::Server, &[19])
+                .fin(Party::Server, 7)
+                .build()
+        };
+        let alpn = aborted(with_alpn());
+        assert_eq!(alpn.outcome, crate::model::Outcome::Failed);
+        let f = expect(&alpn, C::AlpnMismatch);
+        assert_eq!(f.confidence, Confidence::Likely);
+        assert!(f.explanation.contains("acme-rpc/1"), "{}", f.explanation);
+        assert!(!codes(&alpn).contains(&C::ServerCertUntrusted));
+        let other = aborted(hello13());
+        let f = expect(&other, C::EncryptedAlert);
+        assert_eq!(f.severity, Severity::Error);
     }
 
     #[test]

@@ -190,9 +190,16 @@ fn plain_text(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 let w = w.to_ascii_lowercase();
                 w.contains("https") || w.contains("tls") || w.contains("ssl")
             });
-            if !says_tls && ctx.tls_on_same_port.is_none() {
-                // Plain text answered in plain text: another protocol, not a mistake this
-                // capture can show.
+            // An HTTP error status (RFC 9110 §15.5, §15.6) to a plain request on a port that
+            // speaks TLS on another connection.
+            let refused = first_line(&answer.head)
+                .strip_prefix("HTTP/")
+                .and_then(|rest| rest.split(' ').nth(1))
+                .is_some_and(|status| status.starts_with('4') || status.starts_with('5'));
+            let expects_tls = says_tls || (refused && ctx.tls_on_same_port.is_some());
+            if !expects_tls {
+                // Plain text answered in plain text: another protocol (or a multiplexer such as
+                // sslh in front of both), not a mistake this capture can show.
                 return;
             }
             let quote = words.map_or_else(String::new, |w| format!(", saying \"{w}\""));
@@ -221,8 +228,18 @@ fn refused(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         conn.client_to_server.syn_frame,
         conn.server_to_client.rst_frame,
     );
+    // Clients try each address of a name in turn (RFC 8305): a refusal followed by a
+    // connection to another address of the same port is a detour, not the failure.
+    let answered = ctx
+        .other_addresses
+        .iter()
+        .find(|o| !o.refused() && !o.syn_unanswered());
     let mut also = String::new();
-    for o in &ctx.other_addresses {
+    for o in ctx
+        .other_addresses
+        .iter()
+        .filter(|o| answered.is_none_or(|a| a.id != o.id))
+    {
         let _ = write!(
             also,
             " The client also tried {} (connection {}): {}.",
@@ -236,6 +253,26 @@ fn refused(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "that address did answer"
             }
         );
+    }
+    if let Some(o) = answered {
+        out.push(
+            Finding::new(C::ConnectionRefused, Confidence::Certain, format!("The TCP connection to {} was refused; the client connected to {} instead", conn.server, o.server))
+                .severity(Severity::Warning)
+                .explain(format!(
+                    "{} sent a SYN to {} (frame {}) and got a reset back (RST/ACK, frame {}): nothing listens on port {} at {}, or a firewall rejects it. The client then connected to {} (connection {}), as clients do with the addresses of a name in turn (RFC 8305, Happy Eyeballs).{also}",
+                    ctx.who_cap(Party::Client),
+                    conn.server,
+                    syn.map_or(0, FrameNumber::get),
+                    rst.map_or(0, FrameNumber::get),
+                    conn.server.port,
+                    conn.server.ip,
+                    o.server,
+                    o.id
+                ))
+                .fix(format!("Nothing to fix if connection {} works; to spare the detour, have the service listen on {} too, or let the name resolve only to the address it listens on.", o.id, conn.server.ip))
+                .frames([syn, rst]),
+        );
+        return;
     }
     out.push(
         Finding::new(C::ConnectionRefused, Confidence::Certain, "The server's host refused the TCP connection")
@@ -367,6 +404,82 @@ mod tests {
         let mut one_sided = Scenario::unanswered(1).at(4).client(hello()).build();
         one_sided.client_to_server.frames = 3;
         assert!(!codes(&one_sided).contains(&C::NoSynAnswer));
+    }
+
+    /// Moves a connection to IPv6 (`[::1]` and `[::2]` for 10.0.0.1 and 10.0.0.2), with this id.
+    fn on_ipv6(mut conn: crate::model::Connection, id: u32) -> crate::model::Connection {
+        conn.id = id;
+        conn.client.ip = std::net::IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]);
+        conn.server.ip = std::net::IpAddr::from([0, 0, 0, 0, 0, 0, 0, 2]);
+        conn
+    }
+
+    #[test]
+    fn a_refusal_followed_by_a_connection_to_another_address_is_a_detour() {
+        use crate::codes::Severity;
+        use crate::findings::run::findings_among;
+        let made = on_ipv6(
+            Scenario::tls12()
+                .at(4)
+                .client(hello())
+                .at(6)
+                .server(server_hello(ProtocolVersion::TLS12))
+                .client_finished(8)
+                .server_finished(9)
+                .build(),
+            2,
+        );
+        let capture = [Scenario::refused().build(), made];
+        let f = findings_among(&capture, 0)
+            .into_iter()
+            .find(|f| f.code == C::ConnectionRefused)
+            .expect("connection-refused");
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(
+            f.explanation.contains("(connection 2)"),
+            "{}",
+            f.explanation
+        );
+        // Near miss: refused on both addresses, an error.
+        let both = [
+            Scenario::refused().build(),
+            on_ipv6(Scenario::refused().build(), 2),
+        ];
+        let f = findings_among(&both, 0)
+            .into_iter()
+            .find(|f| f.code == C::ConnectionRefused)
+            .expect("connection-refused");
+        assert_eq!(f.severity, Severity::Error);
+        assert!(f.explanation.contains("refused too"), "{}", f.explanation);
+    }
+
+    #[test]
+    fn plain_text_answered_in_plain_text_beside_tls_is_said_only_for_an_error_answer() {
+        use crate::findings::run::findings_among;
+        let tls = Scenario::tls12()
+            .at(4)
+            .client(hello())
+            .at(6)
+            .server(server_hello(ProtocolVersion::TLS12))
+            .build();
+        let plain = |answer: &[u8]| {
+            let mut c = Scenario::tls12()
+                .opening(Party::Client, 4, Opening::Text, b"SSH-2.0-OpenSSH_9.2")
+                .opening(Party::Server, 5, Opening::Text, answer)
+                .build();
+            c.id = 2;
+            [tls.clone(), c]
+        };
+        // A multiplexer (sslh) in front of SSH and TLS: a working plain-text exchange.
+        let ssh = plain(b"SSH-2.0-OpenSSH_9.2p1");
+        assert!(findings_among(&ssh, 1).is_empty());
+        // An HTTP error on the port that speaks TLS elsewhere.
+        let refused = plain(b"HTTP/1.1 400 Bad Request\r\n");
+        assert!(
+            findings_among(&refused, 1)
+                .iter()
+                .any(|f| f.code == C::NotTls)
+        );
     }
 
     #[test]
