@@ -10,9 +10,14 @@
 //! server flight   EncryptedExtensions [CertificateRequest] Certificate CertificateVerify Finished
 //!                 (one record each, as OpenSSL, Go, Java and nginx send them: 5 records when a
 //!                 client certificate is asked for, 4 when not, 2 when a PSK resumes)
-//! client flight   [Certificate (25 when empty) [CertificateVerify]] Finished, then data
-//! server answer   NewSessionTicket…, data — or one alert-sized record and a close: a rejection
+//! client flight   [Certificate (25 when empty) [CertificateVerify]] Finished, then data —
+//!                 or one alert-sized record, or a close: the client refused the server's flight
+//! server answer   NewSessionTicket…, data — or one alert-sized record, or a close: a refusal
 //! ```
+//!
+//! A server that aborts before its flight sends one alert-sized record after its ServerHello.
+//! Ambiguous sizes stay ambiguous: a lone 19-byte server record is 2 bytes of data or an alert
+//! unless its place (right after a client Certificate, before any request) decides.
 //!
 //! Each encrypted record gets a label ([`Inferred`]); a record read as an alert becomes an
 //! alert event, marked inferred. The [`Reading`] says what follows for the handshake: whether a
@@ -203,7 +208,7 @@ fn fits(size: u16, base: u16) -> bool {
 }
 
 /// An alert-sized record (19 bytes, or padded).
-pub(crate) fn alert_sized(size: u16) -> bool {
+fn alert_sized(size: u16) -> bool {
     fits(size, 19)
 }
 
