@@ -37,6 +37,23 @@ pub struct Config {
     pub bulk_scale: f64,
     /// Start no more than this many connections, and end when they are done.
     pub max_connections: Option<u64>,
+    /// How many times as likely an established handshake is as each failure.
+    pub success_weight: usize,
+}
+
+impl Config {
+    /// Many short connections, as a gateway or an integration server makes them: 500 open at
+    /// once, responses of 1 B to 8 KB (log-uniform), about 3% failing (40 successes for each
+    /// failure of each kind): about 100,000 connections per GiB.
+    pub fn short_connections(target_bytes: u64) -> Self {
+        Self {
+            target_bytes,
+            concurrency: 500,
+            bulk_scale: 0.001,
+            success_weight: 40,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Config {
@@ -47,6 +64,7 @@ impl Default for Config {
             seed: 1,
             bulk_scale: 1.0,
             max_connections: None,
+            success_weight: 4,
         }
     }
 }
@@ -467,11 +485,20 @@ pub fn generate<W: Write>(
     out: W,
 ) -> anyhow::Result<Generated> {
     anyhow::ensure!(!templates.is_empty(), "no templates");
-    // Most connections of a busy capture succeed: an established handshake is four times as
-    // likely as each failure.
+    // Most connections of a busy capture succeed: an established handshake is
+    // `success_weight` times as likely as each failure.
     let weighted: Vec<&Template> = templates
         .iter()
-        .flat_map(|t| std::iter::repeat_n(t, if t.established { 4 } else { 1 }))
+        .flat_map(|t| {
+            std::iter::repeat_n(
+                t,
+                if t.established {
+                    config.success_weight.max(1)
+                } else {
+                    1
+                },
+            )
+        })
         .collect();
     // Scheduling and the choice of handshakes use their own generators: a connection's kind
     // does not depend on how many frames the ones before it had.

@@ -49,9 +49,12 @@ enum Cmd {
         /// Seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Connections open at once.
-        #[arg(long, default_value_t = 200)]
-        concurrency: usize,
+        /// Connections open at once (default: 200 for bulk, 500 for short).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Bulk transfers, or many short connections.
+        #[arg(long, value_enum, default_value = "bulk")]
+        shape: Shape,
     },
     /// The floor program: pcap records, headers, flow lookup, TLS record headers.
     Floor {
@@ -72,6 +75,9 @@ enum Cmd {
         /// Capture sizes.
         #[arg(long, value_delimiter = ',', default_value = "100M,1G")]
         sizes: Vec<String>,
+        /// Shapes of traffic: bulk transfers, many short connections, or both.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "bulk,short")]
+        shapes: Vec<Shape>,
         /// Where the generated captures go.
         #[arg(long, default_value = "target/bench")]
         dir: PathBuf,
@@ -88,6 +94,44 @@ enum Cmd {
     },
 }
 
+/// The two shapes of traffic the benchmark generates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Shape {
+    /// Bulk transfers: 200 connections open at once, responses of 1 KB to 8 MB.
+    Bulk,
+    /// Many short connections (a gateway's): 500 open at once, responses of 1 B to 8 KB,
+    /// about 100,000 connections per GiB, about 3% failing.
+    Short,
+}
+
+impl Shape {
+    fn config(self, target_bytes: u64) -> generate::Config {
+        match self {
+            Self::Bulk => generate::Config {
+                target_bytes,
+                ..generate::Config::default()
+            },
+            Self::Short => generate::Config::short_connections(target_bytes),
+        }
+    }
+
+    /// The capture's file name; the generator's version is in it, so a changed generator
+    /// makes new files.
+    fn file_name(self, size: &str) -> String {
+        match self {
+            Self::Bulk => format!("bench-v{}-{size}.pcap", generate::VERSION),
+            Self::Short => format!("bench-v{}-short-{size}.pcap", generate::VERSION),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Bulk => "bulk",
+            Self::Short => "short",
+        }
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     match Args::parse().command {
         Cmd::Generate {
@@ -95,13 +139,13 @@ fn main() -> anyhow::Result<()> {
             out,
             seed,
             concurrency,
+            shape,
         } => {
-            let config = generate::Config {
-                target_bytes: parse_size(&size)?,
-                seed,
-                concurrency,
-                ..generate::Config::default()
-            };
+            let mut config = shape.config(parse_size(&size)?);
+            config.seed = seed;
+            if let Some(concurrency) = concurrency {
+                config.concurrency = concurrency;
+            }
             let g = write_capture(&config, &out)?;
             println!(
                 "{}: {} bytes, {} frames, {} connections",
@@ -122,11 +166,12 @@ fn main() -> anyhow::Result<()> {
         Cmd::Heap { file } => heap(&file)?,
         Cmd::Run {
             sizes,
+            shapes,
             dir,
             runs,
             no_tshark,
             compare,
-        } => run(&sizes, &dir, runs.max(1), no_tshark, &compare)?,
+        } => run(&sizes, &shapes, &dir, runs.max(1), no_tshark, &compare)?,
     }
     Ok(())
 }
@@ -251,6 +296,7 @@ fn median(mut runs: Vec<Measured>) -> Measured {
 
 fn run(
     sizes: &[String],
+    shapes: &[Shape],
     dir: &Path,
     runs: usize,
     no_tshark: bool,
@@ -268,20 +314,16 @@ fn run(
     let tshark = (!no_tshark).then(|| which("tshark")).flatten();
     println!("| capture | tool | time (s) | MB/s | peak RSS (MB) | time / floor | tshark / tool |");
     println!("|---|---|---|---|---|---|---|");
-    for size in sizes {
+    for (shape, size) in shapes
+        .iter()
+        .flat_map(|shape| sizes.iter().map(move |size| (*shape, size)))
+    {
         let bytes = parse_size(size)?;
-        // The generator's version is in the name: a changed generator makes new files.
-        let file = dir.join(format!("bench-v{}-{size}.pcap", generate::VERSION));
+        let file = dir.join(shape.file_name(size));
         let fresh = std::fs::metadata(&file).is_ok_and(|m| m.len() >= bytes);
         if !fresh {
             let start = Instant::now();
-            let g = write_capture(
-                &generate::Config {
-                    target_bytes: bytes,
-                    ..generate::Config::default()
-                },
-                &file,
-            )?;
+            let g = write_capture(&shape.config(bytes), &file)?;
             eprintln!(
                 "generated {}: {} bytes, {} frames, {} connections in {:.1} s",
                 file.display(),
@@ -331,7 +373,8 @@ fn run(
                 |t| format!("{:.1}×", t.seconds / m.seconds),
             );
             println!(
-                "| {size} ({mb:.0} MB) | {tool} | {:.3} | {:.0} | {rss} | {:.2} | {vs_tshark} |",
+                "| {} {size} ({mb:.0} MB) | {tool} | {:.3} | {:.0} | {rss} | {:.2} | {vs_tshark} |",
+                shape.label(),
                 m.seconds,
                 mb / m.seconds,
                 m.seconds / floor.seconds,
@@ -346,8 +389,62 @@ fn run(
         if let Some(t) = &theirs {
             row("tshark -Y 'tls.handshake or tls.alert_message'", t);
         }
+        coverage(&file, shape, size)?;
     }
     Ok(())
+}
+
+/// Prints (to stderr, below the table's rows) how many connections the report covers and how
+/// large its JSON is per connection: the analysis in this process, the JSON counted, not kept.
+fn coverage(file: &Path, shape: Shape, size: &str) -> anyhow::Result<()> {
+    let mut input = std::fs::File::open(file)?;
+    let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = std::io::Read::read(&mut input, &mut buf)?;
+        if n == 0 || analyzer.push(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let report = match analyzer.finish() {
+        Ok(r) => r,
+        Err(failure) => failure.partial,
+    };
+    let mut counted = Counted(0);
+    pcap_tls_diagnose_core::report::write_json(&report, &mut counted)?;
+    let analysed = report.connections.len() as u64;
+    let not = report.capture.untracked_connections;
+    let failed = report
+        .connections
+        .iter()
+        .filter(|c| {
+            c.findings
+                .iter()
+                .any(|f| f.severity == pcap_tls_diagnose_core::report::Severity::Error)
+        })
+        .count();
+    eprintln!(
+        "{} {size}: {analysed} connections analysed ({failed} with an error finding), {not} not \
+         analysed; JSON {:.1} MB, {} bytes per connection",
+        shape.label(),
+        counted.0 as f64 / 1e6,
+        counted.0 / analysed.max(1)
+    );
+    Ok(())
+}
+
+/// A writer that only counts.
+struct Counted(u64);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// tshark doing the equivalent job: the handshake messages and alerts of every frame.

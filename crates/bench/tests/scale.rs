@@ -44,6 +44,7 @@ fn diagnose(bulk_scale: f64) -> (BTreeMap<String, String>, usize, Outcomes) {
             seed: 7,
             bulk_scale,
             max_connections: Some(60),
+            ..Config::default()
         },
         &templates,
         &mut bytes,
