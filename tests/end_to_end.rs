@@ -93,6 +93,69 @@ fn several_captures_are_headed_by_their_names() {
     );
 }
 
+/// A directory is read as its capture files, by name; several files are analysed at once
+/// (`--jobs`), and the output is the same as one after another, in argument order. A
+/// directory with no capture in it, and a file that cannot be opened, are exit 2 after the
+/// others were analysed.
+#[test]
+fn a_directory_is_read_file_by_file_in_parallel_in_order() {
+    let dir = root().join("pcaps");
+    let one_by_one = run(
+        &[
+            std::ffi::OsStr::new("--all"),
+            "-j1".as_ref(),
+            dir.as_os_str(),
+        ],
+        None,
+    );
+    let parallel = run(
+        &[
+            std::ffi::OsStr::new("--all"),
+            "-j3".as_ref(),
+            dir.as_os_str(),
+        ],
+        None,
+    );
+    one_by_one.assert_code(1);
+    parallel.assert_code(1);
+    assert_eq!(parallel.stdout(), one_by_one.stdout());
+    let files = all_captures();
+    let headers: Vec<String> = parallel
+        .stdout()
+        .lines()
+        .filter_map(|l| l.strip_prefix("== ").map(str::to_string))
+        .collect();
+    let expected: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    assert_eq!(headers, expected);
+
+    let empty =
+        std::env::temp_dir().join(format!("pcap-tls-diagnose-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("dir");
+    std::fs::write(empty.join("notes.txt"), "not a capture").expect("file");
+    let ok = pcap("tls13-mtls-ok.pcap");
+    let mixed = run(
+        &[
+            std::ffi::OsStr::new("--format"),
+            "json".as_ref(),
+            empty.as_os_str(),
+            ok.as_os_str(),
+            "/nonexistent/capture.pcap".as_ref(),
+            ok.as_os_str(),
+        ],
+        None,
+    );
+    let _ = std::fs::remove_dir_all(&empty);
+    mixed.assert_code(2);
+    // The two readable files' documents, one after the other.
+    assert_eq!(mixed.stdout().matches("\"schema_version\"").count(), 2);
+    let err = mixed.stderr();
+    assert!(err.contains("no capture files here"), "{err}");
+    assert!(
+        err.contains("/nonexistent/capture.pcap: cannot open the file"),
+        "{err}"
+    );
+}
+
 #[test]
 fn stdin_is_read_with_a_dash() {
     let bytes = std::fs::read(pcap("tls13-mtls-ok.pcap")).expect("capture");

@@ -4,7 +4,7 @@
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -21,9 +21,15 @@ use pcap_tls_diagnose_core::{CertificateFileError, Certificates, KeyLog};
 #[derive(Debug, Parser)]
 #[command(name = "pcap-tls-diagnose", version, about, long_about = None)]
 struct Args {
-    /// Capture file(s) to read (pcap, pcapng, optionally gzip-compressed); `-` reads stdin.
+    /// Capture file(s) to read (pcap, pcapng, optionally gzip-compressed), or directories of
+    /// them (`.pcap`, `.pcapng`, `.cap`, optionally `.gz`, read by name); `-` reads stdin.
     #[arg(required = true, value_name = "CAPTURE")]
     captures: Vec<PathBuf>,
+
+    /// Files analysed at once when there are several (default: one per core). Their reports
+    /// are written in the order of the arguments.
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
 
     /// Output format: human-readable text, or the JSON report (schema_version 1).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -173,16 +179,6 @@ impl Args {
 }
 
 fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let mut unreadable = false;
-    let mut errors = false;
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let many = args.captures.len() > 1;
-    let options = TextOptions {
-        all: args.all,
-        color: args.color(),
-        filtered_from: None,
-    };
     let client_certificates = certificates(args.client_cert.as_ref(), Certificates::client_chain)?;
     let trust_store = certificates(args.ca.as_ref(), Certificates::trust_store)?;
     let mut key_log = KeyLog::new();
@@ -202,39 +198,51 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         trust_store,
         key_log,
     };
-    for (i, path) in args.captures.iter().enumerate() {
-        let name = path.display().to_string();
-        let (mut report, error) = analyse(path, &supplied).with_context(|| name.clone())?;
-        let mut options = options;
-        if args.filtered() {
-            options.filtered_from = Some(report.connections.len());
-            report.connections.retain(|c| args.keeps(c));
+    let (files, mut unreadable) = expand(&args.captures);
+    let many = files.len() > 1;
+    let jobs = args
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok())
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(files.len())
+        .max(1);
+    let mut errors = false;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if jobs == 1 {
+        // One at a time: each report is written straight out, never held as text.
+        for (i, path) in files.iter().enumerate() {
+            let done = diagnose_file(path, args, &supplied, !many, &mut |report, options| {
+                header(&mut out, path, i, many, args.format)?;
+                render(report, args.format, options, &mut out)
+            })?;
+            errors |= done.errors;
+            unreadable |= done.report_error(path);
         }
-        errors |= report.has_errors();
-        // A file that is not a capture at all has nothing to show but the error.
-        let readable = report.capture.format.is_some();
-        if readable {
-            match args.format {
-                Format::Text => {
-                    if many {
-                        if i > 0 {
-                            writeln!(out)?;
-                        }
-                        writeln!(out, "== {name}")?;
-                    }
-                    out.write_all(report::text::render_with(&report, options).as_bytes())?;
+    } else {
+        // One file per core; the outputs are written in argument order as they become ready.
+        parallel(
+            &files,
+            jobs,
+            |_, path| {
+                let mut buf = Vec::new();
+                let done = diagnose_file(path, args, &supplied, false, &mut |report, options| {
+                    render(report, args.format, options, &mut buf)
+                });
+                (done, buf)
+            },
+            |i, path, (done, buf)| {
+                let done = done?;
+                if !buf.is_empty() {
+                    header(&mut out, path, i, many, args.format)?;
+                    out.write_all(&buf)?;
+                    out.flush()?;
                 }
-                Format::Json => report::write_json(&report, io::BufWriter::new(&mut out))?,
-            }
-            out.flush()?;
-        }
-        // A file that is a capture but ends early (or breaks off) is reported with what was
-        // read, and a capture-truncated finding says where; only input that is no capture at
-        // all is an error of the run.
-        if let Some(error) = error.filter(|_| !readable) {
-            eprintln!("pcap-tls-diagnose: {name}: {error}");
-            unreadable = true;
-        }
+                errors |= done.errors;
+                unreadable |= done.report_error(path);
+                Ok(())
+            },
+        )?;
     }
     Ok(if unreadable {
         ExitCode::from(2)
@@ -243,6 +251,202 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The file's name above its report when there are several (text only: each JSON document
+/// names its file in `capture`).
+fn header(
+    out: &mut impl Write,
+    path: &Path,
+    i: usize,
+    many: bool,
+    format: Format,
+) -> io::Result<()> {
+    if many && format == Format::Text {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "== {}", path.display())?;
+    }
+    Ok(())
+}
+
+/// Writes one report in the chosen format.
+fn render(
+    report: &Report,
+    format: Format,
+    options: TextOptions,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => out.write_all(report::text::render_with(report, options).as_bytes()),
+        Format::Json => report::write_json(report, io::BufWriter::new(&mut *out)),
+    }?;
+    out.flush()
+}
+
+/// What became of one file.
+struct FileDone {
+    /// Its report holds an error finding.
+    errors: bool,
+    /// Why it could not be read as a capture at all (or opened): printed, exit 2.
+    unreadable: Option<String>,
+}
+
+impl FileDone {
+    /// Prints why the file could not be analysed, if it could not; true then.
+    fn report_error(&self, path: &Path) -> bool {
+        if let Some(why) = &self.unreadable {
+            eprintln!("pcap-tls-diagnose: {}: {why}", path.display());
+        }
+        self.unreadable.is_some()
+    }
+}
+
+/// Analyses one file and hands its (filtered) report to `write` when it is a capture.
+fn diagnose_file(
+    path: &Path,
+    args: &Args,
+    supplied: &Supplied,
+    progress: bool,
+    write: &mut dyn FnMut(&Report, TextOptions) -> io::Result<()>,
+) -> anyhow::Result<FileDone> {
+    let (mut report, error) = match analyse(path, supplied, progress) {
+        Ok(analysed) => analysed,
+        Err(why) => {
+            return Ok(FileDone {
+                errors: false,
+                unreadable: Some(format!("{why:#}")),
+            });
+        }
+    };
+    let mut options = TextOptions {
+        all: args.all,
+        color: args.color(),
+        filtered_from: None,
+    };
+    if args.filtered() {
+        options.filtered_from = Some(report.connections.len());
+        report.connections.retain(|c| args.keeps(c));
+    }
+    // A file that is not a capture at all has nothing to show but the error.
+    let readable = report.capture.format.is_some();
+    if readable {
+        write(&report, options)?;
+    }
+    // A file that is a capture but ends early (or breaks off) is reported with what was
+    // read, and a capture-truncated finding says where; only input that is no capture at
+    // all is an error of the run.
+    Ok(FileDone {
+        errors: report.has_errors(),
+        unreadable: error.filter(|_| !readable).map(|e| e.to_string()),
+    })
+}
+
+/// Runs `work` on every file on `jobs` threads and hands the results to `emit` in the files'
+/// order, as soon as each one's turn comes. At most `2 × jobs` files are in work or waiting
+/// for their turn, so a slow first file does not make the others' results pile up. Stops
+/// early when `emit` fails (a closed pipe, say).
+fn parallel<T: Send>(
+    files: &[PathBuf],
+    jobs: usize,
+    work: impl Fn(usize, &Path) -> T + Sync,
+    mut emit: impl FnMut(usize, &Path, T) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use std::sync::mpsc::{channel, sync_channel};
+    use std::sync::{Arc, Mutex};
+    let (job_tx, job_rx) = sync_channel::<usize>(2 * jobs);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (done_tx, done_rx) = channel::<(usize, T)>();
+    let work = &work;
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let job_rx = Arc::clone(&job_rx);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                loop {
+                    let next = job_rx.lock().ok().and_then(|rx| rx.recv().ok());
+                    let Some(i) = next else { return };
+                    if done_tx.send((i, work(i, &files[i]))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let (mut sent, mut next) = (0, 0);
+        let result = (|| {
+            while next < files.len() {
+                while sent < files.len() && sent < next + 2 * jobs {
+                    job_tx.send(sent)?;
+                    sent += 1;
+                }
+                let (i, result) = done_rx.recv()?;
+                waiting.insert(i, result);
+                while let Some(result) = waiting.remove(&next) {
+                    emit(next, &files[next], result)?;
+                    next += 1;
+                }
+            }
+            Ok(())
+        })();
+        // Closing the job queue ends the workers (after the file each is on).
+        drop(job_tx);
+        result
+    })
+}
+
+/// The files to read: each argument, or, for a directory, the capture files under it
+/// (`.pcap`, `.pcapng`, `.cap`, each optionally `.gz`), by name. Also says whether an argument
+/// gave nothing to read (a directory without captures: reported, exit 2).
+fn expand(arguments: &[PathBuf]) -> (Vec<PathBuf>, bool) {
+    let mut files = Vec::new();
+    let mut empty = false;
+    for argument in arguments {
+        if argument.is_dir() {
+            let before = files.len();
+            captures_under(argument, &mut files);
+            files[before..].sort();
+            if files.len() == before {
+                eprintln!(
+                    "pcap-tls-diagnose: {}: no capture files here (.pcap, .pcapng, .cap, \
+                     optionally .gz)",
+                    argument.display()
+                );
+                empty = true;
+            }
+        } else {
+            files.push(argument.clone());
+        }
+    }
+    (files, empty)
+}
+
+fn captures_under(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            captures_under(&path, files);
+        } else if is_capture_name(&name) {
+            files.push(path);
+        }
+    }
+}
+
+/// Names of capture files.
+fn is_capture_name(name: &str) -> bool {
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    [".pcap", ".pcapng", ".cap"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// Reads an optional certificate file (`--client-cert`, `--ca`) with the core's reader.
@@ -268,8 +472,9 @@ struct Supplied {
 
 /// Streams a file (or stdin) through the analyser.
 fn analyse(
-    path: &PathBuf,
+    path: &Path,
     supplied: &Supplied,
+    progress: bool,
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
     let mut total = None;
     let input: Box<dyn Read + Send> = if path.as_os_str() == "-" {
@@ -280,7 +485,7 @@ fn analyse(
         Box::new(file)
     };
     let mut progress = total
-        .filter(|&t| t >= PROGRESS_FROM && io::stderr().is_terminal())
+        .filter(|&t| progress && t >= PROGRESS_FROM && io::stderr().is_terminal())
         .map(|total| Progress::new(path.display().to_string(), total));
     let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
     analyzer.set_client_certificates(supplied.client_certificates.clone());
@@ -484,6 +689,16 @@ mod tests {
             progress_line("x", 0, 0),
             "reading x   0 % [                    ] 0 MiB of 0 MiB"
         );
+    }
+
+    #[test]
+    fn capture_files_are_known_by_their_names() {
+        for name in ["a.pcap", "b.pcapng", "c.cap", "d.pcap.gz", "e.pcapng.gz"] {
+            assert!(is_capture_name(name), "{name}");
+        }
+        for name in ["a.keys", "b.pcap.txt", "c.gz", "pcap"] {
+            assert!(!is_capture_name(name), "{name}");
+        }
     }
 
     #[test]
