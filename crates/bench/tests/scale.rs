@@ -80,3 +80,80 @@ fn the_diagnosis_does_not_depend_on_the_transfer_sizes() {
         "{outcomes:?}"
     );
 }
+
+/// With many connections, the text leads with one group per cause instead of one block per
+/// connection: each group counts exactly the connections whose headline finding it is, lists
+/// their ids, and shows the first error connection of each in full; `--all` still shows every
+/// connection.
+#[test]
+fn many_problem_connections_are_grouped_by_cause_in_the_text() {
+    use pcap_tls_diagnose_core::report::Severity;
+    use pcap_tls_diagnose_core::report::text::{GROUP_FROM, TextOptions, render_with};
+    let pcaps = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pcaps");
+    let templates = generate::load_templates(&pcaps).expect("templates");
+    let mut bytes = Vec::new();
+    generate::generate(
+        &Config {
+            target_bytes: u64::MAX,
+            concurrency: 20,
+            seed: 3,
+            bulk_scale: 0.001,
+            max_connections: Some(300),
+            ..Config::default()
+        },
+        &templates,
+        &mut bytes,
+    )
+    .expect("generate");
+    let report = pcap_tls_diagnose_core::diagnose(&bytes).expect("capture");
+    let mut by_cause: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for c in &report.connections {
+        if let Some(f) = c.findings.iter().find(|f| f.severity != Severity::Info) {
+            by_cause
+                .entry(format!("{} ×", f.code))
+                .or_default()
+                .push(c.id);
+        }
+    }
+    let problems: usize = by_cause.values().map(Vec::len).sum();
+    assert!(problems > GROUP_FROM, "{problems} problem connections");
+    let text = render_with(&report, TextOptions::default());
+    assert!(
+        text.contains(&format!("\n{problems} connections with a problem, in ")),
+        "{text}"
+    );
+    for (cause, ids) in &by_cause {
+        // Groups of one code (a code can have more than one title): their counts add up.
+        let counted: usize = text
+            .lines()
+            .filter_map(|l| l.split_once(cause.as_str()))
+            .filter(|(mark, _)| matches!(mark.trim(), "✗" | "!"))
+            .filter_map(|(_, rest)| rest.split_whitespace().next()?.parse::<usize>().ok())
+            .sum();
+        assert_eq!(counted, ids.len(), "{cause}\n{text}");
+        // The first connection of a cause heads its group's list of ids.
+        assert!(
+            text.contains(&format!("    connections: {}", ids[0])),
+            "{cause}: {}\n{text}",
+            ids[0]
+        );
+    }
+    // Each connection block shown is a group's example: far fewer than the problems.
+    let blocks = text
+        .lines()
+        .filter(|l| l.starts_with("connection "))
+        .count();
+    assert!(
+        blocks >= 1 && blocks <= by_cause.len() + 2,
+        "{blocks} blocks\n{text}"
+    );
+    let all = render_with(
+        &report,
+        TextOptions {
+            all: true,
+            ..TextOptions::default()
+        },
+    );
+    let blocks = all.lines().filter(|l| l.starts_with("connection ")).count();
+    assert_eq!(blocks, report.connections.len());
+}

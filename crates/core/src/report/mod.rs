@@ -165,7 +165,7 @@ pub struct NotAnalysed {
 }
 
 /// One end of a TCP connection.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, PartialOrd, Ord, serde::Serialize)]
 pub struct Endpoint {
     /// IP address.
     pub ip: IpAddr,

@@ -69,13 +69,23 @@ pub fn render_with(report: &Report, options: TextOptions) -> String {
     header(&mut out, report, options.filtered_from);
     summary(&mut out, report, &style);
     let mut hidden = 0;
-    for conn in &report.connections {
-        if !options.all && !conn.has_problem() {
-            hidden += 1;
-            continue;
+    let problems = report
+        .connections
+        .iter()
+        .filter(|c| c.has_problem())
+        .count();
+    if !options.all && problems > GROUP_FROM {
+        hidden = report.connections.len() - problems;
+        groups(&mut out, report, &style);
+    } else {
+        for conn in &report.connections {
+            if !options.all && !conn.has_problem() {
+                hidden += 1;
+                continue;
+            }
+            out.push('\n');
+            connection(&mut out, conn, &style);
         }
-        out.push('\n');
-        connection(&mut out, conn, &style);
     }
     if hidden > 0 && hidden < report.connections.len() + 1 {
         let _ = writeln!(
@@ -85,6 +95,132 @@ pub fn render_with(report: &Report, options: TextOptions) -> String {
         );
     }
     out
+}
+
+/// More connections with a problem than this are shown as groups, one per cause, each with one
+/// example in full (`--all` and `--connection` still show any connection).
+pub const GROUP_FROM: usize = 10;
+
+/// Connections with a problem, grouped by their headline finding: how many, which clients and
+/// servers, when, and the first one in full.
+fn groups(out: &mut String, report: &Report, style: &Style) {
+    let mut groups: Vec<(&Finding, Vec<&ConnectionReport>)> = Vec::new();
+    let mut by_code: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for conn in &report.connections {
+        let Some(headline) = conn.findings.iter().find(|f| f.severity != Severity::Info) else {
+            continue;
+        };
+        // One group per code and title: a code's title differs when the cause does.
+        let key = (headline.code.as_str(), headline.title.as_str());
+        let i = *by_code.entry(key).or_insert_with(|| {
+            groups.push((headline, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(conn);
+    }
+    // Errors first, then the largest groups.
+    groups.sort_by_key(|(f, conns)| (f.severity, std::cmp::Reverse(conns.len())));
+    let _ = writeln!(
+        out,
+        "\n{} connections with a problem, in {} group{} by cause; each group of errors shows its \
+         first connection in full (--connection ID shows any other, --all shows them all)",
+        groups.iter().map(|(_, c)| c.len()).sum::<usize>(),
+        groups.len(),
+        plural(groups.len() as u64)
+    );
+    let start = report.capture.start;
+    for (headline, conns) in &groups {
+        let mark = if headline.severity == Severity::Error {
+            format!("{}✗{}", style.red, style.reset)
+        } else {
+            format!("{}!{}", style.yellow, style.reset)
+        };
+        let _ = writeln!(
+            out,
+            "\n{mark} {}{}{} ×{}  {}",
+            style.bold,
+            headline.code.as_str(),
+            style.reset,
+            conns.len(),
+            headline.title
+        );
+        let clients = addresses(conns.iter().map(|c| c.client.ip));
+        let servers = endpoints(conns.iter().map(|c| (c.server.ip, c.server.port)));
+        let _ = writeln!(out, "    clients: {clients}");
+        let _ = writeln!(out, "    servers: {servers}");
+        let first = conns.iter().filter_map(|c| c.start).min();
+        let last = conns.iter().filter_map(|c| c.start).max();
+        if let (Some(first), Some(last)) = (first, last)
+            && first == last
+        {
+            let _ = writeln!(
+                out,
+                "    at {} ({} s into the capture)",
+                first.to_rfc3339(),
+                relative(start, Some(first)),
+            );
+        } else if let (Some(first), Some(last)) = (first, last) {
+            let _ = writeln!(
+                out,
+                "    from {} to {} (connections starting {} s to {} s into the capture)",
+                first.to_rfc3339(),
+                last.to_rfc3339(),
+                relative(start, Some(first)),
+                relative(start, Some(last)),
+            );
+        }
+        let _ = writeln!(out, "    connections: {}", ids(conns));
+        // An error group's first connection in full; a warning's explanation only.
+        match conns.first() {
+            Some(example) if headline.severity == Severity::Error => {
+                out.push('\n');
+                connection(out, example, style);
+            }
+            Some(example) => {
+                let _ = writeln!(out, "    connection {}:", example.id);
+                finding(out, headline, style);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Connection ids: up to eight, then how many more.
+fn ids(conns: &[&ConnectionReport]) -> String {
+    let shown: Vec<String> = conns.iter().take(8).map(|c| c.id.to_string()).collect();
+    match conns.len().saturating_sub(8) {
+        0 => shown.join(", "),
+        more => format!("{}, … and {more} more", shown.join(", ")),
+    }
+}
+
+/// Distinct IP addresses: up to four by name, more as a count and their lowest and highest.
+fn addresses(ips: impl Iterator<Item = std::net::IpAddr>) -> String {
+    let set: std::collections::BTreeSet<std::net::IpAddr> = ips.collect();
+    collapsed(&set, "address", "addresses")
+}
+
+/// Distinct servers (address and port), collapsed as [`addresses`] are.
+fn endpoints(servers: impl Iterator<Item = (std::net::IpAddr, u16)>) -> String {
+    let set: std::collections::BTreeSet<super::Endpoint> = servers
+        .map(|(ip, port)| super::Endpoint { ip, port })
+        .collect();
+    collapsed(&set, "server", "servers")
+}
+
+fn collapsed<T: std::fmt::Display + Ord>(
+    set: &std::collections::BTreeSet<T>,
+    one: &str,
+    many: &str,
+) -> String {
+    if set.len() <= 4 {
+        let names: Vec<String> = set.iter().map(ToString::to_string).collect();
+        return names.join(", ");
+    }
+    match (set.first(), set.last()) {
+        (Some(low), Some(high)) => format!("{} {many}, {low} to {high}", set.len()),
+        _ => format!("no {one}"),
+    }
 }
 
 /// The diagnosis at a glance: failed connections by cause, and capture-wide findings.
