@@ -201,23 +201,135 @@ function render(report) {
   const shown = ordered.filter((c) => showAll || hasProblem(c));
   const hidden = ordered.length - shown.length;
   $("connections").replaceChildren();
-  showConnections(shown, 0, hidden);
+  if (!showAll && problems.length > GROUP_FROM) {
+    $("connections").append(overview(report, problems, hidden));
+  } else {
+    showConnections(shown, 0, hidden);
+  }
   $("results").hidden = false;
+}
+
+/** More connections with a problem than this are shown as groups by cause (as the CLI does). */
+const GROUP_FROM = 10;
+
+const headline = (c) => c.findings.find((f) => f.severity !== "info");
+
+/** Connections with a problem by cause (headline code and title), errors first, then largest. */
+function groupsOf(problems) {
+  const groups = new Map();
+  for (const c of problems) {
+    const f = headline(c);
+    const key = `${f.code}\u0000${f.title}`;
+    if (!groups.has(key)) groups.set(key, { finding: f, connections: [] });
+    groups.get(key).connections.push(c);
+  }
+  const rank = (g) => (g.finding.severity === "error" ? 0 : 1);
+  return [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.connections.length - a.connections.length);
+}
+
+/** Up to four values by name, more as a count and their range (as sorted strings). */
+function collapsed(values, many) {
+  const set = [...new Set(values)].sort();
+  return set.length <= 4 ? set.join(", ") : `${set.length} ${many}, ${set[0]} to ${set[set.length - 1]}`;
+}
+
+/** Seconds since the capture's first frame, from RFC 3339 times. */
+const since = (start, t) => (Date.parse(t) - Date.parse(start)) / 1000;
+
+/** The overview for many connections: a chart of outcomes over time by cause, then one
+ * expandable group per cause that lists its connections when opened. */
+function overview(report, problems, hidden) {
+  const groups = groupsOf(problems);
+  const box = el("div", { class: "overview" },
+    el("h3", {}, `${problems.length} connections with a problem, in ${groups.length} group${groups.length === 1 ? "" : "s"} by cause`),
+    chart(report, groups));
+  groups.forEach((g, i) => {
+    const f = g.finding;
+    const starts = g.connections.map((c) => c.start).filter(Boolean).sort();
+    const when = starts.length
+      ? starts[0] === starts[starts.length - 1]
+        ? `At ${starts[0]}.`
+        : `From ${starts[0]} to ${starts[starts.length - 1]}.`
+      : "";
+    const list = el("div", { class: "group-connections" });
+    const details = el("details", { class: `group ${f.severity}`, "data-code": f.code },
+      el("summary", {},
+        el("span", { class: "mark" }, f.severity === "error" ? "✗ " : "! "),
+        el("span", { class: "code" }, f.code), ` ×${g.connections.length} `, f.title),
+      el("p", { class: "meta" }, `Clients: ${collapsed(g.connections.map((c) => c.client.ip), "addresses")}. ` +
+        `Servers: ${collapsed(g.connections.map((c) => endpoint(c.server)), "servers")}. ${when}`),
+      list);
+    details.addEventListener("toggle", () => {
+      if (details.open && !list.childElementCount) showConnections(g.connections, 0, 0, list);
+    });
+    // The first group opens with its connections; the others on a click.
+    if (i === 0) details.open = true;
+    box.append(details);
+  });
+  if (hidden) box.append(el("p", { class: "hidden-note" }, `${hidden} connection(s) without problems hidden.`));
+  return box;
+}
+
+/** Outcomes over time: one column per time slice, stacked by cause (healthy connections in
+ * grey at the bottom), so that it shows when the failures started. SVG, drawn from the report. */
+function chart(report, groups) {
+  const SVG = "http://www.w3.org/2000/svg";
+  const svg = (tag, attrs = {}, ...children) => {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    return node;
+  };
+  const start = report.capture.start;
+  const span = start && report.capture.end ? Math.max(since(start, report.capture.end), 1e-3) : 0;
+  const SLICES = 60;
+  const slice = (c) => (span && c.start ? Math.min(SLICES - 1, Math.floor((since(start, c.start) / span) * SLICES)) : 0);
+  // Series: healthy, then each group in order.
+  const healthy = report.connections.filter((c) => !hasProblem(c));
+  const series = [{ label: "no problem", className: "healthy", connections: healthy },
+    ...groups.map((g, i) => ({ label: g.finding.code, className: `cause-${i % 8} ${g.finding.severity}`, connections: g.connections }))];
+  const counts = series.map((s) => {
+    const n = new Array(SLICES).fill(0);
+    for (const c of s.connections) n[slice(c)] += 1;
+    return n;
+  });
+  const totals = new Array(SLICES).fill(0).map((_, i) => counts.reduce((sum, n) => sum + n[i], 0));
+  const max = Math.max(1, ...totals);
+  const W = 600, H = 120, w = W / SLICES;
+  const bars = [];
+  for (let i = 0; i < SLICES; i += 1) {
+    let y = H;
+    series.forEach((s, k) => {
+      const n = counts[k][i];
+      if (!n) return;
+      const h = (n / max) * H;
+      y -= h;
+      const from = ((span * i) / SLICES).toFixed(3), to = ((span * (i + 1)) / SLICES).toFixed(3);
+      bars.push(svg("rect", { x: (i * w).toFixed(2), y: y.toFixed(2), width: Math.max(w - 1, 1).toFixed(2), height: h.toFixed(2),
+        class: `bar ${s.className}`, "data-series": s.label },
+        svg("title", {}, `${s.label}: ${n} connection(s) starting ${from}–${to} s into the capture`)));
+    });
+  }
+  const legend = el("ul", { class: "legend" }, series.map((s) =>
+    el("li", {}, el("span", { class: `swatch ${s.className}`, "aria-hidden": "true" }), `${s.label} (${s.connections.length})`)));
+  return el("figure", { class: "chart" },
+    svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "Connections over time by cause", preserveAspectRatio: "none" }, ...bars),
+    el("figcaption", {}, `Connections by the time they started (${span ? `${span.toFixed(3)} s` : "no time"} in ${SLICES} slices), by cause.`),
+    legend);
 }
 
 /** Connections rendered at a time: a capture of a busy gateway can have thousands. */
 const PAGE = 50;
 
-/** Renders `list` from `from` on, a page at a time, with a button for the next page. */
-function showConnections(list, from, hidden) {
-  const box = $("connections");
+/** Renders `list` from `from` on into `box`, a page at a time, with a button for the next page. */
+function showConnections(list, from, hidden, box = $("connections")) {
   box.append(...list.slice(from, from + PAGE).map(connection));
   const rest = list.length - from - PAGE;
   if (rest > 0) {
     const more = el("button", { type: "button", class: "more" }, `Show ${Math.min(rest, PAGE)} more of ${rest} remaining connection(s)`);
     more.addEventListener("click", () => {
       more.remove();
-      showConnections(list, from + PAGE, hidden);
+      showConnections(list, from + PAGE, hidden, box);
       const next = box.querySelectorAll(".connection")[from + PAGE];
       if (next) next.querySelector("h3").focus();
     });

@@ -348,13 +348,55 @@ test("a 48 MiB capture streams through the worker in slices, with progress, to t
   assert.ok(steps >= 3, `${steps} progress steps for 3 slices of 16 MiB`);
   const summary = await page.locator("#summary").innerText();
   assert.match(summary, new RegExp(`${expected.capture.frames} frames, ${expected.connections.length} TCP connections`));
-  // The connections with problems come 50 at a time; the button brings the next ones.
+  // Many connections with problems: an overview leads, one group per cause (as the CLI's
+  // text), errors first, then the largest, with counts that add up to the CLI's connections.
   const problems = expected.connections.filter((c) => c.findings.some((f) => f.severity !== "info"));
   assert.ok(problems.length > 50, `${problems.length} connections with problems`);
+  const groups = new Map();
+  for (const c of problems) {
+    const f = c.findings.find((x) => x.severity !== "info");
+    const key = `${f.code} ×`;
+    groups.set(key, [...(groups.get(key) ?? []), c.id]);
+  }
+  const shown = await page.locator("details.group > summary").allInnerTexts();
+  const counted = new Map();
+  for (const line of shown) {
+    const [, code, n] = line.match(/^[✗!] (\S+) ×(\d+) /);
+    counted.set(`${code} ×`, (counted.get(`${code} ×`) ?? 0) + Number(n));
+  }
+  assert.deepEqual(new Map([...counted].sort()), new Map([...groups].map(([k, ids]) => [k, ids.length]).sort()));
+  const severities = await page.locator("details.group").evaluateAll((list) => list.map((d) => d.classList.contains("error")));
+  assert.deepEqual(severities, [...severities].sort((a, b) => Number(b) - Number(a)), "errors first");
+  // The chart: one bar segment per cause and time slice; together they count every connection.
+  const barTotal = await page.locator(".chart rect.bar title").evaluateAll((titles) =>
+    titles.reduce((sum, t) => sum + Number(t.textContent.match(/: (\d+) connection/)[1]), 0));
+  assert.equal(barTotal, expected.connections.length);
+  await page.locator(".overview > h3").evaluate((h) => h.scrollIntoView());
+  await page.screenshot({ path: join(SHOTS, "groups.png") });
+  // The first group is open with its first 50 connections; the button brings the next ones.
+  const first = page.locator("details.group").first();
+  const firstIds = await first.locator(".connection").evaluateAll((list) => list.map((a) => Number(a.dataset.id)));
+  const firstCode = await first.getAttribute("data-code");
+  const firstTitle = (await first.locator("summary").innerText()).replace(/^[✗!] \S+ ×\d+ /, "");
+  const members = problems.filter((c) => {
+    const f = c.findings.find((x) => x.severity !== "info");
+    return f.code === firstCode && f.title === firstTitle;
+  });
+  assert.deepEqual(firstIds, members.slice(0, 50).map((c) => c.id));
+  if (members.length > 50) {
+    await first.locator("button.more").click();
+    assert.equal(await first.locator(".connection").count(), Math.min(100, members.length));
+  }
+  // Another group lists its connections when it is opened.
+  const second = page.locator("details.group").nth(1);
+  assert.equal(await second.locator(".connection").count(), 0);
+  await second.locator("summary").click();
+  assert.ok((await second.locator(".connection").count()) > 0);
+  // "Show healthy connections" lists every connection, problems first, 50 at a time.
+  await page.check("#show-all");
+  assert.equal(await page.locator("details.group").count(), 0);
   assert.equal(await page.locator(".connection").count(), 50);
-  await page.click("button.more");
-  assert.equal(await page.locator(".connection").count(), Math.min(100, problems.length));
   const ids = await page.locator(".connection").evaluateAll((list) => list.map((a) => Number(a.dataset.id)));
-  assert.deepEqual(ids, problems.slice(0, ids.length).map((c) => c.id));
+  assert.deepEqual(ids, problems.slice(0, 50).map((c) => c.id));
   assert.deepEqual(errors, []);
 });
