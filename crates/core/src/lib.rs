@@ -102,8 +102,9 @@ impl Certificates {
 /// Not part of the public API: anything here may change in any release.
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::analyzer::MAX_LISTED;
     pub use crate::capture::{CaptureReader, Frame, FrameSink, LinkType};
-    pub use crate::flow::MAX_CONNECTIONS;
+    pub use crate::flow::MAX_OPEN_CONNECTIONS;
     pub use crate::wire::decode as decode_frame;
 
     /// The whole pipeline on `data`: read, reassemble, parse, build the report and render it

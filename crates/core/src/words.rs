@@ -119,6 +119,7 @@ pub(crate) fn anomaly_kind(kind: &AnomalyKind) -> &'static str {
         AnomalyKind::IncompleteMessage { .. } => "incomplete_message",
         AnomalyKind::OversizedMessage { .. } => "oversized_message",
         AnomalyKind::OneSided => "one_sided",
+        AnomalyKind::Evicted { .. } => "evicted",
     }
 }
 
@@ -154,6 +155,10 @@ pub(crate) fn anomaly(a: &Anomaly) -> String {
         AnomalyKind::OversizedMessage { typ, length } => {
             format!("a {typ} claims {length} bytes; not read")
         }
+        AnomalyKind::Evicted { limit } => format!(
+            "{limit} connections were open at once: this one, idle since this frame, was analysed \
+             as it stood, and later segments of its endpoints would count as another connection"
+        ),
         AnomalyKind::OneSided => format!(
             "only the {}'s packets were captured",
             match a.from {

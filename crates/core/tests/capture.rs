@@ -3,6 +3,8 @@
 //! Synthetic files are built byte by byte here (each helper names the layout it writes), so every
 //! field is under the test's control; real files come from pcaps/ and the public corpus.
 
+mod common;
+
 use pcap_tls_diagnose_core::internals::{CaptureReader, Frame, FrameSink, LinkType};
 use pcap_tls_diagnose_core::{Analyzer, CaptureErrorKind, diagnose};
 
@@ -498,31 +500,61 @@ fn identical_client_hello_lists_are_shared_between_connections() {
     }
 }
 
-/// A connection whose two directions ended with FIN is reduced to its report entry as soon as
-/// it ends; a reset one is held to the end (the peer's last segments can follow the RST). The
-/// report is the same either way (the end-to-end snapshots cover every capture).
+/// A connection that ended (FIN both ways) is held a while — its last ACK still counts — and
+/// leaves the analysis when a minute of capture time has passed or more than a thousand other
+/// connections ended after it; its report entry can then be taken at once, and a segment of it
+/// that comes later still is counted as late, not taken for a new connection. A reset
+/// connection is held likewise (the peer's alert can follow the RST).
 #[test]
-fn ended_connections_are_reduced_to_their_report_entry_at_once() {
+fn ended_connections_leave_the_analysis_soon_after_they_end() {
+    use common::{ACK, FIN_ACK, SYN, conversation, pcap, tcp_frame};
+    let (client, server) = (([10, 0, 0, 1], 50000), ([10, 0, 0, 2], 443));
+    // A TLS record each way (plain text would wait for the end of the capture: its findings
+    // can name a later connection on the same port).
+    let record = vec![0x17, 0x03, 0x03, 0x00, 0x01, 0xaa];
+    let mut frames = conversation(&[(true, record.clone()), (false, record)]);
+    // Client FIN, server FIN, the client's last ACK (sequence numbers from conversation()).
+    frames.push(tcp_frame(client, server, 1007, 5007, FIN_ACK, b""));
+    frames.push(tcp_frame(server, client, 5007, 1008, FIN_ACK, b""));
+    frames.push(tcp_frame(client, server, 1008, 5008, ACK, b""));
+    let ended = frames.len();
+    let mut analyzer = Analyzer::new();
+    analyzer.push(&pcap(&frames)).expect("capture");
+    assert_eq!(
+        analyzer.connections(),
+        (1, 1),
+        "held until its last ACKs are in"
+    );
+    assert!(analyzer.take_connections().is_empty());
+    // 1,100 more connections open and close.
+    for k in 0..1100u16 {
+        let other = ([10, 0, 1, 1], 51000 + k);
+        frames.push(tcp_frame(other, server, 100, 0, SYN, b""));
+        frames.push(tcp_frame(server, other, 900, 101, SYN | ACK, b""));
+        frames.push(tcp_frame(other, server, 101, 901, FIN_ACK, b""));
+        frames.push(tcp_frame(server, other, 901, 102, FIN_ACK, b""));
+    }
+    // A retransmission of the first connection's last ACK, long after.
+    frames.push(tcp_frame(client, server, 1008, 5008, ACK, b""));
+    let mut analyzer = Analyzer::new();
+    analyzer.push(&pcap(&frames)).expect("capture");
+    let (seen, held) = analyzer.connections();
+    assert_eq!(seen, 1101);
+    assert!(held <= 1025, "{held} held");
+    let taken = analyzer.take_connections();
+    let first = taken
+        .iter()
+        .find(|c| c.id == 1)
+        .expect("connection 1 taken");
+    assert!(first.client_to_server.fin && first.server_to_client.fin);
+    assert_eq!(first.last_frame as usize, ended, "the last ACK counts");
+    let report = analyzer.finish().expect("report");
+    assert_eq!(taken.len() + report.connections.len(), 1101);
+    assert_eq!(report.capture.untracked_frames, 1);
+
     let read = |name: &str| {
         std::fs::read(format!("{}/../../pcaps/{name}", env!("CARGO_MANIFEST_DIR"))).expect(name)
     };
-    let mut analyzer = Analyzer::new();
-    analyzer
-        .push(&read("tls12-interleaved-connections.pcap"))
-        .expect("capture");
-    let (seen, live) = analyzer.connections();
-    assert!(seen >= 2, "{seen} connections");
-    assert_eq!(
-        live, 0,
-        "{live} of {seen} connections still held after they ended"
-    );
-    let report = analyzer.finish().expect("report");
-    assert!(
-        report
-            .connections
-            .iter()
-            .all(|c| c.client_to_server.fin && c.server_to_client.fin)
-    );
     let mut reset = Analyzer::new();
     reset
         .push(&read("tls-reset-after-client-hello.pcap"))

@@ -57,8 +57,11 @@ fn a_16_mib_handshake_length_claim_is_skipped_not_buffered() {
     );
 }
 
+/// A million connections that never end (one SYN each, as in a SYN flood): at most 100,000 are
+/// held open (the longest idle are analysed as they stand), every one is analysed, and a
+/// report lists at most 100,000 while saying how many more there were.
 #[test]
-fn a_million_tiny_connections_stay_within_the_limit() {
+fn a_million_tiny_connections_are_all_analysed_within_the_limits() {
     let frames: Vec<Vec<u8>> = (0..1_000_000u32)
         .map(|i| {
             let ip = [10, (i >> 16) as u8, (i >> 8) as u8, i as u8];
@@ -67,15 +70,45 @@ fn a_million_tiny_connections_stay_within_the_limit() {
         .collect();
     let file = pcap(&frames);
     drop(frames);
-    // Tracked connections and their report entries are the whole cost.
+    // Open connections and the listed entries are the whole cost.
     let report = bounded(512 * MIB, || diagnose(&file).expect("a valid capture"));
-    let limit = pcap_tls_diagnose_core::internals::MAX_CONNECTIONS;
-    assert_eq!(report.connections.len(), limit);
+    let listed = pcap_tls_diagnose_core::internals::MAX_LISTED;
+    assert_eq!(report.connections.len(), listed);
     assert_eq!(
-        report.capture.untracked_connections as usize,
-        1_000_000 - limit
+        report.capture.unlisted_connections as usize,
+        1_000_000 - listed
     );
-    assert_eq!(report.capture.untracked_frames as usize, 1_000_000 - limit);
+    let open = pcap_tls_diagnose_core::internals::MAX_OPEN_CONNECTIONS;
+    assert!(report.capture.evicted_connections as usize >= 1_000_000 - open);
+    assert_eq!(report.capture.untracked_connections, 0);
+}
+
+/// Taken as they come (as `--format jsonl` does), a million connections pass through in far
+/// less memory than their reports would take, and none is left out.
+#[test]
+fn connections_taken_as_they_come_keep_memory_flat() {
+    let frames: Vec<Vec<u8>> = (0..1_000_000u32)
+        .map(|i| {
+            let ip = [10, (i >> 16) as u8, (i >> 8) as u8, i as u8];
+            tcp_frame((ip, 40000), ([192, 0, 2, 1], 443), i, 0, SYN, b"")
+        })
+        .collect();
+    let file = pcap(&frames);
+    drop(frames);
+    let (taken, report) = bounded(64 * MIB, || {
+        let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
+        analyzer.set_max_open_connections(10_000);
+        let mut taken = 0;
+        for chunk in file.chunks(1 << 20) {
+            analyzer.push(chunk).expect("a valid capture");
+            taken += analyzer.take_connections().len();
+        }
+        let report = analyzer.finish().expect("a valid capture");
+        (taken, report)
+    });
+    assert_eq!(taken + report.connections.len(), 1_000_000);
+    assert_eq!(report.capture.unlisted_connections, 0);
+    assert!(report.capture.evicted_connections >= 990_000);
 }
 
 #[test]

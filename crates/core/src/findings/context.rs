@@ -62,50 +62,135 @@ pub(crate) struct Ctx<'a> {
     pub(crate) trust: &'a [Certificate],
     /// Other connections of the capture to the same server port on another address (a client
     /// trying the IPv6 and the IPv4 address of a name in turn), with their ids.
-    pub(crate) other_addresses: Vec<&'a Connection>,
+    pub(crate) other_addresses: Vec<Other>,
     /// Another connection of the capture to the same server address and port that carries
     /// TLS, by its id.
     pub(crate) tls_on_same_port: Option<u32>,
 }
 
-/// What a connection's context needs of the other connections of the capture, indexed once
-/// (a capture holds up to 100,000 connections: nothing here may look at all of them for each).
+/// Another connection, as a refused connection's context names it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Other {
+    /// Its id.
+    pub(crate) id: u32,
+    /// Its server.
+    pub(crate) server: Endpoint,
+    refused: bool,
+    unanswered: bool,
+}
+
+impl Other {
+    fn of(c: &Connection) -> Self {
+        Self {
+            id: c.id,
+            server: c.server,
+            refused: c.refused(),
+            unanswered: c.syn_unanswered(),
+        }
+    }
+
+    /// It was refused too.
+    pub(crate) fn refused(&self) -> bool {
+        self.refused
+    }
+
+    /// Its SYNs were not answered either.
+    pub(crate) fn syn_unanswered(&self) -> bool {
+        self.unanswered
+    }
+}
+
+/// What a connection's context needs of the other connections of the capture: built up as
+/// connections end ([`Neighbours::add`]), small and bounded whatever the number of connections
+/// (nothing here may look at all of them for each).
 #[derive(Debug, Default)]
 pub(crate) struct Neighbours {
     /// Per server endpoint: connections with a full handshake whose server Certificate is
-    /// visible, by id (ascending), with that message's frame.
-    full_handshakes: HashMap<Endpoint, Vec<(u32, FrameNumber)>>,
-    /// Per server endpoint: the first connection that carries TLS.
+    /// visible, with that message's frame — the first (by id) and the latest few.
+    full_handshakes: HashMap<Endpoint, FullHandshakes>,
+    /// Per server endpoint: the first connection (by id) that carries TLS.
     tls: HashMap<Endpoint, u32>,
-    /// Per (server port, IPv4?): the connections' indices.
-    by_port: HashMap<(u16, bool), Vec<usize>>,
+    /// Per (server port, IPv4?): the first connections by id.
+    by_port: HashMap<(u16, bool), Vec<Other>>,
 }
 
+/// Full handshakes to one server: the first by id, and the latest [`FULL_HANDSHAKES`].
+#[derive(Debug)]
+struct FullHandshakes {
+    first: (u32, FrameNumber),
+    latest: Vec<(u32, FrameNumber)>,
+}
+
+/// Full handshakes remembered per server endpoint besides the first (the latest by id).
+const FULL_HANDSHAKES: usize = 16;
+
+/// Server endpoints (and ports) remembered; beyond, new ones are not indexed.
+const ENDPOINTS: usize = 65_536;
+
 impl Neighbours {
-    /// Indexes the capture's connections.
+    /// Indexes all of `all` (as if each had ended).
+    #[cfg(test)]
     pub(crate) fn new(all: &[Connection]) -> Self {
         let mut n = Self::default();
-        for (i, c) in all.iter().enumerate() {
-            if !c.resumed
-                && let Some(m) = c.message(Party::Server, HandshakeType::Certificate)
-            {
-                n.full_handshakes
-                    .entry(c.server)
-                    .or_default()
-                    .push((c.id, m.frame));
-            }
-            if c.outcome != crate::model::Outcome::NotTls {
-                n.tls.entry(c.server).or_insert(c.id);
-            }
-            n.by_port
-                .entry((c.server.port, c.server.ip.is_ipv4()))
-                .or_default()
-                .push(i);
-        }
-        for list in n.full_handshakes.values_mut() {
-            list.sort_unstable_by_key(|(id, _)| *id);
+        for c in all {
+            n.add(c);
         }
         n
+    }
+
+    /// The latest connection before `conn` (by id) to its server with a full handshake whose
+    /// server Certificate is visible: its id and that message's frame.
+    pub(crate) fn earlier_full_handshake(&self, conn: &Connection) -> Option<(u32, FrameNumber)> {
+        let known = self.full_handshakes.get(&conn.server)?;
+        let before = known.latest.partition_point(|(id, _)| *id < conn.id);
+        // The latest before it; if those remembered all came after it, the first (a full
+        // handshake before it, if not the latest one).
+        before
+            .checked_sub(1)
+            .map(|i| known.latest[i])
+            .or(Some(known.first).filter(|(id, _)| *id < conn.id))
+    }
+
+    /// Indexes a connection that ended.
+    pub(crate) fn add(&mut self, c: &Connection) {
+        if !c.resumed
+            && let Some(m) = c.message(Party::Server, HandshakeType::Certificate)
+            && (self.full_handshakes.len() < ENDPOINTS
+                || self.full_handshakes.contains_key(&c.server))
+        {
+            let known = self
+                .full_handshakes
+                .entry(c.server)
+                .or_insert(FullHandshakes {
+                    first: (c.id, m.frame),
+                    latest: Vec::new(),
+                });
+            if c.id < known.first.0 {
+                known.first = (c.id, m.frame);
+            }
+            let list = &mut known.latest;
+            let at = list.partition_point(|(id, _)| *id < c.id);
+            list.insert(at, (c.id, m.frame));
+            if list.len() > FULL_HANDSHAKES {
+                list.remove(0);
+            }
+        }
+        if c.outcome != crate::model::Outcome::NotTls
+            && (self.tls.len() < ENDPOINTS || self.tls.contains_key(&c.server))
+        {
+            let first = self.tls.entry(c.server).or_insert(c.id);
+            *first = (*first).min(c.id);
+        }
+        let key = (c.server.port, c.server.ip.is_ipv4());
+        if self.by_port.len() < ENDPOINTS || self.by_port.contains_key(&key) {
+            let list = self.by_port.entry(key).or_default();
+            let at = list.partition_point(|o| o.id < c.id);
+            // The first few by id are all a context names.
+            if at < OTHER_ADDRESSES + 1 {
+                list.insert(at, Other::of(c));
+                list.truncate(OTHER_ADDRESSES + 1);
+            }
+        }
     }
 }
 
@@ -113,22 +198,15 @@ impl Neighbours {
 const OTHER_ADDRESSES: usize = 8;
 
 impl<'a> Ctx<'a> {
-    /// The context of `conn` among all the capture's connections (`all`, indexed by
-    /// `neighbours`).
+    /// The context of `conn` among the capture's other connections (those that ended so far,
+    /// indexed by `neighbours`).
     pub(crate) fn new(
         conn: &'a Connection,
-        all: &'a [Connection],
         neighbours: &Neighbours,
         supplied: Supplied<'a>,
     ) -> Self {
         let earlier_full_handshake = if conn.resumed {
-            neighbours
-                .full_handshakes
-                .get(&conn.server)
-                .and_then(|list| {
-                    let before = list.partition_point(|(id, _)| *id < conn.id);
-                    before.checked_sub(1).map(|i| list[i])
-                })
+            neighbours.earlier_full_handshake(conn)
         } else {
             None
         };
@@ -141,9 +219,9 @@ impl<'a> Ctx<'a> {
                 .get(&(conn.server.port, family))
                 .map(|list| {
                     list.iter()
-                        .map(|&i| &all[i])
                         .filter(|c| c.id != conn.id && c.server.ip != conn.server.ip)
                         .take(OTHER_ADDRESSES)
+                        .copied()
                         .collect()
                 })
                 .unwrap_or_default()

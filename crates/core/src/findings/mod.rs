@@ -97,29 +97,45 @@ pub(crate) struct CaptureFacts {
     pub(crate) udp: bool,
 }
 
-/// Findings about the capture as a whole, given each connection's (`diagnoses`, in the same
-/// order).
-pub(crate) fn capture_wide(
-    facts: &CaptureFacts,
-    connections: &[Connection],
-    diagnoses: &[Vec<Finding>],
-) -> Vec<Finding> {
+/// What the capture-wide findings need of the connections, counted as each is diagnosed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tally {
+    /// Connections diagnosed.
+    pub(crate) connections: u64,
+    /// Those that carry TLS.
+    pub(crate) tls: u64,
+    /// Some connection has an error finding (it says why there is no TLS, if there is none).
+    pub(crate) explained: bool,
+    /// The first frames of the first connections, by id.
+    first_frames: Vec<(u32, FrameNumber)>,
+}
+
+impl Tally {
+    /// Counts a connection and its findings.
+    pub(crate) fn add(&mut self, c: &Connection, found: &[Finding]) {
+        self.connections += 1;
+        if c.outcome != crate::model::Outcome::NotTls {
+            self.tls += 1;
+        }
+        self.explained |= found.iter().any(|f| f.severity == Severity::Error);
+        let at = self.first_frames.partition_point(|(id, _)| *id < c.id);
+        if at < 5 {
+            self.first_frames.insert(at, (c.id, c.first_frame));
+            self.first_frames.truncate(5);
+        }
+    }
+}
+
+/// Findings about the capture as a whole, given what its connections showed.
+pub(crate) fn capture_wide(facts: &CaptureFacts, tally: &Tally) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(error) = &facts.error {
         out.extend(cut_short(facts.frames, error));
     }
-    let tls = connections
-        .iter()
-        .filter(|c| c.outcome != crate::model::Outcome::NotTls)
-        .count();
     // A connection refused, unanswered, or in plain text says why there is no TLS better than
     // a word about the capture filter.
-    let explained = diagnoses
-        .iter()
-        .flatten()
-        .any(|f| f.severity == Severity::Error);
-    if tls == 0 && facts.error.is_none() && !explained {
-        let tcp = connections.len();
+    if tally.tls == 0 && facts.error.is_none() && !tally.explained {
+        let tcp = tally.connections;
         out.push(
             Finding::new(FindingCode::NoTlsInCapture, Confidence::Certain, "The capture holds no TLS connection")
                 .explain(format!(
@@ -133,7 +149,7 @@ pub(crate) fn capture_wide(
                     }
                 ))
                 .fix("Capture the connection that fails: check the capture filter (host and port of the server), and start the capture before the client connects.")
-                .frames(connections.iter().map(|c| c.first_frame).take(5)),
+                .frames(tally.first_frames.iter().map(|(_, f)| *f)),
         );
     }
     out
@@ -220,7 +236,6 @@ pub(crate) mod run {
         let all = std::slice::from_ref(conn);
         diagnose(&Ctx::new(
             conn,
-            all,
             &super::Neighbours::new(all),
             Supplied::default(),
         ))
@@ -230,7 +245,6 @@ pub(crate) mod run {
     pub(crate) fn findings_among(all: &[Connection], i: usize) -> Vec<Finding> {
         diagnose(&Ctx::new(
             &all[i],
-            all,
             &super::Neighbours::new(all),
             Supplied::default(),
         ))
@@ -258,7 +272,21 @@ pub(crate) mod run {
 
 #[cfg(test)]
 mod tests {
-    use super::{CaptureFacts, capture_wide};
+    use super::{CaptureFacts, Finding, Tally};
+    use crate::model::Connection;
+
+    /// The capture-wide findings of these connections with their findings.
+    fn capture_wide(
+        facts: &CaptureFacts,
+        all: &[Connection],
+        found: &[Vec<Finding>],
+    ) -> Vec<Finding> {
+        let mut tally = Tally::default();
+        for (c, f) in all.iter().zip(found) {
+            tally.add(c, f);
+        }
+        super::capture_wide(facts, &tally)
+    }
     use crate::codes::FindingCode;
     use crate::model::testkit::{Scenario, hello};
     use crate::model::{Opening, Party};

@@ -366,55 +366,131 @@ fn pair_key(x: Endpoint, y: Endpoint) -> PairKey {
     if x <= y { (x, y) } else { (y, x) }
 }
 
-/// At most this many connections are tracked; segments of further connections are counted in
-/// the report's `untracked_frames` and the report says so. A SYN flood or a port scan
-/// cannot exhaust memory this way.
-pub const MAX_CONNECTIONS: usize = 100_000;
+/// At most this many connections are open at once by default; when another one starts, the
+/// eighth of them that were idle longest are ended as they stand (their reports say so). A SYN
+/// flood or a port scan cannot exhaust memory this way, and a capture of any number of
+/// connections is analysed to its end.
+pub const MAX_OPEN_CONNECTIONS: usize = 100_000;
 
-/// All connections of a capture, in order of first appearance.
-#[derive(Debug, Default)]
-pub(crate) struct ConnectionTable {
-    connections: Vec<Connection>,
-    /// The current connection index for each pair of endpoints.
-    index: HashMap<PairKey, usize>,
-    /// Frames of connections beyond [`MAX_CONNECTIONS`].
-    untracked_frames: u64,
-    /// Connections beyond [`MAX_CONNECTIONS`], counted by their SYNs.
-    untracked_connections: u64,
+/// The connections of a capture that are open (or ended but not yet retired), each with the
+/// caller's per-connection state `T`.
+#[derive(Debug)]
+pub(crate) struct ConnectionTable<T> {
+    entries: HashMap<PairKey, Entry<T>>,
+    /// Endpoints of connections that ended and left the table, the latest [`CLOSED`]: their
+    /// late segments (a last ACK, a retransmission) are counted, not taken for a new
+    /// connection. A new SYN starts one.
+    closed: std::collections::HashSet<PairKey, rustc_hash::FxBuildHasher>,
+    closed_order: std::collections::VecDeque<PairKey>,
+    /// Segments that came after their connection left the table.
+    late_frames: u64,
+    /// Connections seen so far: the next one's id is this plus one.
+    seen: u32,
+    /// Most entries at once.
+    limit: usize,
+    /// Connections ended because too many were open.
+    evicted: u64,
 }
 
-/// What [`ConnectionTable::track`] tells the caller about a segment.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Tracked {
-    /// Index of the connection in [`ConnectionTable::connections`].
-    pub index: usize,
-    /// The side that sent the segment.
-    pub side: Side,
+impl<T> Default for ConnectionTable<T> {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::default(),
+            closed: std::collections::HashSet::default(),
+            closed_order: std::collections::VecDeque::new(),
+            late_frames: 0,
+            seen: 0,
+            limit: MAX_OPEN_CONNECTIONS,
+            evicted: 0,
+        }
+    }
 }
 
-impl ConnectionTable {
-    /// Frames of connections that were not tracked because of [`MAX_CONNECTIONS`].
-    pub(crate) fn untracked_frames(&self) -> u64 {
-        self.untracked_frames
+/// Endpoints of ended connections remembered (see [`ConnectionTable::remove`]).
+const CLOSED: usize = 65_536;
+
+/// A connection in the table, with the caller's state.
+#[derive(Debug)]
+pub(crate) struct Entry<T> {
+    /// Its flow statistics.
+    pub conn: Connection,
+    /// The caller's state.
+    pub data: T,
+}
+
+/// Why an entry left the table without the caller asking.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum Retired {
+    /// A new SYN with another initial sequence number reused its endpoints.
+    PortsReused,
+    /// Too many connections were open and this one was among the longest idle.
+    Evicted,
+}
+
+impl<T: Default> ConnectionTable<T> {
+    /// Connections seen so far (open or not).
+    pub(crate) fn seen(&self) -> u32 {
+        self.seen
     }
 
-    /// Connections that were not tracked because of [`MAX_CONNECTIONS`] (counted by SYNs).
-    pub(crate) fn untracked_connections(&self) -> u64 {
-        self.untracked_connections
+    /// Connections in the table now.
+    pub(crate) fn open(&self) -> usize {
+        self.entries.len()
     }
 
-    /// The connections in order of first appearance.
-    pub(crate) fn connections(&self) -> &[Connection] {
-        &self.connections
+    /// Connections ended early because too many were open.
+    pub(crate) fn evicted(&self) -> u64 {
+        self.evicted
     }
 
-    /// Consumes the table, returning the connections in order of first appearance.
-    pub(crate) fn into_connections(self) -> Vec<Connection> {
-        self.connections
+    /// Sets the most connections open at once (at least 8).
+    pub(crate) fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.max(8);
     }
 
-    /// Adds a segment from frame `frame` (of `frame_len` bytes on the wire); `None` when the
-    /// connection is beyond [`MAX_CONNECTIONS`].
+    /// The most connections open at once.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The entry of a connection, by its endpoints.
+    pub(crate) fn get_mut(&mut self, a: Endpoint, b: Endpoint) -> Option<&mut Entry<T>> {
+        self.entries.get_mut(&pair_key(a, b))
+    }
+
+    /// Takes a connection that ended out of the table. Its endpoints are remembered: their
+    /// later segments are counted as late ([`late_frames`](Self::late_frames)) until a new SYN
+    /// starts another connection.
+    pub(crate) fn remove(&mut self, a: Endpoint, b: Endpoint) -> Option<Entry<T>> {
+        let key = pair_key(a, b);
+        let entry = self.entries.remove(&key)?;
+        if self.closed.insert(key) {
+            self.closed_order.push_back(key);
+            if self.closed_order.len() > CLOSED
+                && let Some(oldest) = self.closed_order.pop_front()
+            {
+                self.closed.remove(&oldest);
+            }
+        }
+        Some(entry)
+    }
+
+    /// Segments that came after their connection ended and left the table.
+    pub(crate) fn late_frames(&self) -> u64 {
+        self.late_frames
+    }
+
+    /// Takes every connection out, in order of first appearance.
+    pub(crate) fn drain(&mut self) -> Vec<Entry<T>> {
+        let mut all: Vec<Entry<T>> = self.entries.drain().map(|(_, e)| e).collect();
+        all.sort_unstable_by_key(|e| e.conn.id);
+        all
+    }
+
+    /// Adds a segment from frame `frame` (of `frame_len` bytes on the wire) and returns the
+    /// side that sent it with its connection's entry — `None` for a late segment of a
+    /// connection that ended. Entries that had to leave the table for it (ports reused, or the
+    /// longest idle when too many are open) go to `retired`.
     pub(crate) fn track(
         &mut self,
         segment: &TcpSegment<'_>,
@@ -422,7 +498,8 @@ impl ConnectionTable {
         frame_len: u32,
         truncated: bool,
         timestamp: Option<Timestamp>,
-    ) -> Option<Tracked> {
+        retired: &mut Vec<(Entry<T>, Retired)>,
+    ) -> Option<(Side, &mut Entry<T>)> {
         let src = Endpoint {
             ip: segment.src,
             port: segment.src_port,
@@ -432,46 +509,52 @@ impl ConnectionTable {
             port: segment.dst_port,
         };
         let key = pair_key(src, dst);
-        let existing = self.index.get(&key).copied().filter(|&i| {
-            let Some(conn) = self.connections.get(i) else {
-                return false;
-            };
-            let side = if conn.a == src {
-                &conn.a_stats
+        let reused = self.entries.get(&key).is_some_and(|e| {
+            let side = if e.conn.a == src {
+                &e.conn.a_stats
             } else {
-                &conn.b_stats
+                &e.conn.b_stats
             };
             // A new initial sequence number on a SYN means the ports were reused.
-            !(segment.flags.syn()
+            segment.flags.syn()
                 && !segment.flags.ack()
-                && side.base_seq.is_some_and(|base| base != segment.seq))
+                && side.base_seq.is_some_and(|base| base != segment.seq)
         });
-        if existing.is_none() && self.connections.len() >= MAX_CONNECTIONS {
-            // Nothing is remembered of untracked connections (that is the point); they are
-            // counted by their SYNs.
-            self.untracked_frames += 1;
-            if segment.flags.syn() && !segment.flags.ack() {
-                self.untracked_connections += 1;
-            }
-            return None;
+        if reused && let Some(old) = self.entries.remove(&key) {
+            retired.push((old, Retired::PortsReused));
         }
-        let index = existing.unwrap_or_else(|| {
-            let index = self.connections.len();
-            self.connections.push(Connection {
-                id: u32::try_from(index + 1).unwrap_or(u32::MAX),
-                a: src,
-                b: dst,
-                a_stats: SideStats::default(),
-                b_stats: SideStats::default(),
-                first_frame: frame,
-                last_frame: frame,
-                start: timestamp,
-                end: timestamp,
-            });
-            self.index.insert(key, index);
-            index
+        let opening = segment.flags.syn() && !segment.flags.ack();
+        if !self.closed.is_empty() && !self.entries.contains_key(&key) && self.closed.contains(&key)
+        {
+            if !opening {
+                self.late_frames += 1;
+                return None;
+            }
+            // Ports reused: the endpoints belong to the new connection now.
+            self.closed.remove(&key);
+        }
+        if !self.entries.contains_key(&key) && self.entries.len() >= self.limit {
+            self.evict_idle(retired);
+        }
+        let seen = &mut self.seen;
+        let entry = self.entries.entry(key).or_insert_with(|| {
+            *seen = seen.saturating_add(1);
+            Entry {
+                conn: Connection {
+                    id: *seen,
+                    a: src,
+                    b: dst,
+                    a_stats: SideStats::default(),
+                    b_stats: SideStats::default(),
+                    first_frame: frame,
+                    last_frame: frame,
+                    start: timestamp,
+                    end: timestamp,
+                },
+                data: T::default(),
+            }
         });
-        let conn = &mut self.connections[index];
+        let conn = &mut entry.conn;
         conn.last_frame = frame;
         if let Some(ts) = timestamp {
             conn.start = Some(conn.start.map_or(ts, |s| s.min(ts)));
@@ -484,10 +567,28 @@ impl ConnectionTable {
             &mut conn.b_stats
         };
         side.count(segment, frame, frame_len, truncated);
-        Some(Tracked {
-            index,
-            side: if from_a { Side::A } else { Side::B },
-        })
+        Some((if from_a { Side::A } else { Side::B }, entry))
+    }
+
+    /// Ends the eighth of the open connections that were idle longest (by their last frame):
+    /// one scan per limit/8 new connections.
+    fn evict_idle(&mut self, retired: &mut Vec<(Entry<T>, Retired)>) {
+        let mut idle: Vec<(u64, PairKey)> = self
+            .entries
+            .iter()
+            .map(|(key, e)| (e.conn.last_frame, *key))
+            .collect();
+        let n = (idle.len() / 8).max(1);
+        if n < idle.len() {
+            idle.select_nth_unstable(n);
+        }
+        let mut out: Vec<Entry<T>> = idle[..n]
+            .iter()
+            .filter_map(|(_, key)| self.entries.remove(key))
+            .collect();
+        out.sort_unstable_by_key(|e| e.conn.id);
+        self.evicted += out.len() as u64;
+        retired.extend(out.into_iter().map(|e| (e, Retired::Evicted)));
     }
 }
 
@@ -539,13 +640,35 @@ mod tests {
     const ACK: u8 = TcpFlags::ACK;
     const CLIENT_HELLO: &[u8] = &[0x16, 0x03, 0x01, 0x00, 0x40, 0x01];
 
+    /// A table of unit entries, fed segments; retired entries are kept for inspection.
+    #[derive(Default)]
+    struct Fed {
+        table: ConnectionTable<()>,
+        retired: Vec<(Entry<()>, Retired)>,
+    }
+
+    impl Fed {
+        fn feed(&mut self, seg: &TcpSegment<'_>, frame: u64) {
+            self.table
+                .track(seg, frame, 60, false, None, &mut self.retired);
+        }
+
+        /// Every connection, retired or in the table, in order of first appearance.
+        fn all(mut self) -> Vec<Connection> {
+            let mut all: Vec<Connection> = self.retired.drain(..).map(|(e, _)| e.conn).collect();
+            all.extend(self.table.drain().into_iter().map(|e| e.conn));
+            all.sort_unstable_by_key(|c| c.id);
+            all
+        }
+    }
+
     #[test]
     fn the_syn_sender_is_the_client_even_when_seen_second() {
-        let mut table = ConnectionTable::default();
+        let mut fed = Fed::default();
         // The capture starts with the SYN-ACK (the SYN was missed), then a retransmitted SYN.
-        table.track(&segment(443, 50000, SYN_ACK, 900, &[]), 1, 60, false, None);
-        table.track(&segment(50000, 443, SYN, 100, &[]), 2, 60, false, None);
-        let conn = &table.connections()[0];
+        fed.feed(&segment(443, 50000, SYN_ACK, 900, &[]), 1);
+        fed.feed(&segment(50000, 443, SYN, 100, &[]), 2);
+        let conn = &fed.all()[0];
         let roles = conn.roles();
         assert_eq!(roles.client.port, 50000);
         assert_eq!(roles.basis, RoleBasis::Syn);
@@ -554,41 +677,60 @@ mod tests {
 
     #[test]
     fn a_new_isn_on_the_same_ports_is_a_new_connection() {
-        let mut table = ConnectionTable::default();
-        table.track(&segment(50000, 443, SYN, 100, &[]), 1, 60, false, None);
-        table.track(&segment(50000, 443, SYN, 100, &[]), 2, 60, false, None); // retransmission
-        table.track(&segment(443, 50000, SYN_ACK, 900, &[]), 3, 60, false, None);
-        table.track(&segment(50000, 443, SYN, 5000, &[]), 4, 60, false, None); // port reuse
-        let ids: Vec<_> = table
-            .connections()
+        let mut fed = Fed::default();
+        fed.feed(&segment(50000, 443, SYN, 100, &[]), 1);
+        fed.feed(&segment(50000, 443, SYN, 100, &[]), 2); // retransmission
+        fed.feed(&segment(443, 50000, SYN_ACK, 900, &[]), 3);
+        fed.feed(&segment(50000, 443, SYN, 5000, &[]), 4); // port reuse
+        assert_eq!(fed.retired.len(), 1);
+        assert_eq!(fed.retired[0].1, Retired::PortsReused);
+        let all = fed.all();
+        let ids: Vec<_> = all
             .iter()
             .map(|c| (c.id, c.first_frame, c.last_frame))
             .collect();
         assert_eq!(ids, vec![(1, 1, 3), (2, 4, 4)]);
-        assert_eq!(table.connections()[0].a_stats.frames, 2);
+        assert_eq!(all[0].a_stats.frames, 2);
+    }
+
+    #[test]
+    fn too_many_open_connections_end_the_longest_idle_first() {
+        let mut fed = Fed::default();
+        fed.table.set_limit(16);
+        for port in 0..16u16 {
+            fed.feed(
+                &segment(40000 + port, 443, SYN, 100, &[]),
+                u64::from(port) + 1,
+            );
+        }
+        // Connection 1 speaks again: it is no longer the longest idle.
+        fed.feed(&segment(40000, 443, SYN, 100, &[]), 17);
+        assert!(fed.retired.is_empty());
+        fed.feed(&segment(50000, 443, SYN, 100, &[]), 18);
+        // An eighth of 16: connections 2 and 3 (idle since frames 2 and 3) are ended.
+        let ended: Vec<(u32, Retired)> = fed.retired.iter().map(|(e, r)| (e.conn.id, *r)).collect();
+        assert_eq!(ended, vec![(2, Retired::Evicted), (3, Retired::Evicted)]);
+        assert_eq!(
+            (fed.table.open(), fed.table.seen(), fed.table.evicted()),
+            (15, 17, 2)
+        );
     }
 
     #[test]
     fn without_a_syn_the_client_hello_decides_then_the_port() {
-        let mut table = ConnectionTable::default();
+        let mut fed = Fed::default();
         // Mid-stream: the server's ACK is seen first, then the client's ClientHello.
-        table.track(&segment(443, 50000, ACK, 900, &[]), 1, 60, false, None);
-        table.track(
-            &segment(50000, 443, ACK, 100, CLIENT_HELLO),
-            2,
-            60,
-            false,
-            None,
-        );
-        let roles = table.connections()[0].roles();
+        fed.feed(&segment(443, 50000, ACK, 900, &[]), 1);
+        fed.feed(&segment(50000, 443, ACK, 100, CLIENT_HELLO), 2);
+        let roles = fed.all()[0].roles();
         assert_eq!(
             (roles.client.port, roles.basis),
             (50000, RoleBasis::TlsHello)
         );
 
-        let mut table = ConnectionTable::default();
-        table.track(&segment(443, 50000, ACK, 900, b"xx"), 1, 60, false, None);
-        let roles = table.connections()[0].roles();
+        let mut fed = Fed::default();
+        fed.feed(&segment(443, 50000, ACK, 900, b"xx"), 1);
+        let roles = fed.all()[0].roles();
         assert_eq!((roles.server.port, roles.basis), (443, RoleBasis::Port));
     }
 

@@ -639,6 +639,12 @@ pub(crate) enum AnomalyKind {
     },
     /// No frame of this party was captured (`from` is the silent party).
     OneSided,
+    /// Too many connections were open at once: this one, among the longest idle, was analysed
+    /// as it stood (`frame`: its last frame); later segments would start another connection.
+    Evicted {
+        /// The limit of open connections.
+        limit: usize,
+    },
 }
 
 /// One direction of a connection.

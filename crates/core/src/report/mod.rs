@@ -131,10 +131,20 @@ pub struct CaptureSummary {
     /// The key log used (`--keylog` and the capture's Decryption Secrets Blocks); `null` when
     /// there is none.
     pub key_log: Option<KeyLogSummary>,
-    /// Connections beyond the tracking limit (100,000), counted by their SYNs: not analysed.
+    /// Always 0: kept for readers of earlier reports, where it counted connections beyond a
+    /// limit of 100,000 that were not analysed. Every connection is analysed now (see
+    /// `evicted_connections` and `unlisted_connections`).
     pub untracked_connections: u64,
-    /// Frames of those connections.
+    /// Segments that came after their connection had ended and been diagnosed (more than a
+    /// minute of capture time after its end, or when a thousand more had ended since): not
+    /// counted in any connection.
     pub untracked_frames: u64,
+    /// Connections ended early because 100,000 were open at once (the longest idle): each has
+    /// an `evicted` anomaly.
+    pub evicted_connections: u64,
+    /// Connections analysed but not listed in this report: a report holds at most 100,000
+    /// connections (`--format jsonl` writes every one as it ends, in constant memory).
+    pub unlisted_connections: u64,
     /// Why reading stopped early, if it did; everything in the report was read before it.
     pub error: Option<CaptureError>,
 }

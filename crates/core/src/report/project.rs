@@ -21,11 +21,18 @@ use crate::x509::verify::Verdict;
 #[derive(Default)]
 pub(crate) struct Projector {
     /// Written lists by the address of the model's list (the model shares identical lists, so
-    /// the address stands for the content while the models live).
-    lists: HashMap<usize, Arc<[String]>>,
+    /// the address stands for the content), each with a handle on the model's list that keeps
+    /// the address from being reused while it is a key.
+    lists: HashMap<usize, Written<Box<dyn std::any::Any + Send + Sync>, String>>,
     /// Written certificate chains, likewise.
-    chains: HashMap<usize, Arc<[CertificateEntry]>>,
+    chains: HashMap<usize, Written<Arc<[hs::CertEntry]>, CertificateEntry>>,
 }
+
+/// A model's list (held so that its address stays its own) and its written form.
+type Written<K, T> = (K, Arc<[T]>);
+
+/// Most written lists (and chains) kept for sharing: beyond, the projector starts afresh.
+const MAX_SHARED: usize = 4096;
 
 impl Projector {
     /// The report entry of a connection.
@@ -77,22 +84,30 @@ impl Projector {
     }
 
     /// A list of names, written once per distinct model list.
-    fn list<T: Display>(&mut self, list: &Arc<[T]>) -> Arc<[String]> {
+    fn list<T: Display + Send + Sync + 'static>(&mut self, list: &Arc<[T]>) -> Arc<[String]> {
         let key = Arc::as_ptr(list).cast::<()>() as usize;
-        Arc::clone(
-            self.lists
-                .entry(key)
-                .or_insert_with(|| list.iter().map(ToString::to_string).collect()),
-        )
+        if self.lists.len() >= MAX_SHARED && !self.lists.contains_key(&key) {
+            self.lists.clear();
+        }
+        let (_, written) = self.lists.entry(key).or_insert_with(|| {
+            let keep: Box<dyn std::any::Any + Send + Sync> = Box::new(Arc::clone(list));
+            (keep, list.iter().map(ToString::to_string).collect())
+        });
+        Arc::clone(written)
     }
 
     fn chain(&mut self, list: &Arc<[hs::CertEntry]>) -> Arc<[CertificateEntry]> {
         let key = Arc::as_ptr(list).cast::<()>() as usize;
-        Arc::clone(
-            self.chains
-                .entry(key)
-                .or_insert_with(|| list.iter().map(certificate_entry).collect()),
-        )
+        if self.chains.len() >= MAX_SHARED && !self.chains.contains_key(&key) {
+            self.chains.clear();
+        }
+        let (_, written) = self.chains.entry(key).or_insert_with(|| {
+            (
+                Arc::clone(list),
+                list.iter().map(certificate_entry).collect(),
+            )
+        });
+        Arc::clone(written)
     }
 
     fn client_hello(&mut self, ch: &hs::ClientHello) -> ClientHello {
@@ -497,8 +512,8 @@ pub(crate) struct CaptureCounts<'a> {
     pub(crate) tcp_frames: u64,
     pub(crate) not_tcp: &'a std::collections::BTreeMap<crate::wire::NotTcp, u64>,
     pub(crate) secrets_blocks: u64,
-    pub(crate) untracked_connections: u64,
-    pub(crate) untracked_frames: u64,
+    pub(crate) evicted_connections: u64,
+    pub(crate) late_frames: u64,
     pub(crate) error: Option<crate::error::CaptureError>,
 }
 
@@ -516,8 +531,10 @@ pub(crate) fn capture_summary(c: CaptureCounts<'_>) -> super::CaptureSummary {
         not_analysed: not_analysed(c.not_tcp),
         decryption_secrets_blocks: c.secrets_blocks,
         key_log: None,
-        untracked_connections: c.untracked_connections,
-        untracked_frames: c.untracked_frames,
+        untracked_connections: 0,
+        untracked_frames: c.late_frames,
+        evicted_connections: c.evicted_connections,
+        unlisted_connections: 0,
         error: c.error,
     }
 }

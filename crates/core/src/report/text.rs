@@ -366,13 +366,21 @@ fn header(out: &mut String, report: &Report, filtered_from: Option<usize>) {
         );
     }
     key_log(out, capture);
-    if capture.untracked_frames > 0 {
+    if capture.evicted_connections > 0 {
         let _ = writeln!(
             out,
-            "more than {} connections: {} frames of about {} further connections were not analysed",
-            crate::flow::MAX_CONNECTIONS,
-            capture.untracked_frames,
-            capture.untracked_connections
+            "more than {} connections open at once: the {} idle longest were analysed as they stood",
+            crate::flow::MAX_OPEN_CONNECTIONS,
+            capture.evicted_connections
+        );
+    }
+    if capture.unlisted_connections > 0 {
+        let _ = writeln!(
+            out,
+            "{} more connections were analysed but are not listed: a report lists at most {} \
+             (--format jsonl writes every one)",
+            capture.unlisted_connections,
+            crate::analyzer::MAX_LISTED
         );
     }
     if !capture.not_analysed.is_empty() {
