@@ -629,3 +629,191 @@ fn a_key_log_is_used_and_a_file_that_is_none_is_exit_2() {
         run2.stdout()
     );
 }
+
+/// The lines of one capture's `--format jsonl`, with the references of its connection lines
+/// resolved (certificate lines by SHA-256, ClientHello lines by id); each line names `file`,
+/// and a certificate or a ClientHello is written once.
+struct Lines {
+    types: Vec<String>,
+    capture: serde_json::Value,
+    summary: serde_json::Value,
+    connections: std::collections::BTreeMap<u64, serde_json::Value>,
+}
+
+fn read_lines(text: &str, name: &str) -> Lines {
+    use serde_json::{Map, Value};
+    let mut certificates: std::collections::HashMap<String, Map<String, Value>> =
+        std::collections::HashMap::new();
+    let mut hellos: std::collections::HashMap<String, Map<String, Value>> =
+        std::collections::HashMap::new();
+    let mut out = Lines {
+        types: Vec::new(),
+        capture: Value::Null,
+        summary: Value::Null,
+        connections: std::collections::BTreeMap::new(),
+    };
+    for line in text.lines() {
+        let Value::Object(mut line) = serde_json::from_str::<Value>(line).expect("a JSON line")
+        else {
+            panic!("{name}: a line that is not an object");
+        };
+        assert_eq!(line.remove("file"), Some(Value::String(name.to_string())));
+        let typ = line
+            .remove("type")
+            .and_then(|t| t.as_str().map(str::to_string))
+            .expect("type");
+        out.types.push(typ.clone());
+        match typ.as_str() {
+            "capture" => out.capture = Value::Object(line),
+            "summary" => out.summary = Value::Object(line),
+            "certificate" => {
+                let sha = line["sha256"].as_str().expect("sha256").to_string();
+                assert!(
+                    certificates.insert(sha, line).is_none(),
+                    "{name}: a certificate twice"
+                );
+            }
+            "client_hello" => {
+                let id = line
+                    .remove("id")
+                    .and_then(|i| i.as_str().map(str::to_string))
+                    .expect("id");
+                assert!(
+                    hellos.insert(id, line).is_none(),
+                    "{name}: a ClientHello twice"
+                );
+            }
+            "connection" => {
+                for key in ["server_certificates", "client_certificates"] {
+                    let Some(Value::Array(chain)) = line.get_mut(key) else {
+                        continue;
+                    };
+                    for cert in chain.iter_mut() {
+                        let Some(Value::String(sha)) = cert.get("sha256").cloned() else {
+                            continue;
+                        };
+                        let mut full = certificates[&sha].clone();
+                        if let Some(valid) = cert.get("signature_valid") {
+                            full.insert("signature_valid".into(), valid.clone());
+                        }
+                        *cert = Value::Object(full);
+                    }
+                }
+                if let Some(Value::String(id)) = line.get("client_hello").cloned() {
+                    line.insert("client_hello".into(), Value::Object(hellos[&id].clone()));
+                }
+                let id = line["id"].as_u64().expect("id");
+                out.connections.insert(id, Value::Object(line));
+            }
+            other => panic!("{name}: a line of type {other}"),
+        }
+    }
+    out
+}
+
+/// `--format jsonl --all` carries the same facts as the JSON document, on every capture in
+/// pcaps/: each connection line with its references resolved is the document's entry, the
+/// summary line holds the document's capture facts and findings, the first line is the
+/// capture's and the last the summary, and the exit code is the same. Without `--all`, a
+/// connection without a problem gets a short line.
+#[test]
+fn json_lines_carry_the_same_facts_as_the_document() {
+    use serde_json::Value;
+    for path in all_captures() {
+        let mut args = vec![
+            std::ffi::OsString::from("--format"),
+            "json".into(),
+            path.clone().into(),
+        ];
+        args.extend(keylog_args(&path));
+        let doc = run(&args, None);
+        args[1] = "jsonl".into();
+        args.push("--all".into());
+        let lines = run(&args, None);
+        let name = path.display().to_string();
+        assert_eq!(
+            lines.output.status.code(),
+            doc.output.status.code(),
+            "{name}"
+        );
+        let doc: Value = serde_json::from_str(&doc.stdout()).expect("JSON");
+        let lines = read_lines(&lines.stdout(), &name);
+        assert_eq!(lines.types.first().map(String::as_str), Some("capture"));
+        assert_eq!(lines.types.last().map(String::as_str), Some("summary"));
+        assert_eq!(lines.capture["schema_version"], doc["schema_version"]);
+        assert_eq!(lines.summary["capture"], doc["capture"], "{name}");
+        assert_eq!(lines.summary["findings"], doc["findings"], "{name}");
+        let documented = doc["connections"].as_array().expect("connections");
+        assert_eq!(lines.connections.len(), documented.len(), "{name}");
+        assert_eq!(
+            lines.summary["connections"].as_u64(),
+            Some(documented.len() as u64)
+        );
+        for entry in documented {
+            let id = entry["id"].as_u64().expect("id");
+            assert_eq!(&lines.connections[&id], entry, "{name}: connection {id}");
+        }
+    }
+    // Short lines for connections without a problem.
+    let path = pcap("tls12-mtls-ok.pcap");
+    let run = run(
+        &[
+            std::ffi::OsStr::new("--format"),
+            "jsonl".as_ref(),
+            path.as_os_str(),
+        ],
+        None,
+    );
+    run.assert_code(0);
+    let lines = read_lines(&run.stdout(), &path.display().to_string());
+    let conn = &lines.connections[&1];
+    assert_eq!(conn["findings"][0]["code"], "handshake-ok");
+    assert!(
+        conn.get("messages").is_none() && conn["findings"][0].get("explanation").is_none(),
+        "{conn}"
+    );
+    assert!(
+        conn["server_certificates"][0]["subject"].is_string(),
+        "{conn}"
+    );
+}
+
+/// Several files in JSON Lines: analysed at once, their lines interleaved whole, each file's
+/// from its capture line to its summary line; a file that is not a capture has no line, and
+/// makes the exit code 2.
+#[test]
+fn json_lines_of_several_files_are_each_tagged_with_their_file() {
+    let a = pcap("tls12-mtls-missing-client-cert-openssl.pcap");
+    let b = pcap("tls13-mtls-ok.pcap");
+    let not = root().join("Cargo.toml");
+    let run = run(
+        &[
+            std::ffi::OsStr::new("--format"),
+            "jsonl".as_ref(),
+            "-j2".as_ref(),
+            a.as_os_str(),
+            not.as_os_str(),
+            b.as_os_str(),
+        ],
+        None,
+    );
+    run.assert_code(2);
+    for path in [&a, &b] {
+        let name = path.display().to_string();
+        let own: String = run
+            .stdout()
+            .lines()
+            .filter(|l| l.contains(&format!("\"file\":\"{name}\"")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let lines = read_lines(&own, &name);
+        assert_eq!(lines.types.first().map(String::as_str), Some("capture"));
+        assert_eq!(lines.types.last().map(String::as_str), Some("summary"));
+        assert_eq!(lines.connections.len(), 1);
+    }
+    assert!(!run.stdout().contains("Cargo.toml"));
+    assert!(
+        run.stderr()
+            .contains("Cargo.toml: not a pcap or pcapng capture")
+    );
+}

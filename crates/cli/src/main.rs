@@ -31,7 +31,7 @@ struct Args {
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<std::num::NonZeroUsize>,
 
-    /// Output format: human-readable text, or the JSON report (schema_version 1).
+    /// Output format: human-readable text, the JSON report (schema_version 1), or JSON Lines.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
@@ -85,6 +85,9 @@ enum Format {
     Text,
     /// The JSON report, one document per capture.
     Json,
+    /// JSON Lines: one object per line, each connection's written as it ends (any size of
+    /// capture in constant memory; docs/report.md).
+    Jsonl,
 }
 
 /// When to colour the text.
@@ -206,6 +209,10 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .map_or(1, std::num::NonZeroUsize::get)
         .min(files.len())
         .max(1);
+    if args.format == Format::Jsonl {
+        let (errors, unreadable_files) = jsonl(&files, jobs, args, &supplied)?;
+        return Ok(exit_code(unreadable || unreadable_files, errors));
+    }
     let mut errors = false;
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -244,13 +251,132 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             },
         )?;
     }
-    Ok(if unreadable {
+    Ok(exit_code(unreadable, errors))
+}
+
+/// 2 when a file could not be read as a capture, 1 when an error was found, 0 otherwise.
+fn exit_code(unreadable: bool, errors: bool) -> ExitCode {
+    if unreadable {
         ExitCode::from(2)
     } else if errors {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// `--format jsonl`: each file's lines as its connections end, files analysed in parallel
+/// (`jobs` at once), their lines interleaved whole and each tagged with its file. Memory stays
+/// flat: lines go out after every chunk read. Returns (an error was found, a file could not
+/// be read).
+fn jsonl(
+    files: &[PathBuf],
+    jobs: usize,
+    args: &Args,
+    supplied: &Supplied,
+) -> anyhow::Result<(bool, bool)> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let stdout = Mutex::new(io::stdout());
+    let next = AtomicUsize::new(0);
+    let (errors, unreadable, stop) = (
+        AtomicBool::new(false),
+        AtomicBool::new(false),
+        AtomicBool::new(false),
+    );
+    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    // Hands what a writer holds to standard output, whole lines at once.
+    let hand_over = |buf: &mut Vec<u8>| -> io::Result<()> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let out = stdout.lock().map_err(|_| io::Error::other("stdout"))?;
+        let mut out = out.lock();
+        out.write_all(buf)?;
+        out.flush()?;
+        buf.clear();
+        Ok(())
+    };
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= files.len() || stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let path = &files[i];
+            let name = path.display().to_string();
+            let mut writer = report::jsonl::LineWriter::new(Vec::new(), Some(&name), args.all);
+            let found = std::cell::Cell::new(false);
+            let write = |writer: &mut report::jsonl::LineWriter<Vec<u8>>,
+                         conns: Vec<ConnectionReport>|
+             -> io::Result<()> {
+                for c in conns.iter().filter(|c| args.keeps(c)) {
+                    if c.findings
+                        .iter()
+                        .any(|f| f.severity == report::Severity::Error)
+                    {
+                        found.set(true);
+                    }
+                    writer.connection(c)?;
+                }
+                hand_over(writer.get_mut())
+            };
+            let result = (|| -> anyhow::Result<()> {
+                let analysed = analyse_with(path, supplied, files.len() == 1, &mut |analyzer| {
+                    let conns = analyzer.take_connections();
+                    // Nothing to write before the first connection: an unreadable file has
+                    // no lines at all.
+                    if conns.is_empty() {
+                        return Ok(());
+                    }
+                    write(&mut writer, conns)
+                });
+                let (mut report, error) = match analysed {
+                    Ok(done) => done,
+                    Err(why) => {
+                        eprintln!("pcap-tls-diagnose: {name}: {why:#}");
+                        unreadable.store(true, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                };
+                if report.capture.format.is_none() {
+                    if let Some(error) = error {
+                        eprintln!("pcap-tls-diagnose: {name}: {error}");
+                    }
+                    unreadable.store(true, Ordering::Relaxed);
+                    return Ok(());
+                }
+                let rest = std::mem::take(&mut report.connections);
+                write(&mut writer, rest)?;
+                if report.has_errors() {
+                    found.set(true);
+                }
+                writer.finish(&report)?;
+                hand_over(writer.get_mut())?;
+                Ok(())
+            })();
+            if found.get() {
+                errors.store(true, Ordering::Relaxed);
+            }
+            if let Err(e) = result {
+                stop.store(true, Ordering::Relaxed);
+                if let Ok(mut slot) = failure.lock() {
+                    slot.get_or_insert(e);
+                }
+                return;
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..jobs {
+            scope.spawn(work);
+        }
+        work();
+    });
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    Ok((errors.into_inner(), unreadable.into_inner()))
 }
 
 /// The file's name above its report when there are several (text only: each JSON document
@@ -281,6 +407,9 @@ fn render(
     match format {
         Format::Text => out.write_all(report::text::render_with(report, options).as_bytes()),
         Format::Json => report::write_json(report, io::BufWriter::new(&mut *out)),
+        Format::Jsonl => {
+            report::jsonl::LineWriter::new(&mut *out, None, options.all).finish(report)
+        }
     }?;
     out.flush()
 }
@@ -311,7 +440,24 @@ fn diagnose_file(
     progress: bool,
     write: &mut dyn FnMut(&Report, TextOptions) -> io::Result<()>,
 ) -> anyhow::Result<FileDone> {
-    let (mut report, error) = match analyse(path, supplied, progress) {
+    // Text of problems only: connections without one are counted, not kept, so that memory
+    // follows the problems, not the capture.
+    let mut kept = Vec::new();
+    let problems_only = args.format == Format::Text && !args.all && !args.filtered();
+    let analysed = if problems_only {
+        analyse_with(path, supplied, progress, &mut |analyzer| {
+            kept.extend(
+                analyzer
+                    .take_connections()
+                    .into_iter()
+                    .filter(ConnectionReport::has_problem),
+            );
+            Ok(())
+        })
+    } else {
+        analyse(path, supplied, progress)
+    };
+    let (mut report, error) = match analysed {
         Ok(analysed) => analysed,
         Err(why) => {
             return Ok(FileDone {
@@ -320,6 +466,11 @@ fn diagnose_file(
             });
         }
     };
+    if problems_only {
+        kept.append(&mut report.connections);
+        kept.sort_unstable_by_key(|c| c.id);
+        report.connections = kept;
+    }
     let mut options = TextOptions {
         all: args.all,
         color: args.color(),
@@ -476,6 +627,17 @@ fn analyse(
     supplied: &Supplied,
     progress: bool,
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
+    analyse_with(path, supplied, progress, &mut |_| Ok(()))
+}
+
+/// Streams a file (or stdin) through the analyser, calling `after_chunk` after each chunk (to
+/// take the connections that ended); stops when it fails.
+fn analyse_with(
+    path: &Path,
+    supplied: &Supplied,
+    progress: bool,
+    after_chunk: &mut dyn FnMut(&mut pcap_tls_diagnose_core::Analyzer) -> io::Result<()>,
+) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
     let mut total = None;
     let input: Box<dyn Read + Send> = if path.as_os_str() == "-" {
         Box::new(io::stdin())
@@ -491,16 +653,29 @@ fn analyse(
     analyzer.set_client_certificates(supplied.client_certificates.clone());
     analyzer.set_trust_store(supplied.trust_store.clone());
     analyzer.set_key_log(supplied.key_log.clone());
+    let mut failed = None;
     let mut push = |chunk: &[u8]| {
         if let Some(progress) = &mut progress {
             progress.advance(chunk.len() as u64);
         }
         // After an error the analyser keeps it; `finish` returns it with the partial report.
-        analyzer.push(chunk).is_ok()
+        if analyzer.push(chunk).is_err() {
+            return false;
+        }
+        match after_chunk(&mut analyzer) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
     };
     read_ahead(input, &mut push)?;
     if let Some(progress) = progress {
         progress.clear();
+    }
+    if let Some(e) = failed {
+        return Err(e.into());
     }
     Ok(match analyzer.finish() {
         Ok(report) => (report, None),

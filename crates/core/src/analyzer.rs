@@ -193,7 +193,9 @@ impl Finisher {
             client_chain: &self.client_chain.0,
             trust_store: &self.trust_store.0,
         };
-        let found = findings::diagnose(&Ctx::new(conn, &self.neighbours, supplied));
+        let ctx = Ctx::new(conn, &self.neighbours, supplied);
+        let resumes = ctx.earlier_full_handshake.map(|(id, _)| id);
+        let found = findings::diagnose(&ctx);
         self.tally.add(conn, &found);
         if conn.decryption.as_ref().is_some_and(|d| d.matched) {
             self.keylog_matched += 1;
@@ -201,7 +203,8 @@ impl Finisher {
         if self.ready.len() >= MAX_LISTED {
             self.unlisted += 1;
         } else {
-            self.ready.push(self.projector.connection(conn, found));
+            self.ready
+                .push(self.projector.connection(conn, found, resumes));
         }
     }
 
@@ -500,6 +503,14 @@ impl Analyzer {
         });
         let finisher = state.finisher;
         capture.unlisted_connections = finisher.unlisted;
+        let tally = &finisher.tally;
+        capture.outcomes = report::OutcomeCounts {
+            connections: tally.connections,
+            tls: tally.tls,
+            established: tally.established,
+            failed: tally.failed,
+            incomplete: tally.incomplete,
+        };
         if !state.shared.keylog.is_empty() {
             capture.key_log = Some(report::KeyLogSummary {
                 sessions: state.shared.keylog.sessions(),

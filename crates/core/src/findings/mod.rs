@@ -104,6 +104,10 @@ pub(crate) struct Tally {
     pub(crate) connections: u64,
     /// Those that carry TLS.
     pub(crate) tls: u64,
+    /// TLS handshakes that completed, failed, or whose end is not in the capture.
+    pub(crate) established: u64,
+    pub(crate) failed: u64,
+    pub(crate) incomplete: u64,
     /// Some connection has an error finding (it says why there is no TLS, if there is none).
     pub(crate) explained: bool,
     /// The first frames of the first connections, by id.
@@ -114,6 +118,12 @@ impl Tally {
     /// Counts a connection and its findings.
     pub(crate) fn add(&mut self, c: &Connection, found: &[Finding]) {
         self.connections += 1;
+        match c.outcome {
+            crate::model::Outcome::NotTls => {}
+            crate::model::Outcome::Established => self.established += 1,
+            crate::model::Outcome::Failed => self.failed += 1,
+            crate::model::Outcome::Incomplete => self.incomplete += 1,
+        }
         if c.outcome != crate::model::Outcome::NotTls {
             self.tls += 1;
         }

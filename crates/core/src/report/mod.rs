@@ -7,6 +7,7 @@
 //!
 //! Output is deterministic: connections in order of first appearance, counters in a fixed order.
 
+pub mod jsonl;
 mod project;
 pub mod text;
 
@@ -145,8 +146,25 @@ pub struct CaptureSummary {
     /// Connections analysed but not listed in this report: a report holds at most 100,000
     /// connections (`--format jsonl` writes every one as it ends, in constant memory).
     pub unlisted_connections: u64,
+    /// Every connection analysed (listed or not), by outcome.
+    pub outcomes: OutcomeCounts,
     /// Why reading stopped early, if it did; everything in the report was read before it.
     pub error: Option<CaptureError>,
+}
+
+/// Connections by outcome.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq, serde::Serialize)]
+pub struct OutcomeCounts {
+    /// TCP connections.
+    pub connections: u64,
+    /// Those that carry TLS.
+    pub tls: u64,
+    /// TLS handshakes that completed.
+    pub established: u64,
+    /// TLS handshakes that failed.
+    pub failed: u64,
+    /// TLS handshakes whose end the capture does not show.
+    pub incomplete: u64,
 }
 
 /// The key log, counted (its secrets are never in the report).
@@ -236,6 +254,10 @@ pub struct ConnectionReport {
     pub outcome: Outcome,
     /// An abbreviated (resumed) handshake.
     pub resumed: bool,
+    /// For a resumed session: the id of the latest earlier connection to the same server with
+    /// a full handshake (most likely the one that created the session); `null` otherwise or
+    /// when the capture holds none.
+    pub resumes: Option<u32>,
     /// Did the server ask for a client certificate? `null`: cannot be known (encrypted).
     pub client_certificate_requested: Option<bool>,
     /// The server's CertificateRequest, when visible.

@@ -40,6 +40,7 @@ impl Projector {
         &mut self,
         conn: &model::Connection,
         found: Vec<findings::Finding>,
+        resumes: Option<u32>,
     ) -> ConnectionReport {
         let (messages, alerts) = records(conn);
         ConnectionReport {
@@ -64,6 +65,7 @@ impl Projector {
             alpn_selected: conn.server_hello().and_then(|sh| sh.alpn.clone()),
             outcome: outcome(conn.outcome),
             resumed: conn.resumed,
+            resumes,
             client_certificate_requested: conn.client_certificate_requested,
             certificate_request: conn.certificate_request().map(certificate_request),
             server_certificates: conn
@@ -535,6 +537,7 @@ pub(crate) fn capture_summary(c: CaptureCounts<'_>) -> super::CaptureSummary {
         untracked_frames: c.late_frames,
         evicted_connections: c.evicted_connections,
         unlisted_connections: 0,
+        outcomes: super::OutcomeCounts::default(),
         error: c.error,
     }
 }

@@ -87,7 +87,13 @@ pub fn render_with(report: &Report, options: TextOptions) -> String {
             connection(&mut out, conn, &style);
         }
     }
-    if hidden > 0 && hidden < report.connections.len() + 1 {
+    // Connections the caller did not keep (a report lists at most 100,000; the CLI keeps only
+    // those with problems) are hidden too.
+    if options.filtered_from.is_none() && !options.all {
+        let analysed = usize::try_from(report.capture.outcomes.connections).unwrap_or(usize::MAX);
+        hidden += analysed.saturating_sub(report.connections.len());
+    }
+    if hidden > 0 {
         let _ = writeln!(
             out,
             "\n{hidden} connection{} without problems not shown (--all shows them)",
@@ -276,6 +282,22 @@ fn counts(
 ) {
     let count = |o: Outcome| tls.iter().filter(|c| c.outcome == o).count();
     let shown = report.connections.len();
+    let all = &report.capture.outcomes;
+    // Not filtered: every connection analysed counts, listed or not (a report lists at most
+    // 100,000; a caller may keep only those with problems).
+    if filtered_from.is_none() && all.connections > shown as u64 {
+        let _ = writeln!(
+            out,
+            "{} TCP connection{}, {} with TLS: {} established, {} failed, {} incomplete",
+            all.connections,
+            plural(all.connections),
+            all.tls,
+            all.established,
+            all.failed,
+            all.incomplete,
+        );
+        return;
+    }
     match filtered_from {
         Some(total) if shown == 0 => {
             let _ = writeln!(
