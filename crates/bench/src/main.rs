@@ -70,6 +70,26 @@ enum Cmd {
         /// A capture.
         file: PathBuf,
     },
+    /// Several captures at once against one after another: generates FILES different captures
+    /// of SIZE (once) and times the CLI on all of them with `--jobs 1` and with one job per
+    /// core, alternately.
+    Parallel {
+        /// How many captures.
+        #[arg(long, default_value_t = 4)]
+        files: usize,
+        /// Size of each.
+        #[arg(long, default_value = "256M")]
+        size: String,
+        /// Bulk transfers or many short connections.
+        #[arg(long, value_enum, default_value = "bulk")]
+        shape: Shape,
+        /// Where the generated captures go.
+        #[arg(long, default_value = "target/bench")]
+        dir: PathBuf,
+        /// Runs of each (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Generates the captures (once) and measures the CLI, the floor and tshark side by side.
     Run {
         /// Capture sizes.
@@ -164,6 +184,13 @@ fn main() -> anyhow::Result<()> {
             );
         }
         Cmd::Heap { file } => heap(&file)?,
+        Cmd::Parallel {
+            files,
+            size,
+            shape,
+            dir,
+            runs,
+        } => parallel(files.max(1), &size, shape, &dir, runs.max(1))?,
         Cmd::Run {
             sizes,
             shapes,
@@ -302,14 +329,7 @@ fn run(
     no_tshark: bool,
     compare: &[PathBuf],
 ) -> anyhow::Result<()> {
-    let root = repo_root();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let built = Command::new(cargo)
-        .args(["build", "--release", "-q", "-p", "pcap-tls-diagnose"])
-        .current_dir(&root)
-        .status()?;
-    anyhow::ensure!(built.success(), "building the CLI failed");
-    let cli = root.join("target/release/pcap-tls-diagnose");
+    let cli = build_cli()?;
     let me = std::env::current_exe()?;
     let tshark = (!no_tshark).then(|| which("tshark")).flatten();
     println!("| capture | tool | time (s) | MB/s | peak RSS (MB) | time / floor | tshark / tool |");
@@ -348,17 +368,21 @@ fn run(
         let records = series(&me, &["floor".as_ref(), "--records-only".as_ref(), path])?;
         let floor = series(&me, &["floor".as_ref(), path])?;
         let json: [&std::ffi::OsStr; 3] = ["--format".as_ref(), "json".as_ref(), path];
+        let jsonl: [&std::ffi::OsStr; 3] = ["--format".as_ref(), "jsonl".as_ref(), path];
         // This build and the others in turn, run by run, so that a drift of the machine's
         // speed falls on all of them alike.
         let mut ours_runs = Vec::new();
+        let mut lines_runs = Vec::new();
         let mut others: Vec<Vec<Measured>> = compare.iter().map(|_| Vec::new()).collect();
         for _ in 0..runs {
             ours_runs.push(measure(&cli, &json)?);
+            lines_runs.push(measure(&cli, &jsonl)?);
             for (binary, runs) in compare.iter().zip(&mut others) {
                 runs.push(measure(binary, &json)?);
             }
         }
         let ours = median(ours_runs);
+        let lines = median(lines_runs);
         let others: Vec<Measured> = others.into_iter().map(median).collect();
         let theirs = tshark
             .as_deref()
@@ -383,6 +407,7 @@ fn run(
         row("pcap records only (pcap-parser)", &records);
         row("floor: + headers, flow lookup, TLS record headers", &floor);
         row("pcap-tls-diagnose --format json", &ours);
+        row("pcap-tls-diagnose --format jsonl", &lines);
         for (binary, m) in compare.iter().zip(&others) {
             row(&format!("{} --format json", binary.display()), m);
         }
@@ -445,6 +470,67 @@ impl std::io::Write for Counted {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+fn parallel(files: usize, size: &str, shape: Shape, dir: &Path, runs: usize) -> anyhow::Result<()> {
+    let cli = build_cli()?;
+    let bytes = parse_size(size)?;
+    let mut paths = Vec::new();
+    for seed in 1..=files as u64 {
+        let file = dir.join(format!("parallel-{seed}-{}", shape.file_name(size)));
+        if !std::fs::metadata(&file).is_ok_and(|m| m.len() >= bytes) {
+            let mut config = shape.config(bytes);
+            config.seed = seed;
+            write_capture(&config, &file)?;
+        }
+        paths.push(file.into_os_string());
+    }
+    // Warm the page cache.
+    for p in &paths {
+        let _ = std::fs::read(p)?;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let with = |jobs: usize| -> Vec<std::ffi::OsString> {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "--format".into(),
+            "jsonl".into(),
+            format!("--jobs={jobs}").into(),
+        ];
+        args.extend(paths.iter().cloned());
+        args
+    };
+    let (one, many) = (with(1), with(cores));
+    let one: Vec<&std::ffi::OsStr> = one.iter().map(std::ffi::OsString::as_os_str).collect();
+    let many: Vec<&std::ffi::OsStr> = many.iter().map(std::ffi::OsString::as_os_str).collect();
+    let (mut serial, mut at_once) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        serial.push(measure(&cli, &one)?);
+        at_once.push(measure(&cli, &many)?);
+    }
+    let (serial, at_once) = (median(serial), median(at_once));
+    println!(
+        "{files} × {} {size}, --format jsonl: one after another {:.3} s, {cores} at once {:.3} s: \
+         {:.2}× faster (peak RSS {:.1} / {:.1} MB)",
+        shape.label(),
+        serial.seconds,
+        at_once.seconds,
+        serial.seconds / at_once.seconds,
+        serial.peak_rss_mb.unwrap_or(0.0),
+        at_once.peak_rss_mb.unwrap_or(0.0),
+    );
+    Ok(())
+}
+
+/// Builds the CLI (release) and returns its path.
+fn build_cli() -> anyhow::Result<PathBuf> {
+    let root = repo_root();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let built = Command::new(cargo)
+        .args(["build", "--release", "-q", "-p", "pcap-tls-diagnose"])
+        .current_dir(&root)
+        .status()?;
+    anyhow::ensure!(built.success(), "building the CLI failed");
+    Ok(root.join("target/release/pcap-tls-diagnose"))
 }
 
 /// tshark doing the equivalent job: the handshake messages and alerts of every frame.
