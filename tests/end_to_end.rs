@@ -798,20 +798,20 @@ fn json_lines_of_several_files_are_each_tagged_with_their_file() {
         None,
     );
     run.assert_code(2);
+    let stdout = run.stdout();
     for path in [&a, &b] {
         let name = path.display().to_string();
-        let own: String = run
-            .stdout()
+        let own: Vec<&str> = stdout
             .lines()
             .filter(|l| l.contains(&format!("\"file\":\"{name}\"")))
-            .map(|l| format!("{l}\n"))
             .collect();
+        let own = own.join("\n");
         let lines = read_lines(&own, &name);
         assert_eq!(lines.types.first().map(String::as_str), Some("capture"));
         assert_eq!(lines.types.last().map(String::as_str), Some("summary"));
         assert_eq!(lines.connections.len(), 1);
     }
-    assert!(!run.stdout().contains("Cargo.toml"));
+    assert!(!stdout.contains("Cargo.toml"));
     assert!(
         run.stderr()
             .contains("Cargo.toml: not a pcap or pcapng capture")

@@ -437,8 +437,8 @@ fn coverage(file: &Path, shape: Shape, size: &str) -> anyhow::Result<()> {
     };
     let mut counted = Counted(0);
     pcap_tls_diagnose_core::report::write_json(&report, &mut counted)?;
-    let analysed = report.connections.len() as u64;
-    let not = report.capture.untracked_connections;
+    let listed = report.connections.len() as u64;
+    let outcomes = &report.capture.outcomes;
     let failed = report
         .connections
         .iter()
@@ -449,11 +449,14 @@ fn coverage(file: &Path, shape: Shape, size: &str) -> anyhow::Result<()> {
         })
         .count();
     eprintln!(
-        "{} {size}: {analysed} connections analysed ({failed} with an error finding), {not} not \
-         analysed; JSON {:.1} MB, {} bytes per connection",
+        "{} {size}: {} connections analysed ({} established, {} failed), {listed} listed in the \
+         JSON ({failed} of them with an error finding): {:.1} MB, {} bytes per listed connection",
         shape.label(),
+        outcomes.connections,
+        outcomes.established,
+        outcomes.failed,
         counted.0 as f64 / 1e6,
-        counted.0 / analysed.max(1)
+        counted.0 / listed.max(1)
     );
     Ok(())
 }

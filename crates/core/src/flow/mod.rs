@@ -376,7 +376,11 @@ pub const MAX_OPEN_CONNECTIONS: usize = 100_000;
 /// caller's per-connection state `T`.
 #[derive(Debug)]
 pub(crate) struct ConnectionTable<T> {
-    entries: HashMap<PairKey, Entry<T>>,
+    /// The entries, in slots (a slot freed by a connection that left is used again).
+    slots: Vec<Option<Entry<T>>>,
+    free: Vec<usize>,
+    /// The slot of each open connection, by its endpoints.
+    index: HashMap<PairKey, usize>,
     /// Endpoints of connections that ended and left the table, the latest [`CLOSED`]: their
     /// late segments (a last ACK, a retransmission) are counted, not taken for a new
     /// connection. A new SYN starts one.
@@ -395,7 +399,9 @@ pub(crate) struct ConnectionTable<T> {
 impl<T> Default for ConnectionTable<T> {
     fn default() -> Self {
         Self {
-            entries: HashMap::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            index: HashMap::default(),
             closed: std::collections::HashSet::default(),
             closed_order: std::collections::VecDeque::new(),
             late_frames: 0,
@@ -435,7 +441,7 @@ impl<T: Default> ConnectionTable<T> {
 
     /// Connections in the table now.
     pub(crate) fn open(&self) -> usize {
-        self.entries.len()
+        self.index.len()
     }
 
     /// Connections ended early because too many were open.
@@ -455,7 +461,16 @@ impl<T: Default> ConnectionTable<T> {
 
     /// The entry of a connection, by its endpoints.
     pub(crate) fn get_mut(&mut self, a: Endpoint, b: Endpoint) -> Option<&mut Entry<T>> {
-        self.entries.get_mut(&pair_key(a, b))
+        let i = *self.index.get(&pair_key(a, b))?;
+        self.slots.get_mut(i)?.as_mut()
+    }
+
+    /// Takes the entry of `key` out of its slot.
+    fn take(&mut self, key: &PairKey) -> Option<Entry<T>> {
+        let i = self.index.remove(key)?;
+        let entry = self.slots.get_mut(i)?.take();
+        self.free.push(i);
+        entry
     }
 
     /// Takes a connection that ended out of the table. Its endpoints are remembered: their
@@ -463,7 +478,7 @@ impl<T: Default> ConnectionTable<T> {
     /// starts another connection.
     pub(crate) fn remove(&mut self, a: Endpoint, b: Endpoint) -> Option<Entry<T>> {
         let key = pair_key(a, b);
-        let entry = self.entries.remove(&key)?;
+        let entry = self.take(&key)?;
         if self.closed.insert(key) {
             self.closed_order.push_back(key);
             if self.closed_order.len() > CLOSED
@@ -482,7 +497,9 @@ impl<T: Default> ConnectionTable<T> {
 
     /// Takes every connection out, in order of first appearance.
     pub(crate) fn drain(&mut self) -> Vec<Entry<T>> {
-        let mut all: Vec<Entry<T>> = self.entries.drain().map(|(_, e)| e).collect();
+        self.index.clear();
+        self.free.clear();
+        let mut all: Vec<Entry<T>> = self.slots.drain(..).flatten().collect();
         all.sort_unstable_by_key(|e| e.conn.id);
         all
     }
@@ -509,39 +526,43 @@ impl<T: Default> ConnectionTable<T> {
             port: segment.dst_port,
         };
         let key = pair_key(src, dst);
-        let reused = self.entries.get(&key).is_some_and(|e| {
-            let side = if e.conn.a == src {
-                &e.conn.a_stats
-            } else {
-                &e.conn.b_stats
-            };
-            // A new initial sequence number on a SYN means the ports were reused.
-            segment.flags.syn()
-                && !segment.flags.ack()
-                && side.base_seq.is_some_and(|base| base != segment.seq)
-        });
-        if reused && let Some(old) = self.entries.remove(&key) {
-            retired.push((old, Retired::PortsReused));
-        }
         let opening = segment.flags.syn() && !segment.flags.ack();
-        if !self.closed.is_empty() && !self.entries.contains_key(&key) && self.closed.contains(&key)
+        let mut slot = self.index.get(&key).copied();
+        if let Some(i) = slot
+            && opening
+            && self.slots[i].as_ref().is_some_and(|e| {
+                let side = if e.conn.a == src {
+                    &e.conn.a_stats
+                } else {
+                    &e.conn.b_stats
+                };
+                // A new initial sequence number on a SYN means the ports were reused.
+                side.base_seq.is_some_and(|base| base != segment.seq)
+            })
         {
-            if !opening {
-                self.late_frames += 1;
-                return None;
+            if let Some(old) = self.take(&key) {
+                retired.push((old, Retired::PortsReused));
             }
-            // Ports reused: the endpoints belong to the new connection now.
-            self.closed.remove(&key);
+            slot = None;
         }
-        if !self.entries.contains_key(&key) && self.entries.len() >= self.limit {
-            self.evict_idle(retired);
-        }
-        let seen = &mut self.seen;
-        let entry = self.entries.entry(key).or_insert_with(|| {
-            *seen = seen.saturating_add(1);
-            Entry {
+        let i = if let Some(i) = slot {
+            i
+        } else {
+            if !self.closed.is_empty() && self.closed.contains(&key) {
+                if !opening {
+                    self.late_frames += 1;
+                    return None;
+                }
+                // Ports reused: the endpoints belong to the new connection now.
+                self.closed.remove(&key);
+            }
+            if self.index.len() >= self.limit {
+                self.evict_idle(retired);
+            }
+            self.seen = self.seen.saturating_add(1);
+            let entry = Entry {
                 conn: Connection {
-                    id: *seen,
+                    id: self.seen,
                     a: src,
                     b: dst,
                     a_stats: SideStats::default(),
@@ -552,8 +573,18 @@ impl<T: Default> ConnectionTable<T> {
                     end: timestamp,
                 },
                 data: T::default(),
-            }
-        });
+            };
+            let i = if let Some(i) = self.free.pop() {
+                self.slots[i] = Some(entry);
+                i
+            } else {
+                self.slots.push(Some(entry));
+                self.slots.len() - 1
+            };
+            self.index.insert(key, i);
+            i
+        };
+        let entry = self.slots.get_mut(i)?.as_mut()?;
         let conn = &mut entry.conn;
         conn.last_frame = frame;
         if let Some(ts) = timestamp {
@@ -574,17 +605,17 @@ impl<T: Default> ConnectionTable<T> {
     /// one scan per limit/8 new connections.
     fn evict_idle(&mut self, retired: &mut Vec<(Entry<T>, Retired)>) {
         let mut idle: Vec<(u64, PairKey)> = self
-            .entries
+            .index
             .iter()
-            .map(|(key, e)| (e.conn.last_frame, *key))
+            .filter_map(|(key, &i)| Some((self.slots[i].as_ref()?.conn.last_frame, *key)))
             .collect();
         let n = (idle.len() / 8).max(1);
         if n < idle.len() {
             idle.select_nth_unstable(n);
         }
-        let mut out: Vec<Entry<T>> = idle[..n]
+        let mut out: Vec<Entry<T>> = idle[..n.min(idle.len())]
             .iter()
-            .filter_map(|(_, key)| self.entries.remove(key))
+            .filter_map(|(_, key)| self.take(key))
             .collect();
         out.sort_unstable_by_key(|e| e.conn.id);
         self.evicted += out.len() as u64;
