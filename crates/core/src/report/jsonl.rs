@@ -19,35 +19,22 @@
 //! unless every detail is asked for. Every line carries `file` when one is named.
 
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::io::Write;
+use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::Serialize;
 
-use super::{ConnectionReport, Report, SCHEMA_VERSION, Tool};
+use super::{
+    Alert, Anomaly, CertificateEntry, CertificateRequest, ClientHello, Confidence,
+    ConnectionReport, Decryption, Endpoint, Finding, FindingCode, Message, Outcome, Report,
+    RoleBasis, SCHEMA_VERSION, ServerHello, Severity, Timestamp, Tool, Traffic, rfc3339,
+};
 
 /// Certificates and ClientHello shapes remembered as written; beyond, the sets start afresh
 /// (a certificate line may then be written again).
 const MAX_REMEMBERED: usize = 65_536;
-
-/// Keys of a connection line without a problem (besides `type` and `file`).
-const SHORT: &[&str] = &[
-    "id",
-    "client",
-    "server",
-    "start",
-    "end",
-    "outcome",
-    "tls_version",
-    "cipher_suite",
-    "sni",
-    "alpn_selected",
-    "resumed",
-    "resumes",
-    "server_certificates",
-    "client_certificates",
-    "client_hello",
-    "findings",
-];
 
 /// Writes one capture's lines.
 pub struct LineWriter<W: Write> {
@@ -55,12 +42,131 @@ pub struct LineWriter<W: Write> {
     file: Option<String>,
     /// Every connection in full, also those without a problem.
     all: bool,
+    /// SHA-256 fingerprints of the certificates written.
     certificates: HashSet<String>,
-    client_hellos: HashSet<String>,
+    /// The ids of the ClientHello shapes written, by a quick hash of their content.
+    client_hellos: FxHashMap<u64, String>,
     /// Connection lines written.
     connections: u64,
     /// The capture line was written.
     started: bool,
+}
+
+/// A line: its type, its file, and what it says.
+#[derive(Serialize)]
+struct Line<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    typ: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(flatten)]
+    body: T,
+}
+
+#[derive(Serialize)]
+struct CaptureLine {
+    schema_version: u32,
+    tool: Tool,
+}
+
+#[derive(Serialize)]
+struct HelloLine<'a> {
+    id: &'a str,
+    #[serde(flatten)]
+    hello: &'a ClientHello,
+}
+
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    capture: &'a super::CaptureSummary,
+    findings: &'a [Finding],
+    connections: u64,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    supplied_client_certificates: &'a [super::Certificate],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    trust_store: &'a [String],
+}
+
+/// A certificate of a chain: a reference to its line, or (one that did not parse) in place.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum CertRef<'a> {
+    Line {
+        sha256: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signature_valid: Option<bool>,
+    },
+    InPlace(&'a CertificateEntry),
+}
+
+/// A connection line in full: the report's entry with its certificates and ClientHello given
+/// by reference (the same fields, in the same order).
+#[derive(Serialize)]
+struct FullConnection<'a> {
+    id: u32,
+    client: Endpoint,
+    server: Endpoint,
+    role_basis: RoleBasis,
+    first_frame: u64,
+    last_frame: u64,
+    #[serde(serialize_with = "rfc3339")]
+    start: Option<Timestamp>,
+    #[serde(serialize_with = "rfc3339")]
+    end: Option<Timestamp>,
+    client_to_server: &'a Traffic,
+    server_to_client: &'a Traffic,
+    starts_like_tls: bool,
+    starttls: Option<&'static str>,
+    tls_version: Option<&'a str>,
+    cipher_suite: Option<&'a str>,
+    sni: Option<&'a str>,
+    alpn: &'a Arc<[String]>,
+    alpn_selected: Option<&'a str>,
+    outcome: Outcome,
+    resumed: bool,
+    resumes: Option<u32>,
+    client_certificate_requested: Option<bool>,
+    certificate_request: Option<&'a CertificateRequest>,
+    server_certificates: Option<Vec<CertRef<'a>>>,
+    client_certificates: Option<Vec<CertRef<'a>>>,
+    client_hello: Option<&'a str>,
+    server_hello: Option<&'a ServerHello>,
+    messages: &'a [Message],
+    alerts: &'a [Alert],
+    anomalies: &'a [Anomaly],
+    dropped_events: u64,
+    decryption: Option<&'a Decryption>,
+    findings: &'a [Finding],
+}
+
+/// A connection line without a problem, short.
+#[derive(Serialize)]
+struct ShortConnection<'a> {
+    id: u32,
+    client: Endpoint,
+    server: Endpoint,
+    #[serde(serialize_with = "rfc3339")]
+    start: Option<Timestamp>,
+    #[serde(serialize_with = "rfc3339")]
+    end: Option<Timestamp>,
+    outcome: Outcome,
+    tls_version: Option<&'a str>,
+    cipher_suite: Option<&'a str>,
+    sni: Option<&'a str>,
+    alpn_selected: Option<&'a str>,
+    resumed: bool,
+    resumes: Option<u32>,
+    server_certificates: Option<Vec<CertRef<'a>>>,
+    client_certificates: Option<Vec<CertRef<'a>>>,
+    client_hello: Option<&'a str>,
+    findings: Vec<ShortFinding>,
+}
+
+#[derive(Serialize)]
+struct ShortFinding {
+    code: FindingCode,
+    severity: Severity,
+    confidence: Confidence,
 }
 
 impl<W: Write> LineWriter<W> {
@@ -72,7 +178,7 @@ impl<W: Write> LineWriter<W> {
             file: file.map(str::to_string),
             all,
             certificates: HashSet::new(),
-            client_hellos: HashSet::new(),
+            client_hellos: FxHashMap::default(),
             connections: 0,
             started: false,
         }
@@ -89,54 +195,96 @@ impl<W: Write> LineWriter<W> {
             return Ok(());
         }
         self.started = true;
-        let mut line = self.line("capture");
-        line.insert("schema_version".into(), SCHEMA_VERSION.into());
-        line.insert("tool".into(), to_value(&Tool::default()));
-        self.write(line)
+        self.write(
+            "capture",
+            &CaptureLine {
+                schema_version: SCHEMA_VERSION,
+                tool: Tool::default(),
+            },
+        )
     }
 
     /// A connection's line, after the lines of the certificates and ClientHello it is the
     /// first to show.
     pub fn connection(&mut self, conn: &ConnectionReport) -> std::io::Result<()> {
         self.start()?;
-        let Value::Object(mut entry) = to_value(conn) else {
-            return Ok(());
+        let server_certificates = self.chain(conn.server_certificates.as_deref())?;
+        let client_certificates = self.chain(conn.client_certificates.as_deref())?;
+        let client_hello = match &conn.client_hello {
+            Some(hello) => Some(self.client_hello(hello)?),
+            None => None,
         };
-        for key in ["server_certificates", "client_certificates"] {
-            if let Some(Value::Array(chain)) = entry.get_mut(key) {
-                for cert in chain.iter_mut() {
-                    self.certificate(cert)?;
-                }
-            }
-        }
-        if let Some(hello) = entry.get_mut("client_hello")
-            && hello.is_object()
-        {
-            let id = hash_id(hello);
-            if self.remember(&id, false) {
-                let mut line = self.line("client_hello");
-                line.insert("id".into(), id.clone().into());
-                if let Value::Object(fields) = hello.take() {
-                    line.extend(fields);
-                }
-                self.write(line)?;
-            }
-            *hello = id.into();
-        }
-        if !self.all && !conn.has_problem() {
-            entry.retain(|k, _| SHORT.contains(&k.as_str()));
-            if let Some(Value::Array(findings)) = entry.get_mut("findings") {
-                for f in findings.iter_mut() {
-                    if let Value::Object(f) = f {
-                        f.retain(|k, _| matches!(k.as_str(), "code" | "severity" | "confidence"));
-                    }
-                }
-            }
-        }
-        let mut line = self.line("connection");
-        line.extend(entry);
+        let client_hello = client_hello.as_deref();
         self.connections += 1;
-        self.write(line)
+        if self.all || conn.has_problem() {
+            self.write(
+                "connection",
+                &FullConnection {
+                    id: conn.id,
+                    client: conn.client,
+                    server: conn.server,
+                    role_basis: conn.role_basis,
+                    first_frame: conn.first_frame,
+                    last_frame: conn.last_frame,
+                    start: conn.start,
+                    end: conn.end,
+                    client_to_server: &conn.client_to_server,
+                    server_to_client: &conn.server_to_client,
+                    starts_like_tls: conn.starts_like_tls,
+                    starttls: conn.starttls,
+                    tls_version: conn.tls_version.as_deref(),
+                    cipher_suite: conn.cipher_suite.as_deref(),
+                    sni: conn.sni.as_deref(),
+                    alpn: &conn.alpn,
+                    alpn_selected: conn.alpn_selected.as_deref(),
+                    outcome: conn.outcome,
+                    resumed: conn.resumed,
+                    resumes: conn.resumes,
+                    client_certificate_requested: conn.client_certificate_requested,
+                    certificate_request: conn.certificate_request.as_ref(),
+                    server_certificates,
+                    client_certificates,
+                    client_hello,
+                    server_hello: conn.server_hello.as_ref(),
+                    messages: &conn.messages,
+                    alerts: &conn.alerts,
+                    anomalies: &conn.anomalies,
+                    dropped_events: conn.dropped_events,
+                    decryption: conn.decryption.as_ref(),
+                    findings: &conn.findings,
+                },
+            )
+        } else {
+            self.write(
+                "connection",
+                &ShortConnection {
+                    id: conn.id,
+                    client: conn.client,
+                    server: conn.server,
+                    start: conn.start,
+                    end: conn.end,
+                    outcome: conn.outcome,
+                    tls_version: conn.tls_version.as_deref(),
+                    cipher_suite: conn.cipher_suite.as_deref(),
+                    sni: conn.sni.as_deref(),
+                    alpn_selected: conn.alpn_selected.as_deref(),
+                    resumed: conn.resumed,
+                    resumes: conn.resumes,
+                    server_certificates,
+                    client_certificates,
+                    client_hello,
+                    findings: conn
+                        .findings
+                        .iter()
+                        .map(|f| ShortFinding {
+                            code: f.code,
+                            severity: f.severity,
+                            confidence: f.confidence,
+                        })
+                        .collect(),
+                },
+            )
+        }
     }
 
     /// The report's remaining connections (those not written yet), then the summary line: the
@@ -147,89 +295,86 @@ impl<W: Write> LineWriter<W> {
         for conn in &report.connections {
             self.connection(conn)?;
         }
-        let mut line = self.line("summary");
-        line.insert("capture".into(), to_value(&report.capture));
-        line.insert("findings".into(), to_value(&report.findings));
-        line.insert("connections".into(), self.connections.into());
-        if !report.supplied_client_certificates.is_empty() {
-            line.insert(
-                "supplied_client_certificates".into(),
-                to_value(&report.supplied_client_certificates),
-            );
-        }
-        if !report.trust_store.is_empty() {
-            line.insert("trust_store".into(), to_value(&report.trust_store));
-        }
-        self.write(line)?;
+        self.write(
+            "summary",
+            &SummaryLine {
+                capture: &report.capture,
+                findings: &report.findings,
+                connections: self.connections,
+                supplied_client_certificates: &report.supplied_client_certificates,
+                trust_store: &report.trust_store,
+            },
+        )?;
         self.out.flush()
     }
 
-    /// Replaces a chain entry by its reference, after writing the certificate's line the first
-    /// time (an entry that did not parse stays as it is).
-    fn certificate(&mut self, cert: &mut Value) -> std::io::Result<()> {
-        let Value::Object(fields) = cert else {
-            return Ok(());
+    /// A chain's references, after writing the line of each certificate seen for the first
+    /// time (a certificate that did not parse stays in place).
+    fn chain<'a>(
+        &mut self,
+        chain: Option<&'a [CertificateEntry]>,
+    ) -> std::io::Result<Option<Vec<CertRef<'a>>>> {
+        let Some(chain) = chain else {
+            return Ok(None);
         };
-        let Some(Value::String(sha256)) = fields.get("sha256").cloned() else {
-            return Ok(());
-        };
-        let signature_valid = fields.remove("signature_valid");
-        if self.remember(&sha256, true) {
-            let mut line = self.line("certificate");
-            line.extend(std::mem::take(fields));
-            self.write(line)?;
+        let mut refs = Vec::with_capacity(chain.len());
+        for entry in chain {
+            let CertificateEntry::Parsed(cert) = entry else {
+                refs.push(CertRef::InPlace(entry));
+                continue;
+            };
+            if !self.certificates.contains(&cert.sha256) {
+                if self.certificates.len() >= MAX_REMEMBERED {
+                    self.certificates.clear();
+                }
+                self.certificates.insert(cert.sha256.clone());
+                // The line holds the certificate; whether its signature verified belongs to
+                // its place in a chain.
+                let mut alone = (**cert).clone();
+                alone.signature_valid = None;
+                self.write("certificate", &alone)?;
+            }
+            refs.push(CertRef::Line {
+                sha256: &cert.sha256,
+                signature_valid: cert.signature_valid,
+            });
         }
-        let mut reference = Map::new();
-        reference.insert("sha256".into(), sha256.into());
-        if let Some(valid) = signature_valid {
-            reference.insert("signature_valid".into(), valid);
-        }
-        *cert = Value::Object(reference);
-        Ok(())
+        Ok(Some(refs))
     }
 
-    /// True the first time `id` is seen (of certificates or of ClientHellos).
-    fn remember(&mut self, id: &str, certificate: bool) -> bool {
-        let set = if certificate {
-            &mut self.certificates
-        } else {
-            &mut self.client_hellos
+    /// The id of a ClientHello's shape, after writing its line the first time.
+    fn client_hello(&mut self, hello: &ClientHello) -> std::io::Result<String> {
+        let mut quick = FxHasher::default();
+        hello.hash(&mut quick);
+        let key = quick.finish();
+        if let Some(id) = self.client_hellos.get(&key) {
+            return Ok(id.clone());
+        }
+        let id = hash_id(hello);
+        if self.client_hellos.len() >= MAX_REMEMBERED {
+            self.client_hellos.clear();
+        }
+        self.client_hellos.insert(key, id.clone());
+        self.write("client_hello", &HelloLine { id: &id, hello })?;
+        Ok(id)
+    }
+
+    fn write(&mut self, typ: &'static str, body: &impl Serialize) -> std::io::Result<()> {
+        let line = Line {
+            typ,
+            file: self.file.as_deref(),
+            body,
         };
-        if set.contains(id) {
-            return false;
-        }
-        if set.len() >= MAX_REMEMBERED {
-            set.clear();
-        }
-        set.insert(id.to_string());
-        true
-    }
-
-    /// A new line of this type, with the file.
-    fn line(&self, typ: &str) -> Map<String, Value> {
-        let mut line = Map::new();
-        line.insert("type".into(), typ.into());
-        if let Some(file) = &self.file {
-            line.insert("file".into(), file.clone().into());
-        }
-        line
-    }
-
-    fn write(&mut self, line: Map<String, Value>) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.out, &Value::Object(line))?;
+        serde_json::to_writer(&mut self.out, &line)?;
         self.out.write_all(b"\n")
     }
 }
 
-/// The report's types serialise without error (strings, numbers, booleans, lists).
-fn to_value(value: &impl serde::Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// A short id for a JSON value: the first 16 hex digits of the SHA-256 of its compact form
-/// (the same ClientHello shape has the same id in every capture).
-fn hash_id(value: &Value) -> String {
+/// A short id for a ClientHello: the first 16 hex digits of the SHA-256 of its compact JSON
+/// (the same shape has the same id in every capture).
+fn hash_id(hello: &ClientHello) -> String {
     use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(value.to_string().as_bytes());
+    let json = serde_json::to_vec(hello).unwrap_or_default();
+    let digest = sha2::Sha256::digest(&json);
     crate::words::hex(&digest[..8])
 }

@@ -511,7 +511,7 @@ pub struct Certificate {
 }
 
 /// What a ClientHello offers.
-#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Eq, Hash, PartialEq, serde::Serialize)]
 pub struct ClientHello {
     /// `legacy_version` (the highest version before TLS 1.3).
     pub legacy_version: String,
