@@ -44,7 +44,7 @@ pub struct Config {
 impl Config {
     /// Many short connections, as a gateway or an integration server makes them: 500 open at
     /// once, responses of 1 B to 8 KB (log-uniform), about 3% failing (40 successes for each
-    /// failure of each kind): about 100,000 connections per GiB.
+    /// failure of each kind): about 150,000 connections per GiB.
     pub fn short_connections(target_bytes: u64) -> Self {
         Self {
             target_bytes,
