@@ -26,14 +26,21 @@ let startedAt = 0;
 let job = 0; // the analysis the page is waiting for; replies for any other are dropped
 
 worker.onmessage = (event) => {
-  const { job: from, progress, json, error, cancelled } = event.data;
+  const { job: from, progress, json, error, cancelled, connections } = event.data;
   if (from !== job) return;
+  if (connections !== undefined) {
+    current.taken.push(...JSON.parse(connections));
+    showSoFar();
+    return;
+  }
   if (progress !== undefined) {
     $("progress-bar").value = progress;
     $("progress-text").textContent = `Analysing… ${Math.round(progress * 100)} %`;
     return;
   }
   $("progress").hidden = true;
+  $("so-far").hidden = true;
+  $("so-far").replaceChildren();
   if (cancelled) {
     document.body.dataset.state = "cancelled";
     $("file").value = "";
@@ -45,6 +52,11 @@ worker.onmessage = (event) => {
   }
   const received = performance.now();
   const report = JSON.parse(json);
+  // The connections shown while the file was read, and the others, in order of appearance.
+  if (current.taken.length) {
+    report.connections = [...current.taken, ...report.connections].sort((a, b) => a.id - b.id);
+    current.taken = [];
+  }
   current.report = report;
   const parsed = performance.now();
   render(report);
@@ -78,7 +90,9 @@ function analyse(file) {
   startedAt = performance.now();
   job += 1;
   document.body.dataset.state = "busy";
-  current = { name: file.name, report: null };
+  current = { name: file.name, report: null, taken: [], shownSoFar: 0 };
+  $("so-far").replaceChildren();
+  $("so-far").hidden = true;
   $("error").hidden = true;
   $("results").hidden = true;
   $("progress").hidden = false;
@@ -316,6 +330,22 @@ function chart(report, groups) {
     svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "Connections over time by cause", preserveAspectRatio: "none" }, ...bars),
     el("figcaption", {}, `Connections by the time they started (${span ? `${span.toFixed(3)} s` : "no time"} in ${SLICES} slices), by cause.`),
     legend);
+}
+
+/** While the file is read: how many connections ended so far, and the first ones with a
+ * problem as they come (up to a page of them); the report replaces them at the end. */
+function showSoFar() {
+  const box = $("so-far");
+  const problems = current.taken.filter(hasProblem);
+  const note = el("p", { class: "so-far-note", role: "status" },
+    `So far: ${current.taken.length} connection(s) ended, ${problems.length} with a problem.`);
+  const first = box.querySelector(".so-far-note");
+  if (first) first.replaceWith(note);
+  else box.prepend(note);
+  const fresh = problems.slice(current.shownSoFar, PAGE);
+  box.append(...fresh.map(connection));
+  current.shownSoFar += fresh.length;
+  box.hidden = false;
 }
 
 /** Connections rendered at a time: a capture of a busy gateway can have thousands. */

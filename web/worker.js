@@ -3,7 +3,8 @@
 //
 // Messages in: { job, file, certificate?, ca?, keylog? } starts an analysis and abandons any
 // earlier one (the bytes of the user's files, as the CLI's --client-cert, --ca and --keylog);
-// { cancel: job } stops one. Messages out carry their job: { job, progress } | { job, json } |
+// { cancel: job } stops one. Messages out carry their job: { job, progress } | { job, connections }
+// (a JSON array of the connections that ended since the last one, before the report) | { job, json } |
 // { job, error, what? } (what names the supplied file that was the problem: "certificate", "ca"
 // or "keylog") | { job, cancelled: true }.
 import init, { Analyzer } from "./pkg/pcap_tls_diagnose_wasm.js";
@@ -85,6 +86,10 @@ self.onmessage = async (event) => {
       }
       analyzer.push(bytes);
       done += bytes.length;
+      // The connections that ended are shown before the file is read to the end; the report
+      // at the end holds the others.
+      const connections = analyzer.takeConnections();
+      if (connections !== "[]") self.postMessage({ job, connections });
       self.postMessage({ job, progress: done / file.size });
       timing.push += performance.now() - t;
       t = performance.now();

@@ -400,3 +400,43 @@ test("a 48 MiB capture streams through the worker in slices, with progress, to t
   assert.deepEqual(ids, problems.slice(0, 50).map((c) => c.id));
   assert.deepEqual(errors, []);
 });
+
+test("many short connections: the first ones with a problem show before the file is read to its end", async () => {
+  // Thousands of short connections (the generator's "short" shape): connections that ended
+  // leave the analysis as others end, and the page shows them while it reads on.
+  const { execFileSync } = await import("node:child_process");
+  const { existsSync } = await import("node:fs");
+  const gen = join(ROOT, "target/debug/pcap-tls-bench");
+  assert.ok(existsSync(gen), `build the generator first (cargo test --workspace): ${gen}`);
+  const file = join(ROOT, "target/bench/browser-short-40M.pcap");
+  if (!existsSync(file)) execFileSync(gen, ["generate", "--shape", "short", "--size", "40M", "--out", file]);
+  const { page, errors } = await open(browser, server.url);
+  await page.evaluate(() => {
+    window.__early = [];
+    new MutationObserver(() => {
+      const shown = document.querySelectorAll("#so-far .connection").length;
+      const note = document.querySelector("#so-far .so-far-note");
+      if (shown) window.__early.push({ shown, state: document.body.dataset.state, progress: document.getElementById("progress-bar").value, note: note && note.textContent });
+    }).observe(document.getElementById("so-far"), { childList: true });
+  });
+  await page.setInputFiles("#file", file);
+  assert.equal(await analysed(page), "done");
+  const early = await page.evaluate(() => window.__early);
+  assert.ok(early.length > 0, "no connection shown before the end");
+  assert.equal(early[0].state, "busy");
+  assert.ok(early[0].progress < 1, JSON.stringify(early[0]));
+  assert.match(early[0].note, /^So far: \d+ connection\(s\) ended, \d+ with a problem\.$/);
+  // The report replaces them, and holds every connection, those shown early included.
+  assert.equal(await page.locator("#so-far .connection").count(), 0);
+  let cli;
+  try {
+    cli = execFileSync(join(ROOT, "target/debug/pcap-tls-diagnose"), ["--format", "json", file], { encoding: "utf8", maxBuffer: 1 << 30 });
+  } catch (e) {
+    cli = e.stdout;
+  }
+  const expected = JSON.parse(cli).capture.outcomes.connections;
+  assert.ok(expected > 1024, `${expected} connections`);
+  const summary = await page.locator("#summary").innerText();
+  assert.match(summary, new RegExp(` ${expected} TCP connections`));
+  assert.deepEqual(errors, []);
+});

@@ -118,6 +118,19 @@ impl Analyzer {
         }
     }
 
+    /// The report entries of the connections that ended since the last call, as a compact
+    /// JSON array (`[]` when none): a page can show them before the file is read to the end.
+    /// `finish` then returns the report without them.
+    #[wasm_bindgen(js_name = takeConnections)]
+    pub fn take_connections(&mut self) -> String {
+        let taken = self
+            .inner
+            .as_mut()
+            .map(CoreAnalyzer::take_connections)
+            .unwrap_or_default();
+        report::connections_to_json(&taken)
+    }
+
     /// Ends the analysis; returns the JSON report (throws when the input was not a capture).
     pub fn finish(&mut self) -> Result<String, JsError> {
         json_or_error(self.take()?.finish())

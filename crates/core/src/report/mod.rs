@@ -38,6 +38,13 @@ pub fn to_json_compact(report: &Report) -> String {
     serde_json::to_string(report).unwrap_or_default()
 }
 
+/// Report entries as a compact JSON array, for a caller that shows connections as they end
+/// ([`crate::Analyzer::take_connections`]).
+pub fn connections_to_json(connections: &[ConnectionReport]) -> String {
+    // Serialising report entries (strings, numbers, booleans) cannot fail.
+    serde_json::to_string(connections).unwrap_or_else(|_| "[]".to_string())
+}
+
 /// Writes the JSON report (as [`to_json`] gives it) to `out` without building it in memory
 /// first: a capture with thousands of connections has a report of many megabytes.
 pub fn write_json(report: &Report, mut out: impl std::io::Write) -> std::io::Result<()> {
