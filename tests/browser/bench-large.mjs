@@ -43,14 +43,26 @@ const browser = await launch();
 try {
   const page = await browser.newPage();
   await page.goto(server.url);
+  // When the first connection with a problem shows, while the file is still being read.
+  await page.evaluate(() => {
+    window.__first = null;
+    document.getElementById("file").addEventListener("change", () => (window.__start = performance.now()));
+    new MutationObserver(() => {
+      if (window.__first === null && document.querySelector("#so-far .connection")) {
+        window.__first = performance.now() - window.__start;
+      }
+    }).observe(document.getElementById("so-far"), { childList: true });
+  });
   await page.setInputFiles("#file", file);
   await page.waitForFunction(() => ["done", "error"].includes(document.body.dataset.state), null, { timeout: 600000 });
-  const [state, elapsed, timing, heap] = await page.evaluate(() => [
+  const [state, elapsed, timing, heap, first] = await page.evaluate(() => [
     document.body.dataset.state,
     Number(document.body.dataset.elapsedMs),
     document.body.dataset.timing,
     performance.memory ? performance.memory.usedJSHeapSize : 0,
+    window.__first,
   ]);
+  if (first !== null) console.log(`page: first connection with a problem shown after ${first.toFixed(0)} ms`);
   console.log(
     `page: ${state} after ${elapsed} ms from the file input to the rendered report ` +
       `(${(mb / (elapsed / 1000)).toFixed(0)} MB/s); page JS heap ${(heap / 1e6).toFixed(0)} MB`,
