@@ -320,22 +320,33 @@ test("a trust store is chosen with its own input; a file that is not a key log i
   assert.deepEqual(errors, []);
 });
 
-test("a 48 MiB capture streams through the worker in slices, with progress, to the CLI's result", async () => {
-  // Made by the benchmark's generator (crates/bench): thousands of frames of bulk TLS on many
-  // concurrent connections. `cargo test` builds the generator.
+/** A capture made by the benchmark's generator (crates/bench; `cargo test` builds it), once. */
+async function generated(name, args) {
   const { execFileSync } = await import("node:child_process");
   const { existsSync } = await import("node:fs");
   const gen = join(ROOT, "target/debug/pcap-tls-bench");
   assert.ok(existsSync(gen), `build the generator first (cargo test --workspace): ${gen}`);
-  const file = join(ROOT, "target/bench/browser-48M.pcap");
-  if (!existsSync(file)) execFileSync(gen, ["generate", "--size", "48M", "--out", file]);
+  const file = join(ROOT, "target/bench", name);
+  if (!existsSync(file)) execFileSync(gen, ["generate", ...args, "--out", file]);
+  return file;
+}
+
+/** The CLI's JSON report of a capture (exit 1, errors found, is not a failure). */
+async function cliReport(file) {
+  const { execFileSync } = await import("node:child_process");
   let cli;
   try {
     cli = execFileSync(join(ROOT, "target/debug/pcap-tls-diagnose"), ["--format", "json", file], { encoding: "utf8", maxBuffer: 1 << 30 });
   } catch (e) {
     cli = e.stdout;
   }
-  const expected = JSON.parse(cli);
+  return JSON.parse(cli);
+}
+
+test("a 48 MiB capture streams through the worker in slices, with progress, to the CLI's result", async () => {
+  // Thousands of frames of bulk TLS on many concurrent connections.
+  const file = await generated("browser-48M.pcap", ["--size", "48M"]);
+  const expected = await cliReport(file);
   const { page, errors } = await open(browser, server.url);
   await page.evaluate(() => {
     window.__progress = new Set();
@@ -404,12 +415,7 @@ test("a 48 MiB capture streams through the worker in slices, with progress, to t
 test("many short connections: the first ones with a problem show before the file is read to its end", async () => {
   // Thousands of short connections (the generator's "short" shape): connections that ended
   // leave the analysis as others end, and the page shows them while it reads on.
-  const { execFileSync } = await import("node:child_process");
-  const { existsSync } = await import("node:fs");
-  const gen = join(ROOT, "target/debug/pcap-tls-bench");
-  assert.ok(existsSync(gen), `build the generator first (cargo test --workspace): ${gen}`);
-  const file = join(ROOT, "target/bench/browser-short-40M.pcap");
-  if (!existsSync(file)) execFileSync(gen, ["generate", "--shape", "short", "--size", "40M", "--out", file]);
+  const file = await generated("browser-short-40M.pcap", ["--shape", "short", "--size", "40M"]);
   const { page, errors } = await open(browser, server.url);
   await page.evaluate(() => {
     window.__early = [];
@@ -428,13 +434,7 @@ test("many short connections: the first ones with a problem show before the file
   assert.match(early[0].note, /^So far: \d+ connection\(s\) ended, \d+ with a problem\.$/);
   // The report replaces them, and holds every connection, those shown early included.
   assert.equal(await page.locator("#so-far .connection").count(), 0);
-  let cli;
-  try {
-    cli = execFileSync(join(ROOT, "target/debug/pcap-tls-diagnose"), ["--format", "json", file], { encoding: "utf8", maxBuffer: 1 << 30 });
-  } catch (e) {
-    cli = e.stdout;
-  }
-  const expected = JSON.parse(cli).capture.outcomes.connections;
+  const expected = (await cliReport(file)).capture.outcomes.connections;
   assert.ok(expected > 1024, `${expected} connections`);
   const summary = await page.locator("#summary").innerText();
   assert.match(summary, new RegExp(` ${expected} TCP connections`));

@@ -33,23 +33,24 @@ fn essence(c: &ConnectionReport) -> String {
 
 type Outcomes = std::collections::BTreeSet<String>;
 
-fn diagnose(bulk_scale: f64) -> (BTreeMap<String, String>, usize, Outcomes) {
+/// A capture made by the generator from the handshakes of pcaps/.
+fn generated(config: &Config) -> Vec<u8> {
     let pcaps = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pcaps");
     let templates = generate::load_templates(&pcaps).expect("templates");
     let mut bytes = Vec::new();
-    generate::generate(
-        &Config {
-            target_bytes: u64::MAX,
-            concurrency: 8,
-            seed: 7,
-            bulk_scale,
-            max_connections: Some(60),
-            ..Config::default()
-        },
-        &templates,
-        &mut bytes,
-    )
-    .expect("generate");
+    generate::generate(config, &templates, &mut bytes).expect("generate");
+    bytes
+}
+
+fn diagnose(bulk_scale: f64) -> (BTreeMap<String, String>, usize, Outcomes) {
+    let bytes = generated(&Config {
+        target_bytes: u64::MAX,
+        concurrency: 8,
+        seed: 7,
+        bulk_scale,
+        max_connections: Some(60),
+        ..Config::default()
+    });
     let report = pcap_tls_diagnose_core::diagnose(&bytes).expect("capture");
     let by_client = report
         .connections
@@ -89,22 +90,14 @@ fn the_diagnosis_does_not_depend_on_the_transfer_sizes() {
 fn many_problem_connections_are_grouped_by_cause_in_the_text() {
     use pcap_tls_diagnose_core::report::Severity;
     use pcap_tls_diagnose_core::report::text::{GROUP_FROM, TextOptions, render_with};
-    let pcaps = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pcaps");
-    let templates = generate::load_templates(&pcaps).expect("templates");
-    let mut bytes = Vec::new();
-    generate::generate(
-        &Config {
-            target_bytes: u64::MAX,
-            concurrency: 20,
-            seed: 3,
-            bulk_scale: 0.001,
-            max_connections: Some(300),
-            ..Config::default()
-        },
-        &templates,
-        &mut bytes,
-    )
-    .expect("generate");
+    let bytes = generated(&Config {
+        target_bytes: u64::MAX,
+        concurrency: 20,
+        seed: 3,
+        bulk_scale: 0.001,
+        max_connections: Some(300),
+        ..Config::default()
+    });
     let report = pcap_tls_diagnose_core::diagnose(&bytes).expect("capture");
     let mut by_cause: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for c in &report.connections {

@@ -57,19 +57,23 @@ fn a_16_mib_handshake_length_claim_is_skipped_not_buffered() {
     );
 }
 
-/// A million connections that never end (one SYN each, as in a SYN flood): at most 100,000 are
-/// held open (the longest idle are analysed as they stand), every one is analysed, and a
-/// report lists at most 100,000 while saying how many more there were.
-#[test]
-fn a_million_tiny_connections_are_all_analysed_within_the_limits() {
+/// A capture of a million SYNs from as many clients (a SYN flood's shape).
+fn a_million_syns() -> Vec<u8> {
     let frames: Vec<Vec<u8>> = (0..1_000_000u32)
         .map(|i| {
             let ip = [10, (i >> 16) as u8, (i >> 8) as u8, i as u8];
             tcp_frame((ip, 40000), ([192, 0, 2, 1], 443), i, 0, SYN, b"")
         })
         .collect();
-    let file = pcap(&frames);
-    drop(frames);
+    pcap(&frames)
+}
+
+/// A million connections that never end (one SYN each, as in a SYN flood): at most 100,000 are
+/// held open (the longest idle are analysed as they stand), every one is analysed, and a
+/// report lists at most 100,000 while saying how many more there were.
+#[test]
+fn a_million_tiny_connections_are_all_analysed_within_the_limits() {
+    let file = a_million_syns();
     // Open connections and the listed entries are the whole cost.
     let report = bounded(512 * MIB, || diagnose(&file).expect("a valid capture"));
     let listed = pcap_tls_diagnose_core::internals::MAX_LISTED;
@@ -87,14 +91,7 @@ fn a_million_tiny_connections_are_all_analysed_within_the_limits() {
 /// less memory than their reports would take, and none is left out.
 #[test]
 fn connections_taken_as_they_come_keep_memory_flat() {
-    let frames: Vec<Vec<u8>> = (0..1_000_000u32)
-        .map(|i| {
-            let ip = [10, (i >> 16) as u8, (i >> 8) as u8, i as u8];
-            tcp_frame((ip, 40000), ([192, 0, 2, 1], 443), i, 0, SYN, b"")
-        })
-        .collect();
-    let file = pcap(&frames);
-    drop(frames);
+    let file = a_million_syns();
     let (taken, report) = bounded(64 * MIB, || {
         let mut analyzer = pcap_tls_diagnose_core::Analyzer::new();
         analyzer.set_max_open_connections(10_000);
