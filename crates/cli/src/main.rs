@@ -219,10 +219,19 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if jobs == 1 {
         // One at a time: each report is written straight out, never held as text.
         for (i, path) in files.iter().enumerate() {
-            let done = diagnose_file(path, args, &supplied, !many, &mut |report, options| {
-                header(&mut out, path, i, many, args.format)?;
-                render(report, args.format, options, &mut out)
-            })?;
+            let done = diagnose_file(
+                path,
+                args,
+                &supplied,
+                Reading {
+                    progress: !many,
+                    ahead: true,
+                },
+                &mut |report, options| {
+                    header(&mut out, path, i, many, args.format)?;
+                    render(report, args.format, options, &mut out)
+                },
+            )?;
             errors |= done.errors;
             unreadable |= done.report_error(path);
         }
@@ -233,9 +242,13 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             jobs,
             |_, path| {
                 let mut buf = Vec::new();
-                let done = diagnose_file(path, args, &supplied, false, &mut |report, options| {
-                    render(report, args.format, options, &mut buf)
-                });
+                let done = diagnose_file(
+                    path,
+                    args,
+                    &supplied,
+                    Reading::alone(false),
+                    &mut |report, options| render(report, args.format, options, &mut buf),
+                );
                 (done, buf)
             },
             |i, path, (done, buf)| {
@@ -322,15 +335,16 @@ fn jsonl(
                 hand_over(writer.get_mut())
             };
             let result = (|| -> anyhow::Result<()> {
-                let analysed = analyse_with(path, supplied, files.len() == 1, &mut |analyzer| {
-                    let conns = analyzer.take_connections();
-                    // Nothing to write before the first connection: an unreadable file has
-                    // no lines at all.
-                    if conns.is_empty() {
-                        return Ok(());
-                    }
-                    write(&mut writer, conns)
-                });
+                let analysed =
+                    analyse_with(path, supplied, Reading::alone(jobs == 1), &mut |analyzer| {
+                        let conns = analyzer.take_connections();
+                        // Nothing to write before the first connection: an unreadable file has
+                        // no lines at all.
+                        if conns.is_empty() {
+                            return Ok(());
+                        }
+                        write(&mut writer, conns)
+                    });
                 let (mut report, error) = match analysed {
                     Ok(done) => done,
                     Err(why) => {
@@ -437,7 +451,7 @@ fn diagnose_file(
     path: &Path,
     args: &Args,
     supplied: &Supplied,
-    progress: bool,
+    reading: Reading,
     write: &mut dyn FnMut(&Report, TextOptions) -> io::Result<()>,
 ) -> anyhow::Result<FileDone> {
     // Text of problems only: connections without one are counted, not kept, so that memory
@@ -445,7 +459,7 @@ fn diagnose_file(
     let mut kept = Vec::new();
     let problems_only = args.format == Format::Text && !args.all && !args.filtered();
     let analysed = if problems_only {
-        analyse_with(path, supplied, progress, &mut |analyzer| {
+        analyse_with(path, supplied, reading, &mut |analyzer| {
             kept.extend(
                 analyzer
                     .take_connections()
@@ -455,7 +469,7 @@ fn diagnose_file(
             Ok(())
         })
     } else {
-        analyse(path, supplied, progress)
+        analyse(path, supplied, reading)
     };
     let (mut report, error) = match analysed {
         Ok(analysed) => analysed,
@@ -625,9 +639,47 @@ struct Supplied {
 fn analyse(
     path: &Path,
     supplied: &Supplied,
-    progress: bool,
+    reading: Reading,
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
-    analyse_with(path, supplied, progress, &mut |_| Ok(()))
+    analyse_with(path, supplied, reading, &mut |_| Ok(()))
+}
+
+/// How a file is read.
+#[derive(Clone, Copy)]
+struct Reading {
+    /// A progress line for a large file on a terminal.
+    progress: bool,
+    /// On a second thread, ahead of the analysis (one file at a time: the reading then overlaps
+    /// the analysis; with a file per core, each core is busy already).
+    ahead: bool,
+}
+
+impl Reading {
+    /// One file at a time, or one of several analysed at once.
+    fn alone(alone: bool) -> Self {
+        Self {
+            progress: alone,
+            ahead: alone,
+        }
+    }
+}
+
+/// Reads `input` on this thread, [`CHUNK`] bytes at a time, handing each chunk to `take`;
+/// stops early when `take` returns false.
+fn read_here(
+    mut input: Box<dyn Read + Send>,
+    take: &mut impl FnMut(&[u8]) -> bool,
+) -> anyhow::Result<()> {
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match input.read(&mut buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => other.context("cannot read the file")?,
+        };
+        if n == 0 || !take(&buf[..n]) {
+            return Ok(());
+        }
+    }
 }
 
 /// Streams a file (or stdin) through the analyser, calling `after_chunk` after each chunk (to
@@ -635,9 +687,10 @@ fn analyse(
 fn analyse_with(
     path: &Path,
     supplied: &Supplied,
-    progress: bool,
+    reading: Reading,
     after_chunk: &mut dyn FnMut(&mut pcap_tls_diagnose_core::Analyzer) -> io::Result<()>,
 ) -> anyhow::Result<(Report, Option<pcap_tls_diagnose_core::CaptureError>)> {
+    let Reading { progress, ahead } = reading;
     let mut total = None;
     let input: Box<dyn Read + Send> = if path.as_os_str() == "-" {
         Box::new(io::stdin())
@@ -670,7 +723,11 @@ fn analyse_with(
             }
         }
     };
-    read_ahead(input, &mut push)?;
+    if ahead {
+        read_ahead(input, &mut push)?;
+    } else {
+        read_here(input, &mut push)?;
+    }
     if let Some(progress) = progress {
         progress.clear();
     }
