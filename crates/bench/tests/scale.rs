@@ -131,6 +131,12 @@ fn many_problem_connections_are_grouped_by_cause_in_the_text() {
             ids[0]
         );
     }
+    // An example shows its findings and ladder; its certificates are one option away.
+    assert!(
+        text.contains("adds its certificates, certificate request and capture notes)"),
+        "{text}"
+    );
+    assert!(!text.contains("  server certificates:"), "{text}");
     // Each connection block shown is a group's example: far fewer than the problems.
     let blocks = text
         .lines()

@@ -129,7 +129,7 @@ fn groups(out: &mut String, report: &Report, style: &Style) {
     let _ = writeln!(
         out,
         "\n{} connections with a problem, in {} group{} by cause; each group of errors shows its \
-         first connection in full (--connection ID shows any other, --all shows them all)",
+         first connection (--connection ID shows any in full, --all shows them all)",
         groups.iter().map(|(_, c)| c.len()).sum::<usize>(),
         groups.len(),
         plural(groups.len() as u64)
@@ -180,7 +180,7 @@ fn groups(out: &mut String, report: &Report, style: &Style) {
         match conns.first() {
             Some(example) if headline.severity == Severity::Error => {
                 out.push('\n');
-                connection(out, example, style);
+                connection_with(out, example, style, false);
             }
             Some(example) => {
                 let _ = writeln!(out, "    connection {}:", example.id);
@@ -415,7 +415,40 @@ fn header(out: &mut String, report: &Report, filtered_from: Option<usize>) {
     }
 }
 
+/// The server's CertificateRequest: accepted CAs, certificate types, signature algorithms.
+fn certificate_request(out: &mut String, cr: &super::CertificateRequest) {
+    let _ = writeln!(out, "  certificate request:");
+    if cr.certificate_authorities.is_empty() {
+        let _ = writeln!(out, "    accepted CAs: any (the list is empty)");
+    } else {
+        let _ = writeln!(out, "    accepted CAs:");
+        for ca in &cr.certificate_authorities {
+            let _ = writeln!(out, "      {ca}");
+        }
+    }
+    if !cr.certificate_types.is_empty() {
+        let _ = writeln!(
+            out,
+            "    certificate types: {}",
+            cr.certificate_types.join(", ")
+        );
+    }
+    if !cr.signature_algorithms.is_empty() {
+        let _ = writeln!(
+            out,
+            "    signature algorithms: {}",
+            cr.signature_algorithms.join(", ")
+        );
+    }
+}
+
 fn connection(out: &mut String, conn: &ConnectionReport, style: &Style) {
+    connection_with(out, conn, style, true);
+}
+
+/// A connection: its findings and ladder, then (`full`) its certificates, certificate request
+/// and capture notes, or (a group's example) a line that says how to see them.
+fn connection_with(out: &mut String, conn: &ConnectionReport, style: &Style, full: bool) {
     let _ = write!(
         out,
         "{}connection {}{}  {} → {}",
@@ -469,6 +502,20 @@ fn connection(out: &mut String, conn: &ConnectionReport, style: &Style) {
     } else {
         ladder(out, conn, style);
     }
+    let more = conn.server_certificates.is_some()
+        || conn.client_certificates.is_some()
+        || conn.certificate_request.is_some()
+        || !conn.anomalies.is_empty();
+    if !full {
+        if more {
+            let _ = writeln!(
+                out,
+                "  {}(--connection {} adds its certificates, certificate request and capture notes){}",
+                style.dim, conn.id, style.reset
+            );
+        }
+        return;
+    }
     certificates(
         out,
         "server certificates",
@@ -480,29 +527,7 @@ fn connection(out: &mut String, conn: &ConnectionReport, style: &Style) {
         conn.client_certificates.as_deref(),
     );
     if let Some(cr) = &conn.certificate_request {
-        let _ = writeln!(out, "  certificate request:");
-        if cr.certificate_authorities.is_empty() {
-            let _ = writeln!(out, "    accepted CAs: any (the list is empty)");
-        } else {
-            let _ = writeln!(out, "    accepted CAs:");
-            for ca in &cr.certificate_authorities {
-                let _ = writeln!(out, "      {ca}");
-            }
-        }
-        if !cr.certificate_types.is_empty() {
-            let _ = writeln!(
-                out,
-                "    certificate types: {}",
-                cr.certificate_types.join(", ")
-            );
-        }
-        if !cr.signature_algorithms.is_empty() {
-            let _ = writeln!(
-                out,
-                "    signature algorithms: {}",
-                cr.signature_algorithms.join(", ")
-            );
-        }
+        certificate_request(out, cr);
     }
     if !conn.anomalies.is_empty() {
         let _ = writeln!(out, "  capture notes:");
