@@ -29,7 +29,8 @@ worker.onmessage = (event) => {
   const { job: from, progress, json, error, cancelled, connections } = event.data;
   if (from !== job) return;
   if (connections !== undefined) {
-    current.taken.push(...JSON.parse(connections));
+    // One by one: a slice can end many thousands of connections, too many for spread arguments.
+    for (const c of JSON.parse(connections)) current.taken.push(c);
     showSoFar();
     return;
   }
@@ -183,8 +184,8 @@ function render(report) {
   const count = (o) => tls.filter((c) => c.outcome === o).length;
   const causes = new Map();
   for (const c of problems) {
-    const f = c.findings.find((x) => x.severity !== "info");
-    causes.set(f.code, (causes.get(f.code) || 0) + 1);
+    const { code } = headline(c);
+    causes.set(code, (causes.get(code) || 0) + 1);
   }
   const summary = $("summary");
   summary.replaceChildren(...[

@@ -305,13 +305,15 @@ impl FrameSink for State {
                 time: frame.timestamp,
             });
         }
-        let mut retired = std::mem::take(&mut self.retired);
-        for (entry, why) in retired.drain(..) {
-            let at = entry.conn.last_frame;
-            self.conclude(entry, Some(why), at);
+        if !self.retired.is_empty() {
+            let mut retired = std::mem::take(&mut self.retired);
+            for (entry, why) in retired.drain(..) {
+                let at = entry.conn.last_frame;
+                self.conclude(entry, Some(why), at);
+            }
+            // The scratch vector's allocation is kept for the next time.
+            self.retired = retired;
         }
-        // The scratch vector's allocation is kept for the next frame.
-        self.retired = retired;
     }
 
     fn secrets(&mut self, secrets_type: u32, data: &[u8], _next_frame: u64) {

@@ -280,47 +280,44 @@ fn counts(
     tls: &[&ConnectionReport],
     filtered_from: Option<usize>,
 ) {
-    let count = |o: Outcome| tls.iter().filter(|c| c.outcome == o).count();
     let shown = report.connections.len();
-    let all = &report.capture.outcomes;
-    // Not filtered: every connection analysed counts, listed or not (a report lists at most
-    // 100,000; a caller may keep only those with problems).
-    if filtered_from.is_none() && all.connections > shown as u64 {
-        let _ = writeln!(
-            out,
-            "{} TCP connection{}, {} with TLS: {} established, {} failed, {} incomplete",
-            all.connections,
-            plural(all.connections),
-            all.tls,
-            all.established,
-            all.failed,
-            all.incomplete,
-        );
-        return;
-    }
-    match filtered_from {
+    let n = match filtered_from {
+        // Every connection analysed, listed or not (a report lists at most 100,000; a caller
+        // may keep only those with problems).
+        None => report.capture.outcomes,
         Some(total) if shown == 0 => {
             let _ = writeln!(
                 out,
                 "{total} TCP connection{} in the capture, none of them matches the filter",
                 plural(total as u64)
             );
+            return;
         }
-        _ => {
-            let of = filtered_from.map_or_else(String::new, |total| {
-                format!(" (of {total} in the capture, by the filter)")
-            });
-            let _ = writeln!(
-                out,
-                "{shown} TCP connection{}{of}, {} with TLS: {} established, {} failed, {} incomplete",
-                plural(shown as u64),
-                tls.len(),
-                count(Outcome::Established),
-                count(Outcome::Failed),
-                count(Outcome::Incomplete),
-            );
+        // The connections the filter kept.
+        Some(_) => {
+            let count = |o: Outcome| tls.iter().filter(|c| c.outcome == o).count() as u64;
+            super::OutcomeCounts {
+                connections: shown as u64,
+                tls: tls.len() as u64,
+                established: count(Outcome::Established),
+                failed: count(Outcome::Failed),
+                incomplete: count(Outcome::Incomplete),
+            }
         }
-    }
+    };
+    let of = filtered_from.map_or_else(String::new, |total| {
+        format!(" (of {total} in the capture, by the filter)")
+    });
+    let _ = writeln!(
+        out,
+        "{} TCP connection{}{of}, {} with TLS: {} established, {} failed, {} incomplete",
+        n.connections,
+        plural(n.connections),
+        n.tls,
+        n.established,
+        n.failed,
+        n.incomplete,
+    );
 }
 
 fn header(out: &mut String, report: &Report, filtered_from: Option<usize>) {
