@@ -254,16 +254,19 @@ fn refused(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
         );
     }
+    let reset = format!(
+        "{} sent a SYN to {} (frame {}) and got a reset back (RST/ACK, frame {})",
+        ctx.who_cap(Party::Client),
+        conn.server,
+        syn.map_or(0, FrameNumber::get),
+        rst.map_or(0, FrameNumber::get),
+    );
     if let Some(o) = answered {
         out.push(
             Finding::new(C::ConnectionRefused, Confidence::Certain, format!("The TCP connection to {} was refused; the client connected to {} instead", conn.server, o.server))
                 .severity(Severity::Warning)
                 .explain(format!(
-                    "{} sent a SYN to {} (frame {}) and got a reset back (RST/ACK, frame {}): nothing listens on port {} at {}, or a firewall rejects it. The client then connected to {} (connection {}), as clients do with the addresses of a name in turn (RFC 8305, Happy Eyeballs).{also}",
-                    ctx.who_cap(Party::Client),
-                    conn.server,
-                    syn.map_or(0, FrameNumber::get),
-                    rst.map_or(0, FrameNumber::get),
+                    "{reset}: nothing listens on port {} at {}, or a firewall rejects it. The client then connected to {} (connection {}), as clients do with the addresses of a name in turn (RFC 8305, Happy Eyeballs).{also}",
                     conn.server.port,
                     conn.server.ip,
                     o.server,
@@ -277,11 +280,7 @@ fn refused(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     out.push(
         Finding::new(C::ConnectionRefused, Confidence::Certain, "The server's host refused the TCP connection")
             .explain(format!(
-                "{} sent a SYN to {} (frame {}) and got a reset back (RST/ACK, frame {}) instead of a SYN-ACK: nothing listens on port {} at {}, or a firewall rejects the connection. No TLS was attempted.{also}",
-                ctx.who_cap(Party::Client),
-                conn.server,
-                syn.map_or(0, FrameNumber::get),
-                rst.map_or(0, FrameNumber::get),
+                "{reset} instead of a SYN-ACK: nothing listens on port {} at {}, or a firewall rejects the connection. No TLS was attempted.{also}",
                 conn.server.port,
                 conn.server.ip
             ))
