@@ -41,6 +41,7 @@ mod analyzer;
 mod capture;
 pub mod codes;
 mod error;
+pub mod extract;
 mod findings;
 mod flow;
 mod model;

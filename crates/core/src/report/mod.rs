@@ -8,7 +8,9 @@
 //! Output is deterministic: connections in order of first appearance, counters in a fixed order.
 
 pub mod jsonl;
+pub mod markdown;
 mod project;
+pub mod redact;
 pub mod text;
 
 use std::net::IpAddr;
@@ -200,20 +202,87 @@ pub struct NotAnalysed {
 }
 
 /// One end of a TCP connection.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, PartialOrd, Ord)]
 pub struct Endpoint {
+    /// The pseudonym that stands for the address in a redacted report (see [`redact`]); it
+    /// takes the address's place in every output.
+    pub alias: Option<Alias>,
     /// IP address.
     pub ip: IpAddr,
     /// TCP port.
     pub port: u16,
 }
 
+impl Endpoint {
+    /// An endpoint as the capture shows it.
+    pub fn new(ip: IpAddr, port: u16) -> Self {
+        Self {
+            alias: None,
+            ip,
+            port,
+        }
+    }
+
+    /// The address as outputs write it: its pseudonym when redacted, else the IP address.
+    pub fn host(&self) -> String {
+        self.alias
+            .map_or_else(|| self.ip.to_string(), |a| a.to_string())
+    }
+}
+
 impl std::fmt::Display for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.ip {
-            IpAddr::V4(ip) => write!(f, "{ip}:{}", self.port),
-            IpAddr::V6(ip) => write!(f, "[{ip}]:{}", self.port),
+        match (self.alias, self.ip) {
+            (Some(alias), _) => write!(f, "{alias}:{}", self.port),
+            (None, IpAddr::V4(ip)) => write!(f, "{ip}:{}", self.port),
+            (None, IpAddr::V6(ip)) => write!(f, "[{ip}]:{}", self.port),
         }
+    }
+}
+
+/// `{"ip": "…", "port": N}`, the pseudonym in place of the address when redacted.
+impl serde::Serialize for Endpoint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("Endpoint", 2)?;
+        match self.alias {
+            Some(alias) => out.serialize_field("ip", &alias.to_string())?,
+            None => out.serialize_field("ip", &self.ip)?,
+        }
+        out.serialize_field("port", &self.port)?;
+        out.end()
+    }
+}
+
+/// A pseudonym for an IP address in a redacted report: `client-1`, `server-2`, `address-3`
+/// (an address seen only in a certificate or in text), numbered in order of appearance.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, PartialOrd, Ord)]
+pub struct Alias {
+    /// What the address was first seen as.
+    pub role: AliasRole,
+    /// 1-based, per role.
+    pub number: u32,
+}
+
+/// What an aliased address was first seen as.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, PartialOrd, Ord)]
+pub enum AliasRole {
+    /// A connection's client.
+    Client,
+    /// A connection's server.
+    Server,
+    /// Neither (a certificate's subjectAltName, a finding's text).
+    Address,
+}
+
+impl std::fmt::Display for Alias {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let role = match self.role {
+            AliasRole::Client => "client",
+            AliasRole::Server => "server",
+            AliasRole::Address => "address",
+        };
+        write!(f, "{role}-{}", self.number)
     }
 }
 
@@ -515,6 +584,27 @@ pub struct Certificate {
     /// made by that key. Absent when not checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_valid: Option<bool>,
+    /// The DER encoding, as sent (not in the JSON: see [`Certificate::pem`]).
+    #[serde(skip)]
+    pub der: Arc<[u8]>,
+}
+
+impl Certificate {
+    /// The certificate in PEM (RFC 7468 §5: `-----BEGIN CERTIFICATE-----`, base64 in lines of
+    /// 64 characters), as `openssl x509` reads it.
+    pub fn pem(&self) -> String {
+        use base64ct::{Base64, Encoding};
+        let encoded = Base64::encode_string(&self.der);
+        let mut out = String::with_capacity(encoded.len() + encoded.len() / 64 + 60);
+        out.push_str("-----BEGIN CERTIFICATE-----\n");
+        for line in encoded.as_bytes().chunks(64) {
+            // Base64 is ASCII.
+            out.push_str(std::str::from_utf8(line).unwrap_or_default());
+            out.push('\n');
+        }
+        out.push_str("-----END CERTIFICATE-----\n");
+        out
+    }
 }
 
 /// What a ClientHello offers.

@@ -362,14 +362,12 @@ pub(crate) fn certificate(c: &crate::x509::Certificate) -> super::Certificate {
         is_ca: c.is_ca,
         der_length: c.der_length,
         signature_valid: c.signature_valid,
+        der: Arc::clone(&c.der),
     }
 }
 
 fn endpoint(e: model::Endpoint) -> Endpoint {
-    Endpoint {
-        ip: e.ip,
-        port: e.port,
-    }
+    Endpoint::new(e.ip, e.port)
 }
 
 fn party(p: model::Party) -> Party {

@@ -110,22 +110,7 @@ pub const GROUP_FROM: usize = 10;
 /// Connections with a problem, grouped by their headline finding: how many, which clients and
 /// servers, when, and the first one in full.
 fn groups(out: &mut String, report: &Report, style: &Style) {
-    let mut groups: Vec<(&Finding, Vec<&ConnectionReport>)> = Vec::new();
-    let mut by_code: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for conn in &report.connections {
-        let Some(headline) = conn.findings.iter().find(|f| f.severity != Severity::Info) else {
-            continue;
-        };
-        // One group per code and title: a code's title differs when the cause does.
-        let key = (headline.code.as_str(), headline.title.as_str());
-        let i = *by_code.entry(key).or_insert_with(|| {
-            groups.push((headline, Vec::new()));
-            groups.len() - 1
-        });
-        groups[i].1.push(conn);
-    }
-    // Errors first, then the largest groups.
-    groups.sort_by_key(|(f, conns)| (f.severity, std::cmp::Reverse(conns.len())));
+    let groups = problem_groups(report);
     let _ = writeln!(
         out,
         "\n{} connections with a problem, in {} group{} by cause; each group of errors shows its \
@@ -150,8 +135,8 @@ fn groups(out: &mut String, report: &Report, style: &Style) {
             conns.len(),
             headline.title
         );
-        let clients = addresses(conns.iter().map(|c| c.client.ip));
-        let servers = endpoints(conns.iter().map(|c| (c.server.ip, c.server.port)));
+        let clients = addresses(conns.iter().map(|c| c.client));
+        let servers = endpoints(conns.iter().map(|c| c.server));
         let _ = writeln!(out, "    clients: {clients}");
         let _ = writeln!(out, "    servers: {servers}");
         let first = conns.iter().filter_map(|c| c.start).min();
@@ -191,8 +176,28 @@ fn groups(out: &mut String, report: &Report, style: &Style) {
     }
 }
 
+/// The connections with a problem by their headline finding (its code and title: a code's
+/// title differs when the cause does), errors first, then the largest groups.
+pub(super) fn problem_groups(report: &Report) -> Vec<(&Finding, Vec<&ConnectionReport>)> {
+    let mut groups: Vec<(&Finding, Vec<&ConnectionReport>)> = Vec::new();
+    let mut by_code: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for conn in &report.connections {
+        let Some(headline) = conn.findings.iter().find(|f| f.severity != Severity::Info) else {
+            continue;
+        };
+        let key = (headline.code.as_str(), headline.title.as_str());
+        let i = *by_code.entry(key).or_insert_with(|| {
+            groups.push((headline, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(conn);
+    }
+    groups.sort_by_key(|(f, conns)| (f.severity, std::cmp::Reverse(conns.len())));
+    groups
+}
+
 /// Connection ids: up to eight, then how many more.
-fn ids(conns: &[&ConnectionReport]) -> String {
+pub(super) fn ids(conns: &[&ConnectionReport]) -> String {
     let shown: Vec<String> = conns.iter().take(8).map(|c| c.id.to_string()).collect();
     match conns.len().saturating_sub(8) {
         0 => shown.join(", "),
@@ -200,31 +205,32 @@ fn ids(conns: &[&ConnectionReport]) -> String {
     }
 }
 
-/// Distinct IP addresses: up to four by name, more as a count and their lowest and highest.
-fn addresses(ips: impl Iterator<Item = std::net::IpAddr>) -> String {
-    let set: std::collections::BTreeSet<std::net::IpAddr> = ips.collect();
-    collapsed(&set, "address", "addresses")
+/// Distinct IP addresses (or their pseudonyms): up to four by name, more as a count and their
+/// lowest and highest.
+pub(super) fn addresses(clients: impl Iterator<Item = super::Endpoint>) -> String {
+    let set: std::collections::BTreeSet<super::Endpoint> =
+        clients.map(|c| super::Endpoint { port: 0, ..c }).collect();
+    collapsed(&set, "address", "addresses", super::Endpoint::host)
 }
 
 /// Distinct servers (address and port), collapsed as [`addresses`] are.
-fn endpoints(servers: impl Iterator<Item = (std::net::IpAddr, u16)>) -> String {
-    let set: std::collections::BTreeSet<super::Endpoint> = servers
-        .map(|(ip, port)| super::Endpoint { ip, port })
-        .collect();
-    collapsed(&set, "server", "servers")
+pub(super) fn endpoints(servers: impl Iterator<Item = super::Endpoint>) -> String {
+    let set: std::collections::BTreeSet<super::Endpoint> = servers.collect();
+    collapsed(&set, "server", "servers", ToString::to_string)
 }
 
-fn collapsed<T: std::fmt::Display + Ord>(
+fn collapsed<T: Ord>(
     set: &std::collections::BTreeSet<T>,
     one: &str,
     many: &str,
+    name: impl Fn(&T) -> String,
 ) -> String {
     if set.len() <= 4 {
-        let names: Vec<String> = set.iter().map(ToString::to_string).collect();
+        let names: Vec<String> = set.iter().map(name).collect();
         return names.join(", ");
     }
     match (set.first(), set.last()) {
-        (Some(low), Some(high)) => format!("{} {many}, {low} to {high}", set.len()),
+        (Some(low), Some(high)) => format!("{} {many}, {} to {}", set.len(), name(low), name(high)),
         _ => format!("no {one}"),
     }
 }
@@ -320,7 +326,7 @@ fn counts(
     );
 }
 
-fn header(out: &mut String, report: &Report, filtered_from: Option<usize>) {
+pub(super) fn header(out: &mut String, report: &Report, filtered_from: Option<usize>) {
     let capture = &report.capture;
     let format = match (capture.format, capture.gzip) {
         (Some(f), true) => format!("{f} (gzip)"),
@@ -735,7 +741,7 @@ fn ladder(out: &mut String, conn: &ConnectionReport, style: &Style) {
     }
 }
 
-fn message_text(m: &Message) -> String {
+pub(super) fn message_text(m: &Message) -> String {
     let name = match &*m.typ {
         "encrypted_handshake" => format!("encrypted handshake message ({} bytes)", m.length),
         "encrypted_record" => format!("encrypted record ({} bytes)", m.length),
@@ -753,7 +759,7 @@ fn message_text(m: &Message) -> String {
     text
 }
 
-fn alert_text(a: &Alert) -> String {
+pub(super) fn alert_text(a: &Alert) -> String {
     match (&a.level, &a.description, a.code) {
         (Some(level), Some(description), Some(code)) => {
             format!("Alert {level} {description} ({code})")
@@ -870,21 +876,21 @@ fn traffic(out: &mut String, label: &str, t: &Traffic) {
     out.push('\n');
 }
 
-fn party(p: Party) -> &'static str {
+pub(super) fn party(p: Party) -> &'static str {
     match p {
         Party::Client => "client",
         Party::Server => "server",
     }
 }
 
-fn duration(start: Option<Timestamp>, end: Option<Timestamp>) -> String {
+pub(super) fn duration(start: Option<Timestamp>, end: Option<Timestamp>) -> String {
     match (start, end) {
         (Some(s), Some(e)) => format!("{} s", seconds(e.nanos() - s.nanos())),
         _ => String::new(),
     }
 }
 
-fn relative(start: Option<Timestamp>, at: Option<Timestamp>) -> String {
+pub(super) fn relative(start: Option<Timestamp>, at: Option<Timestamp>) -> String {
     match (start, at) {
         (Some(s), Some(t)) => seconds(t.nanos() - s.nanos()),
         _ => String::new(),
@@ -898,6 +904,6 @@ fn seconds(nanos: i64) -> String {
     format!("{sign}{}.{:03}", ms.abs() / 1000, ms.abs() % 1000)
 }
 
-fn plural(n: u64) -> &'static str {
+pub(super) fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

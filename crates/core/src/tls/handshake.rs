@@ -585,12 +585,10 @@ fn check_links(entries: &mut [CertEntry], ders: &[&[u8]]) {
         }
     }
     // The top of the chain: its issuer may be in a trust store (`--ca`).
-    if let (Some(CertEntry::Parsed(top)), Some(der)) = (
-        entries.get_mut(parsed.wrapping_sub(1)),
-        ders.get(parsed.wrapping_sub(1)),
-    ) && !top.self_signed
+    if let Some(CertEntry::Parsed(top)) = entries.get_mut(parsed.wrapping_sub(1))
+        && !top.self_signed
     {
-        top.der_for_anchor = Some(der.to_vec());
+        top.anchor_candidate = true;
     }
 }
 

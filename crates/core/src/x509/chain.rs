@@ -210,9 +210,10 @@ pub(crate) fn anchor(chain: &[&Certificate], store: &[Certificate]) -> Trust {
                 why: Break::IssuerUnknown(cert.issuer.clone()),
             };
         }
-        let Some(der) = &cert.der_for_anchor else {
+        if !cert.anchor_candidate {
             return Trust::Unknown;
-        };
+        }
+        let der = &cert.der;
         let mut unchecked = false;
         for ca in &candidates {
             match check_signature(der, &ca.spki_der) {

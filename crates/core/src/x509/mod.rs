@@ -68,8 +68,12 @@ pub(crate) struct Certificate {
     /// certificate of the same chain (or itself, when self-signed): `true` valid, `false` not
     /// made by that key; `None` when not checked.
     pub signature_valid: Option<bool>,
-    /// The DER, kept for the top of a chain only (its issuer may be in a trust store).
-    pub der_for_anchor: Option<Vec<u8>>,
+    /// The DER encoding (shared: every connection that carries the certificate points at one
+    /// copy), for exporting it and for checking its signature.
+    pub der: std::sync::Arc<[u8]>,
+    /// The top of a chain a peer sent that is not self-signed: its issuer may be in a trust
+    /// store (`--ca`).
+    pub anchor_candidate: bool,
 }
 
 impl Certificate {
@@ -551,7 +555,8 @@ pub(crate) fn summarize(der: &[u8]) -> Result<Certificate, CertificateError> {
         der_length: der.len(),
         spki_der: cert.public_key().raw.to_vec(),
         signature_valid: None,
-        der_for_anchor: None,
+        der: der.into(),
+        anchor_candidate: false,
     })
 }
 
