@@ -5,7 +5,7 @@ mod util;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use util::{pcap, root, run};
+use util::{all_captures, keylog_args, pcap, root, run};
 
 /// Golden text output for every capture in pcaps/ (tests/snapshots/, reviewed by hand: a
 /// change shows as a `.snap.new` file and fails the test). A capture with a key log beside it
@@ -384,26 +384,6 @@ fn a_closed_pipe_is_not_an_error() {
 }
 
 /// `--keylog <name>.keys` for a capture with a key log beside it.
-fn keylog_args(capture: &std::path::Path) -> Vec<std::ffi::OsString> {
-    let keys = capture.with_extension("keys");
-    if keys.exists() {
-        vec!["--keylog".into(), keys.into()]
-    } else {
-        Vec::new()
-    }
-}
-
-/// Every capture in pcaps/ and, when present, the public corpus.
-fn all_captures() -> Vec<std::path::PathBuf> {
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root().join("pcaps"))
-        .expect("pcaps")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn json_output_matches_the_published_schema() {
     let schema: serde_json::Value = serde_json::from_str(

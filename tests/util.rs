@@ -70,3 +70,24 @@ pub(crate) fn run<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>) -
         output,
     }
 }
+
+/// `--keylog <name>.keys` when the capture has a key log beside it, as its user would pass it.
+pub(crate) fn keylog_args(capture: &Path) -> Vec<std::ffi::OsString> {
+    let keys = capture.with_extension("keys");
+    if keys.exists() {
+        vec!["--keylog".into(), keys.into()]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Every capture in pcaps/, in name order.
+pub(crate) fn all_captures() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("pcaps"))
+        .expect("pcaps")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    files.sort();
+    files
+}

@@ -9,8 +9,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
+use pcap_tls_diagnose_core::extract::{ExtractError, Extractor, FrameSelection};
 use pcap_tls_diagnose_core::report::{self, ConnectionReport, Report, text::TextOptions};
 use pcap_tls_diagnose_core::{CertificateFileError, Certificates, KeyLog};
+use std::collections::BTreeMap;
 
 /// Reads pcap or pcapng captures, rebuilds every TLS handshake and explains what failed, why,
 /// and what to change, with the frame numbers that show it.
@@ -31,7 +33,8 @@ struct Args {
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<std::num::NonZeroUsize>,
 
-    /// Output format: human-readable text, the JSON report (schema_version 1), or JSON Lines.
+    /// Output format: human-readable text, the JSON report (schema_version 1), JSON Lines, or
+    /// Markdown (to paste into a ticket; with --redact for sharing).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
@@ -54,6 +57,29 @@ struct Args {
     /// Only the connection(s) with this id (as numbered in the output).
     #[arg(long = "connection", value_name = "ID")]
     connections: Vec<u32>,
+
+    /// Only connections whose handshake failed or that have an error finding.
+    #[arg(long)]
+    failed: bool,
+
+    /// Replace IP addresses, host names, SNI, certificate subjects, issuers, serials, names
+    /// and fingerprints by stable pseudonyms (client-1, server-1, host-1, CA-A, …), in every
+    /// format, keeping what a reader needs (which certificate issued which, whether a name
+    /// matched, validity, key types, alerts, versions, cipher suites). Pseudonyms are per file.
+    #[arg(long)]
+    redact: bool,
+
+    /// Write every certificate of the (selected) connections, server and client chains,
+    /// deduplicated by SHA-256, as PEM files into this directory, with an index (index.tsv).
+    /// Certificate files are not redacted.
+    #[arg(long, value_name = "DIR")]
+    export_certs: Option<PathBuf>,
+
+    /// Write the frames of the (selected) connections as a pcapng file that opens in
+    /// Wireshark; one capture file only. A capture is not redacted: it holds the addresses,
+    /// names and certificates of these connections.
+    #[arg(long, value_name = "OUT")]
+    write_pcap: Option<PathBuf>,
 
     /// The client certificate (PEM or DER, leaf first, a chain allowed) you expect the client
     /// to send: checked against each CertificateRequest (accepted CAs, key type, validity, key
@@ -88,6 +114,9 @@ enum Format {
     /// JSON Lines: one object per line, each connection's written as it ends (any size of
     /// capture in constant memory; docs/report.md).
     Jsonl,
+    /// Markdown: the summary, each problem connection's findings, handshake table,
+    /// CertificateRequest and certificates, for GitHub, GitLab, Jira and Discourse.
+    Markdown,
 }
 
 /// When to colour the text.
@@ -144,7 +173,8 @@ impl Args {
         !(self.host.is_empty()
             && self.port.is_empty()
             && self.sni.is_empty()
-            && self.connections.is_empty())
+            && self.connections.is_empty()
+            && !self.failed)
     }
 
     /// Does a connection pass every given filter?
@@ -166,7 +196,7 @@ impl Args {
                 .iter()
                 .any(|s| c.sni.as_deref().is_some_and(|sni| sni.contains(s.as_str())));
         let id_ok = self.connections.is_empty() || self.connections.contains(&c.id);
-        host_ok && port_ok && sni_ok && id_ok
+        host_ok && port_ok && sni_ok && id_ok && (!self.failed || c.failed())
     }
 
     fn color(&self) -> bool {
@@ -200,8 +230,208 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         client_certificates,
         trust_store,
         key_log,
+        gathered: Gathered::new(args),
     };
     let (files, mut unreadable) = expand(&args.captures);
+    if args.write_pcap.is_some() && (files.len() != 1 || files[0].as_os_str() == "-") {
+        anyhow::bail!(
+            "--write-pcap reads the capture twice: give exactly one capture file (not standard input)"
+        );
+    }
+    let code = report_files(args, &supplied, &files, &mut unreadable)?;
+    write_beside(args, &supplied, &files)?;
+    Ok(code)
+}
+
+/// Writes `--export-certs` and `--write-pcap` once every report is out.
+fn write_beside(args: &Args, supplied: &Supplied, files: &[PathBuf]) -> anyhow::Result<()> {
+    if let (Some(dir), Some(certificates)) = (&args.export_certs, &supplied.gathered.certificates) {
+        let certificates = std::mem::take(
+            &mut *certificates
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a file's analysis failed"))?,
+        );
+        let written = export_certificates(dir, &certificates, args.redact)?;
+        eprintln!(
+            "pcap-tls-diagnose: wrote {written} certificate{} to {} (index.tsv lists them; \
+             certificate files are not redacted)",
+            if written == 1 { "" } else { "s" },
+            dir.display()
+        );
+    }
+    if let (Some(out), Some(selection), Some(input)) = (
+        &args.write_pcap,
+        &supplied.gathered.selection,
+        files.first(),
+    ) {
+        let selection = std::mem::take(
+            &mut *selection
+                .lock()
+                .map_err(|_| anyhow::anyhow!("the analysis failed"))?,
+        );
+        let connections = selection.len();
+        let written = write_pcap(input, out, selection)?;
+        eprintln!(
+            "pcap-tls-diagnose: wrote {} frame{} of {connections} connection{} to {} (pcapng; a \
+             capture file is not redacted: it holds these connections' addresses, names and \
+             certificates)",
+            written.frames,
+            if written.frames == 1 { "" } else { "s" },
+            if connections == 1 { "" } else { "s" },
+            out.display()
+        );
+        if written.secrets_not_copied > 0 {
+            eprintln!(
+                "pcap-tls-diagnose: the capture's {} decryption secrets block{} (key log) {} not \
+                 copied: give the key log with --keylog to read it decrypted",
+                written.secrets_not_copied,
+                if written.secrets_not_copied == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                if written.secrets_not_copied == 1 {
+                    "is"
+                } else {
+                    "are"
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `--export-certs`: one PEM file per certificate, named by its role, common name and
+/// fingerprint (`server-localhost-3f2a9b1c.pem`; without the name when redacting), and
+/// `index.tsv`. Returns how many were written.
+fn export_certificates(
+    dir: &Path,
+    certificates: &BTreeMap<String, Seen>,
+    redact: bool,
+) -> anyhow::Result<usize> {
+    use std::fmt::Write as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    let mut index = String::from(
+        "file\tsha256\tsubject\tissuer\tserial\tnot_before\tnot_after\tpublic_key\tseen\n",
+    );
+    // In order of role, then name: the index reads server, client, then CAs.
+    let mut list: Vec<&Seen> = certificates.values().collect();
+    list.sort_by_key(|s| {
+        (
+            s.role != "server",
+            s.role != "client",
+            s.certificate.subject.clone(),
+        )
+    });
+    for seen in &list {
+        let c = &seen.certificate;
+        let name = if redact {
+            String::new()
+        } else {
+            slug(&c.subject)
+        };
+        let file = if name.is_empty() {
+            format!("{}-{}.pem", seen.role, &c.sha256[..16.min(c.sha256.len())])
+        } else {
+            format!(
+                "{}-{name}-{}.pem",
+                seen.role,
+                &c.sha256[..16.min(c.sha256.len())]
+            )
+        };
+        let path = dir.join(&file);
+        std::fs::write(&path, c.pem())
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        let more = seen.count.saturating_sub(seen.places.len() as u64);
+        let mut places = seen.places.join(", ");
+        if more > 0 {
+            let _ = write!(places, ", and {more} more");
+        }
+        let cell = |s: &str| s.replace(['\t', '\n'], " ");
+        let _ = writeln!(
+            index,
+            "{file}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{places}",
+            c.sha256,
+            cell(&c.subject),
+            cell(&c.issuer),
+            c.serial,
+            c.not_before,
+            c.not_after,
+            c.public_key
+        );
+    }
+    let path = dir.join("index.tsv");
+    std::fs::write(&path, index).with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(list.len())
+}
+
+/// A file-name-safe form of a certificate's common name (or subject): letters, digits, `.`,
+/// `-` and `_`, at most 40 characters.
+fn slug(subject: &str) -> String {
+    let name = subject
+        .split(", ")
+        .find_map(|rdn| rdn.strip_prefix("CN="))
+        .unwrap_or(subject);
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    out = out.trim_matches(['_', '.']).to_string();
+    out
+}
+
+/// `--write-pcap`: reads the capture again and writes the selected connections' frames.
+fn write_pcap(
+    input: &Path,
+    out: &Path,
+    selection: FrameSelection,
+) -> anyhow::Result<pcap_tls_diagnose_core::extract::Extracted> {
+    let file =
+        std::fs::File::create(out).with_context(|| format!("{}: cannot create", out.display()))?;
+    let comment = format!(
+        "The frames of {} connection(s) of {}, chosen by pcap-tls-diagnose; not redacted.",
+        selection.len(),
+        input.file_name().map_or_else(
+            || input.display().to_string(),
+            |n| n.to_string_lossy().to_string()
+        )
+    );
+    let mut extractor = Extractor::new(selection, io::BufWriter::new(file), &comment)
+        .with_context(|| out.display().to_string())?;
+    let reader = std::fs::File::open(input).context("cannot open the file")?;
+    let mut failed = None;
+    read_here(Box::new(reader), &mut |chunk| match extractor.push(chunk) {
+        Ok(()) => true,
+        // A capture cut short: `finish` says so; the frames before the cut are written.
+        Err(ExtractError::Capture(_)) => false,
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(anyhow::Error::new(e).context(out.display().to_string()));
+    }
+    let (_, written) = extractor
+        .finish()
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    Ok(written)
+}
+
+/// Analyses every file and writes its report; returns the exit code.
+fn report_files(
+    args: &Args,
+    supplied: &Supplied,
+    files: &[PathBuf],
+    unreadable: &mut bool,
+) -> anyhow::Result<ExitCode> {
     let many = files.len() > 1;
     let jobs = args
         .jobs
@@ -210,8 +440,8 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .min(files.len())
         .max(1);
     if args.format == Format::Jsonl {
-        let (errors, unreadable_files) = jsonl(&files, jobs, args, &supplied)?;
-        return Ok(exit_code(unreadable || unreadable_files, errors));
+        let (errors, unreadable_files) = jsonl(files, jobs, args, supplied)?;
+        return Ok(exit_code(*unreadable || unreadable_files, errors));
     }
     let mut errors = false;
     let stdout = io::stdout();
@@ -222,7 +452,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             let done = diagnose_file(
                 path,
                 args,
-                &supplied,
+                supplied,
                 Reading {
                     progress: !many,
                     ahead: true,
@@ -233,19 +463,19 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 },
             )?;
             errors |= done.errors;
-            unreadable |= done.report_error(path);
+            *unreadable |= done.report_error(path);
         }
     } else {
         // One file per core; the outputs are written in argument order as they become ready.
         parallel(
-            &files,
+            files,
             jobs,
             |_, path| {
                 let mut buf = Vec::new();
                 let done = diagnose_file(
                     path,
                     args,
-                    &supplied,
+                    supplied,
                     Reading::alone(false),
                     &mut |report, options| render(report, args.format, options, &mut buf),
                 );
@@ -259,12 +489,12 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     out.flush()?;
                 }
                 errors |= done.errors;
-                unreadable |= done.report_error(path);
+                *unreadable |= done.report_error(path);
                 Ok(())
             },
         )?;
     }
-    Ok(exit_code(unreadable, errors))
+    Ok(exit_code(*unreadable, errors))
 }
 
 /// 2 when a file could not be read as a capture, 1 when an error was found, 0 otherwise.
@@ -320,17 +550,12 @@ fn jsonl(
             let name = path.display().to_string();
             let mut writer = report::jsonl::LineWriter::new(Vec::new(), Some(&name), args.all);
             let found = std::cell::Cell::new(false);
+            let redactor = std::cell::RefCell::new(report::redact::Redactor::new());
             let write = |writer: &mut report::jsonl::LineWriter<Vec<u8>>,
                          conns: Vec<ConnectionReport>|
              -> io::Result<()> {
-                for c in conns.iter().filter(|c| args.keeps(c)) {
-                    if c.findings
-                        .iter()
-                        .any(|f| f.severity == report::Severity::Error)
-                    {
-                        found.set(true);
-                    }
-                    writer.connection(c)?;
+                if jsonl_connections(writer, conns, args, supplied, &mut redactor.borrow_mut())? {
+                    found.set(true);
                 }
                 hand_over(writer.get_mut())
             };
@@ -365,6 +590,9 @@ fn jsonl(
                 if report.has_errors() {
                     found.set(true);
                 }
+                if args.redact {
+                    redactor.borrow_mut().report(&mut report);
+                }
                 writer.finish(&report)?;
                 hand_over(writer.get_mut())?;
                 Ok(())
@@ -393,6 +621,30 @@ fn jsonl(
     Ok((errors.into_inner(), unreadable.into_inner()))
 }
 
+/// Writes the lines of connections that pass the filters, gathering them for the files written
+/// beside the report and redacting them if asked; true when one has an error finding.
+fn jsonl_connections(
+    writer: &mut report::jsonl::LineWriter<Vec<u8>>,
+    conns: Vec<ConnectionReport>,
+    args: &Args,
+    supplied: &Supplied,
+    redactor: &mut report::redact::Redactor,
+) -> io::Result<bool> {
+    let mut errors = false;
+    for mut c in conns.into_iter().filter(|c| args.keeps(c)) {
+        supplied.gathered.see(&c);
+        errors |= c
+            .findings
+            .iter()
+            .any(|f| f.severity == report::Severity::Error);
+        if args.redact {
+            redactor.connection(&mut c);
+        }
+        writer.connection(&c)?;
+    }
+    Ok(errors)
+}
+
 /// The file's name above its report when there are several (text only: each JSON document
 /// names its file in `capture`).
 fn header(
@@ -407,6 +659,12 @@ fn header(
             writeln!(out)?;
         }
         writeln!(out, "== {}", path.display())?;
+    }
+    if many && format == Format::Markdown {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "# {}\n", path.display())?;
     }
     Ok(())
 }
@@ -424,6 +682,16 @@ fn render(
         Format::Jsonl => {
             report::jsonl::LineWriter::new(&mut *out, None, options.all).finish(report)
         }
+        Format::Markdown => out.write_all(
+            report::markdown::render(
+                report,
+                report::markdown::MarkdownOptions {
+                    all: options.all,
+                    filtered_from: options.filtered_from,
+                },
+            )
+            .as_bytes(),
+        ),
     }?;
     out.flush()
 }
@@ -454,18 +722,21 @@ fn diagnose_file(
     reading: Reading,
     write: &mut dyn FnMut(&Report, TextOptions) -> io::Result<()>,
 ) -> anyhow::Result<FileDone> {
-    // Text of problems only: connections without one are counted, not kept, so that memory
-    // follows the problems, not the capture.
+    // Text or Markdown of problems only: connections without one are counted, not kept, so
+    // that memory follows the problems, not the capture.
     let mut kept = Vec::new();
-    let problems_only = args.format == Format::Text && !args.all && !args.filtered();
+    let problems_only =
+        matches!(args.format, Format::Text | Format::Markdown) && !args.all && !args.filtered();
+    let gather = |c: &ConnectionReport| {
+        if args.keeps(c) {
+            supplied.gathered.see(c);
+        }
+    };
     let analysed = if problems_only {
         analyse_with(path, supplied, reading, &mut |analyzer| {
-            kept.extend(
-                analyzer
-                    .take_connections()
-                    .into_iter()
-                    .filter(ConnectionReport::has_problem),
-            );
+            let taken = analyzer.take_connections();
+            taken.iter().for_each(gather);
+            kept.extend(taken.into_iter().filter(ConnectionReport::has_problem));
             Ok(())
         })
     } else {
@@ -480,6 +751,7 @@ fn diagnose_file(
             });
         }
     };
+    report.connections.iter().for_each(gather);
     if problems_only {
         kept.append(&mut report.connections);
         kept.sort_unstable_by_key(|c| c.id);
@@ -494,6 +766,9 @@ fn diagnose_file(
         options.filtered_from = Some(report.connections.len());
         report.connections.retain(|c| args.keeps(c));
     }
+    if args.redact {
+        report::redact::Redactor::new().report(&mut report);
+    }
     // A file that is not a capture at all has nothing to show but the error.
     let readable = report.capture.format.is_some();
     if readable {
@@ -506,6 +781,86 @@ fn diagnose_file(
         errors: report.has_errors(),
         unreadable: error.filter(|_| !readable).map(|e| e.to_string()),
     })
+}
+
+/// What `--export-certs` and `--write-pcap` gather from the selected connections as they are
+/// analysed (before any redaction: the certificates' DER and the real addresses).
+#[derive(Default)]
+struct Gathered {
+    /// For `--export-certs`: each certificate by SHA-256, with where it was seen.
+    certificates: Option<std::sync::Mutex<BTreeMap<String, Seen>>>,
+    /// For `--write-pcap`: the connections whose frames to write.
+    selection: Option<std::sync::Mutex<FrameSelection>>,
+}
+
+/// A certificate to export, and where it was seen.
+struct Seen {
+    certificate: report::Certificate,
+    /// `server [0] of connection 3`, …, the first few.
+    places: Vec<String>,
+    /// Times seen.
+    count: u64,
+    /// First seen as a leaf: `server` or `client`; else `ca`.
+    role: &'static str,
+}
+
+/// At most this many distinct certificates are exported (a capture of a CA's OCSP traffic
+/// could hold millions).
+const MAX_EXPORTED: usize = 100_000;
+
+impl Gathered {
+    fn new(args: &Args) -> Self {
+        Self {
+            certificates: args
+                .export_certs
+                .as_ref()
+                .map(|_| std::sync::Mutex::default()),
+            selection: args
+                .write_pcap
+                .as_ref()
+                .map(|_| std::sync::Mutex::default()),
+        }
+    }
+
+    fn see(&self, c: &ConnectionReport) {
+        if let Some(selection) = &self.selection
+            && let Ok(mut selection) = selection.lock()
+        {
+            selection.add(c);
+        }
+        let Some(certificates) = &self.certificates else {
+            return;
+        };
+        let Ok(mut certificates) = certificates.lock() else {
+            return;
+        };
+        for (side, chain) in [
+            ("server", &c.server_certificates),
+            ("client", &c.client_certificates),
+        ] {
+            for (i, entry) in chain.iter().flat_map(|chain| chain.iter().enumerate()) {
+                let report::CertificateEntry::Parsed(cert) = entry else {
+                    continue;
+                };
+                if certificates.len() >= MAX_EXPORTED && !certificates.contains_key(&cert.sha256) {
+                    continue;
+                }
+                let seen = certificates
+                    .entry(cert.sha256.clone())
+                    .or_insert_with(|| Seen {
+                        certificate: (**cert).clone(),
+                        places: Vec::new(),
+                        count: 0,
+                        role: if i == 0 && !cert.is_ca { side } else { "ca" },
+                    });
+                seen.count += 1;
+                if seen.places.len() < 8 {
+                    seen.places
+                        .push(format!("{side} [{i}] of connection {}", c.id));
+                }
+            }
+        }
+    }
 }
 
 /// Runs `work` on every file on `jobs` threads and hands the results to `emit` in the files'
@@ -539,7 +894,7 @@ fn parallel<T: Send>(
             });
         }
         drop(done_tx);
-        let mut waiting = std::collections::BTreeMap::new();
+        let mut waiting = BTreeMap::new();
         let (mut sent, mut next) = (0, 0);
         let result = (|| {
             while next < files.len() {
@@ -627,12 +982,14 @@ fn certificates(
     read(&bytes).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))
 }
 
-/// What the user gave besides the captures.
+/// What the user gave besides the captures, and what is gathered for the files written
+/// beside the report.
 struct Supplied {
     client_certificates: Certificates,
     trust_store: Certificates,
     /// The key logs, read once for all captures.
     key_log: KeyLog,
+    gathered: Gathered,
 }
 
 /// Streams a file (or stdin) through the analyser.

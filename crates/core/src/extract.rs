@@ -11,7 +11,8 @@
 //! timestamps, `if_tsresol` 9), and each frame as an Enhanced Packet Block with its original
 //! bytes, original length and time, and a comment giving its number in the original capture.
 //! Frames keep their order, so Wireshark shows the same packets with new numbers. The file is a
-//! capture: it is not redacted.
+//! capture: it is not redacted. The capture's pcapng Decryption Secrets Blocks are not copied
+//! (a key log holds the secrets of every session in it).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -93,12 +94,18 @@ pub enum ExtractError {
 }
 
 /// What was written.
-#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+#[derive(Clone, Debug, Default, Eq, PartialEq)]
 pub struct Extracted {
     /// Frames written.
     pub frames: u64,
     /// Bytes of the pcapng file.
     pub bytes: u64,
+    /// Why reading the capture stopped early, if it did: the frames before the problem were
+    /// written (as the report covers them).
+    pub capture_error: Option<CaptureError>,
+    /// pcapng Decryption Secrets Blocks of the capture not copied: key logs hold the secrets
+    /// of every session, not only of the chosen connections.
+    pub secrets_not_copied: u64,
 }
 
 /// Reads a capture (pushed in chunks of any size) and writes the chosen connections' frames to
@@ -145,8 +152,8 @@ impl<W: Write> Extractor<W> {
                 out,
                 interfaces: HashMap::new(),
                 written: Extracted {
-                    frames: 0,
                     bytes: len,
+                    ..Extracted::default()
                 },
                 error: None,
             },
@@ -159,10 +166,16 @@ impl<W: Write> Extractor<W> {
         self.sink.check()
     }
 
-    /// Ends the capture; flushes and returns the output with what was written.
-    pub fn finish(mut self) -> Result<(W, Extracted), ExtractError> {
-        self.reader.finish(&mut self.sink)?;
-        self.sink.check()?;
+    /// Ends the capture; flushes and returns the output with what was written. A capture
+    /// that ends early (or broke off in `push`) is no error here: its frames before the problem
+    /// are written, and [`Extracted::capture_error`] says why it stopped.
+    pub fn finish(mut self) -> Result<(W, Extracted), std::io::Error> {
+        if let Err(e) = self.reader.finish(&mut self.sink) {
+            self.sink.written.capture_error = Some(e);
+        }
+        if let Some(e) = self.sink.error.take() {
+            return Err(e);
+        }
         self.sink.out.flush()?;
         Ok((self.sink.out, self.sink.written))
     }
@@ -177,22 +190,21 @@ impl<W: Write> Sink<W> {
     }
 
     fn write(&mut self, frame: &Frame<'_>) -> std::io::Result<()> {
-        let next = self.interfaces.len() as u32;
-        let interface = match self.interfaces.get(&(frame.interface, frame.link_type)) {
-            Some(&id) => id,
-            None => {
-                // Interface Description Block: link type, snap length, nanosecond timestamps.
-                let mut body = Vec::with_capacity(20);
-                body.extend_from_slice(&(frame.link_type.0 as u16).to_le_bytes());
-                body.extend_from_slice(&0u16.to_le_bytes());
-                body.extend_from_slice(&262_144u32.to_le_bytes());
-                option(&mut body, 9, &[9]);
-                end_options(&mut body);
-                self.written.bytes += block(&mut self.out, 1, &body)?;
-                self.interfaces
-                    .insert((frame.interface, frame.link_type), next);
-                next
-            }
+        let key = (frame.interface, frame.link_type);
+        let interface = if let Some(&id) = self.interfaces.get(&key) {
+            id
+        } else {
+            // Interface Description Block: link type, snap length, nanosecond timestamps.
+            let id = self.interfaces.len() as u32;
+            let mut body = Vec::with_capacity(20);
+            body.extend_from_slice(&(frame.link_type.0 as u16).to_le_bytes());
+            body.extend_from_slice(&0u16.to_le_bytes());
+            body.extend_from_slice(&262_144u32.to_le_bytes());
+            option(&mut body, 9, &[9]);
+            end_options(&mut body);
+            self.written.bytes += block(&mut self.out, 1, &body)?;
+            self.interfaces.insert(key, id);
+            id
         };
         let nanos = frame
             .timestamp
@@ -226,6 +238,10 @@ impl<W: Write> FrameSink for Sink<W> {
             self.error = Some(e);
         }
     }
+
+    fn secrets(&mut self, _: u32, _: &[u8], _: u64) {
+        self.written.secrets_not_copied += 1;
+    }
 }
 
 /// Writes a block (type, total length, body, total length; little-endian) and returns its
@@ -254,7 +270,7 @@ fn end_options(out: &mut Vec<u8>) {
 }
 
 fn pad(out: &mut Vec<u8>) {
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push(0);
     }
 }
@@ -276,6 +292,7 @@ mod tests {
             extractor.push(chunk).expect("push");
         }
         let (out, written) = extractor.finish().expect("finish");
+        assert!(written.capture_error.is_none());
         assert_eq!(written.bytes, out.len() as u64);
         let frames = chosen.client_to_server.frames + chosen.server_to_client.frames;
         assert_eq!(written.frames, frames);

@@ -404,13 +404,29 @@ fn certificates(out: &mut String, title: &str, list: Option<&[CertificateEntry]>
     }
 }
 
-/// Text that Markdown would otherwise read as markup: emphasis, code, links, HTML, table cells.
-/// An underscore inside a word (`TLS_AES_128_GCM_SHA256`) stays as it is (CommonMark does not
-/// read it as emphasis), so prose stays readable as plain text.
+/// Text that Markdown would otherwise read as markup: emphasis, links, HTML, table cells. Code
+/// spans the texts write on purpose (`` `--cert client.crt` ``) stay code spans; an underscore
+/// inside a word (`TLS_AES_128_GCM_SHA256`) stays as it is (CommonMark does not read it as
+/// emphasis), so prose stays readable as plain text.
 fn escape(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    for (i, &ch) in chars.iter().enumerate() {
+    let mut i = 0;
+    while i < chars.len() {
+        let ch = chars[i];
+        if ch == '`'
+            && let Some(len) = chars[i + 1..].iter().position(|&c| c == '`')
+        {
+            // A code span, copied as it is (a pipe in it would still end a table cell).
+            for &c in &chars[i..i + len + 2] {
+                if c == '|' {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            i += len + 2;
+            continue;
+        }
         let inside_word = ch == '_'
             && i > 0
             && chars[i - 1].is_alphanumeric()
@@ -419,6 +435,7 @@ fn escape(text: &str) -> String {
             out.push('\\');
         }
         out.push(ch);
+        i += 1;
     }
     // A line that would start a heading, a list or a quote.
     if out.starts_with('#') || out.starts_with("- ") || out.starts_with("+ ") {
@@ -444,6 +461,10 @@ mod tests {
             "TLS_AES_128_GCM_SHA256 \\*.example.com \\<b\\> a\\|b \\_x\\_"
         );
         assert_eq!(escape("# not a heading"), "\\# not a heading");
+        assert_eq!(
+            escape("use `--cert a_b.pem`, not a lone ` tick"),
+            "use `--cert a_b.pem`, not a lone \\` tick"
+        );
         assert_eq!(code_span("a`b|c"), "a'b\\|c");
     }
 }

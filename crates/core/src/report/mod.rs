@@ -365,6 +365,13 @@ impl ConnectionReport {
     pub fn has_problem(&self) -> bool {
         self.findings.iter().any(|f| f.severity != Severity::Info)
     }
+
+    /// The handshake failed, or an error was found (a refused connection, plain text on a TLS
+    /// port, …): what `--failed` keeps.
+    pub fn failed(&self) -> bool {
+        self.outcome == Outcome::Failed
+            || self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
 }
 
 /// How a connection's TLS handshake ended.

@@ -217,13 +217,21 @@ impl Redactor {
 
     fn certificate(&mut self, cert: &mut Certificate) {
         let subject_kind = if cert.is_ca { Kind::Ca } else { Kind::Subject };
-        for cn in common_names(&cert.subject) {
-            if looks_like_host(cn) {
-                self.name(cn, Kind::Host);
+        let issuer = self.name(&cert.issuer, Kind::Ca);
+        let subject = self.name(&cert.subject, subject_kind);
+        // A common name on its own (in a finding's text) is a host name, or else stands for its
+        // certificate's name.
+        for (dn, alias) in [(&cert.subject, &subject), (&cert.issuer, &issuer)] {
+            for cn in common_names(dn) {
+                if looks_like_host(cn) {
+                    self.name(cn, Kind::Host);
+                } else if !self.names.contains_key(cn) {
+                    self.names.insert(cn.to_string(), alias.clone());
+                }
             }
         }
-        cert.issuer = self.name(&cert.issuer, Kind::Ca);
-        cert.subject = self.name(&cert.subject, subject_kind);
+        cert.issuer = issuer;
+        cert.subject = subject;
         cert.serial = self.name(&cert.serial, Kind::Serial);
         cert.sha256 = self.name(&cert.sha256, Kind::Fingerprint);
         for san in &mut cert.subject_alt_names {
@@ -328,7 +336,7 @@ fn sensitive(cert: &Certificate) -> Vec<String> {
     ];
     out.extend(
         common_names(&cert.subject)
-            .filter(|cn| looks_like_host(cn))
+            .chain(common_names(&cert.issuer))
             .map(str::to_string),
     );
     for san in &cert.subject_alt_names {
@@ -414,7 +422,7 @@ fn ip_at(text: &str, i: usize) -> Option<(usize, IpAddr, bool)> {
             let candidate = &token[..end];
             if candidate.bytes().any(|b| b.is_ascii_hexdigit())
                 && let Ok(v6) = candidate.parse::<Ipv6Addr>()
-                && !rest.get(end).is_some_and(|b| b.is_ascii_alphanumeric())
+                && !rest.get(end).is_some_and(u8::is_ascii_alphanumeric)
             {
                 return Some((end, IpAddr::V6(v6), true));
             }
@@ -428,9 +436,7 @@ fn ip_at(text: &str, i: usize) -> Option<(usize, IpAddr, bool)> {
         .count();
     let token = text[i..i + run].trim_end_matches('.');
     if let Ok(v4) = token.parse::<Ipv4Addr>()
-        && !rest
-            .get(token.len())
-            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && !rest.get(token.len()).is_some_and(u8::is_ascii_alphanumeric)
     {
         return Some((token.len(), IpAddr::V4(v4), false));
     }
