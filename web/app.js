@@ -25,7 +25,24 @@ let startedAt = 0;
 
 let job = 0; // the analysis the page is waiting for; replies for any other are dropped
 
+// Questions to the worker about the finished analysis (the ticket, a certificate's PEM), by id.
+const asked = new Map();
+let asks = 0;
+function ask(question) {
+  asks += 1;
+  const id = asks;
+  worker.postMessage({ ask: id, ...question });
+  return new Promise((resolve, reject) => asked.set(id, { resolve, reject }));
+}
+
 worker.onmessage = (event) => {
+  if (event.data.ask !== undefined) {
+    const pending = asked.get(event.data.ask);
+    asked.delete(event.data.ask);
+    if (event.data.error) pending.reject(new Error(event.data.error));
+    else pending.resolve(event.data);
+    return;
+  }
   const { job: from, progress, json, error, cancelled, connections } = event.data;
   if (from !== job) return;
   if (connections !== undefined) {
@@ -498,10 +515,38 @@ function chains(c) {
                 ? el("div", { class: "bad" }, "signature does NOT verify with the key of the next certificate, which it names as issuer")
                 : null,
             cert.subject_alt_names.length ? el("div", {}, `names ${cert.subject_alt_names.join(", ")}`) : null,
-            cert.extended_key_usage.length ? el("div", {}, `extended key usage ${cert.extended_key_usage.join(", ")}`) : null))));
+            cert.extended_key_usage.length ? el("div", {}, `extended key usage ${cert.extended_key_usage.join(", ")}`) : null,
+            el("div", { class: "fingerprint" }, "SHA-256 ", el("code", {}, cert.sha256)),
+            el("div", { class: "cert-actions" },
+              el("button", { type: "button", class: "copy-sha256", onclick: (e) => copy(e.currentTarget, cert.sha256, "Copy SHA-256") }, "Copy SHA-256"),
+              el("button", { type: "button", class: "download-pem", onclick: () => downloadPem(cert) }, "Download PEM"))))));
   };
   const parts = [block("Server certificates", c.server_certificates), block("Client certificates", c.client_certificates)].filter(Boolean);
   return parts.length ? el("div", { class: "chains" }, parts) : null;
+}
+
+/** Saves a certificate of the capture as a PEM file named after its common name. */
+async function downloadPem(cert) {
+  const { pem } = await ask({ pem: cert.sha256 });
+  if (!pem) return;
+  const cn = (cert.subject.split(", ").find((rdn) => rdn.startsWith("CN=")) ?? "certificate").slice(3);
+  const name = `${cn.replace(/[^A-Za-z0-9.-]+/g, "_").slice(0, 40) || "certificate"}-${cert.sha256.slice(0, 16)}.pem`;
+  const link = el("a", { href: URL.createObjectURL(new Blob([pem], { type: "application/x-pem-file" })), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+/** Copies text to the clipboard and says so on the button. */
+async function copy(button, text, label) {
+  document.body.dataset.copied = text;
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = "Copied";
+  } catch {
+    button.textContent = "Copy failed";
+  }
+  setTimeout(() => (button.textContent = label), 2000);
 }
 
 function request(c) {
@@ -539,6 +584,12 @@ function textSummary(report) {
   if (lines.length === 1) lines.push("No problems found.");
   return lines.join("\n") + "\n";
 }
+
+$("copy-ticket").addEventListener("click", async () => {
+  // Redacted unless the user asks to keep the names.
+  const { ticket } = await ask({ ticket: !$("keep-names").checked });
+  await copy($("copy-ticket"), ticket, "Copy report for a ticket");
+});
 
 $("copy-text").addEventListener("click", async () => {
   const text = textSummary(current.report);

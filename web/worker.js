@@ -7,6 +7,8 @@
 // (a JSON array of the connections that ended since the last one, before the report) | { job, json } |
 // { job, error, what? } (what names the supplied file that was the problem: "certificate", "ca"
 // or "keylog") | { job, cancelled: true }.
+// After the report, about the finished analysis: { ask, ticket: redact } answers
+// { ask, ticket: markdown }; { ask, pem: sha256 } answers { ask, pem } (the certificate, or null).
 import init, { Analyzer } from "./pkg/pcap_tls_diagnose_wasm.js";
 
 // Slices of 16 MiB, read by a worker of its own (reader.js) up to three ahead of the analysis:
@@ -49,12 +51,26 @@ async function* slices(file) {
 
 const ready = init();
 let running = 0; // the job being analysed; any other job still in its loop stops
+let finished = null; // the last finished analysis: its ticket and certificates
 
 self.onmessage = async (event) => {
-  const { job, file, cancel } = event.data;
+  const { job, file, cancel, ask } = event.data;
   if (cancel !== undefined) {
     if (cancel === running) running = 0;
     return;
+  }
+  if (ask !== undefined) {
+    try {
+      if ("ticket" in event.data) self.postMessage({ ask, ticket: finished.ticket(event.data.ticket) });
+      else self.postMessage({ ask, pem: finished.certificatePem(event.data.pem) ?? null });
+    } catch (error) {
+      self.postMessage({ ask, error: String(error && error.message ? error.message : error) });
+    }
+    return;
+  }
+  if (finished) {
+    finished.free();
+    finished = null;
   }
   running = job;
   try {
@@ -94,8 +110,9 @@ self.onmessage = async (event) => {
       timing.push += performance.now() - t;
       t = performance.now();
     }
-    // `finish` consumes the analyser.
+    // After `finish` the analyser keeps what the ticket and the certificates' PEM need.
     const json = analyzer.finishCompact();
+    finished = analyzer;
     timing.finish = performance.now() - t;
     self.postMessage({ job, json, timing });
   } catch (error) {

@@ -116,6 +116,58 @@ test("the JSON report can be exported and a text summary copied", async () => {
   assert.match(copied, /\[error\] client-cert-missing: The server requires a client certificate/);
 });
 
+/** The CLI's output for these arguments (exit 1, errors found, is not a failure). */
+async function cliOutput(args) {
+  const { execFileSync } = await import("node:child_process");
+  try {
+    return execFileSync(join(ROOT, "target/debug/pcap-tls-diagnose"), args, { encoding: "utf8" });
+  } catch (e) {
+    return e.stdout;
+  }
+}
+
+test("a report for a ticket is copied redacted by default, with the names when asked", async () => {
+  const { page, context, requests } = await open(browser, server.url);
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  const capture = join(PCAPS, "tls12-mtls-missing-client-cert-openssl.pcap");
+  await page.setInputFiles("#file", capture);
+  assert.equal(await analysed(page), "done");
+  await page.click("#copy-ticket");
+  await page.waitForFunction(() => document.getElementById("copy-ticket").textContent === "Copied");
+  const redacted = await page.evaluate(() => navigator.clipboard.readText());
+  // The clipboard holds what the CLI writes with --format markdown --redact, byte for byte.
+  assert.equal(redacted, await cliOutput(["--format", "markdown", "--redact", capture]));
+  assert.match(redacted, /`client-cert-missing`/);
+  assert.doesNotMatch(redacted, /127\.0\.0\.1|localhost|Test Root CA/);
+  await page.check("#keep-names");
+  await page.click("#copy-ticket");
+  await page.waitForFunction(() => document.body.dataset.copied.includes("127.0.0.1"));
+  const named = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(named, await cliOutput(["--format", "markdown", capture]));
+  onlyOwnFiles(requests);
+});
+
+test("a certificate downloads as PEM and its SHA-256 fingerprint copies", async () => {
+  const { page, context } = await open(browser, server.url);
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  const capture = join(PCAPS, "tls12-mtls-missing-client-cert-openssl.pcap");
+  await page.setInputFiles("#file", capture);
+  assert.equal(await analysed(page), "done");
+  const report = await cliReport(capture);
+  const leaf = report.connections[0].server_certificates[0];
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator(".download-pem").first().click()]);
+  assert.match(download.suggestedFilename(), /^localhost-[0-9a-f]{16}\.pem$/);
+  const pem = await readFile(await download.path(), "utf8");
+  assert.match(pem, /^-----BEGIN CERTIFICATE-----\n/);
+  // openssl reads it, and its fingerprint is the report's.
+  const { execFileSync } = await import("node:child_process");
+  const fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha256"], { input: pem, encoding: "utf8" });
+  assert.equal(fingerprint.trim().split("=")[1].replaceAll(":", "").toLowerCase(), leaf.sha256);
+  await page.locator(".copy-sha256").first().click();
+  await page.waitForFunction(() => document.querySelector(".copy-sha256").textContent === "Copied");
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), leaf.sha256);
+});
+
 test("keyboard only: Tab reaches the chooser, Enter opens it, focus lands on the result", async () => {
   const { page } = await open(browser, server.url);
   // Playwright turns on file chooser interception when asked to wait for one; ask first.

@@ -100,3 +100,22 @@ test("with a key log or a trust store, the WASM report equals `--keylog`'s and `
     if (option === "--keylog") assert.ok(JSON.parse(json).connections.some((c) => c.decryption?.records_decrypted > 0), name);
   }
 });
+
+test("the WASM Markdown report equals the CLI's, redacted or not, for every capture", async () => {
+  const wasm = await import(join(WEB, "pkg/pcap_tls_diagnose_wasm.js"));
+  wasm.initSync({ module: await readFile(join(WEB, "pkg/pcap_tls_diagnose_wasm_bg.wasm")) });
+  const files = (await readdir(PCAPS)).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+  for (const name of files) {
+    const bytes = await readFile(join(PCAPS, name));
+    for (const redact of [false, true]) {
+      const args = ["--format", "markdown", ...(redact ? ["--redact"] : []), join(PCAPS, name)];
+      let cli;
+      try {
+        cli = execFileSync(CLI, args, { encoding: "utf8" });
+      } catch (e) {
+        cli = e.stdout;
+      }
+      assert.equal(wasm.diagnoseMarkdown(bytes, redact), cli, `${name} redact=${redact}`);
+    }
+  }
+});

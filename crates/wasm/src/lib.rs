@@ -13,9 +13,17 @@
 //! analyzer.addKeyLog(sslKeyLogBytes);       // optional, as `--keylog`
 //! analyzer.push(chunk); // … for every chunk
 //! const json = analyzer.finish(); // or finishCompact(): the same without indentation
+//! // after finishing:
+//! analyzer.ticket(true);            // the Markdown report of the problems, redacted
+//! analyzer.certificatePem(sha256);  // a certificate seen, as PEM
 //! ```
 
-use pcap_tls_diagnose_core::report::{self, Report, text::TextOptions};
+use std::collections::BTreeMap;
+
+use pcap_tls_diagnose_core::report::markdown::MarkdownOptions;
+use pcap_tls_diagnose_core::report::{
+    self, Certificate, CertificateEntry, ConnectionReport, Report, text::TextOptions,
+};
 use pcap_tls_diagnose_core::{Analyzer as CoreAnalyzer, DiagnoseError};
 use wasm_bindgen::prelude::*;
 
@@ -55,10 +63,38 @@ pub fn diagnose_text(bytes: &[u8], all: bool) -> Result<String, JsError> {
     ))
 }
 
+/// Analyses a whole capture; returns the Markdown report of its problems (as the CLI's
+/// `--format markdown`), redacted as `--redact` does when `redact` is true.
+#[wasm_bindgen(js_name = diagnoseMarkdown)]
+pub fn diagnose_markdown(bytes: &[u8], redact: bool) -> Result<String, JsError> {
+    let report = report_or_error(pcap_tls_diagnose_core::diagnose(bytes))?;
+    Ok(markdown(report, redact))
+}
+
+fn markdown(mut report: Report, redact: bool) -> String {
+    if redact {
+        report::redact::Redactor::new().report(&mut report);
+    }
+    report::markdown::render(&report, MarkdownOptions::default())
+}
+
+/// Connections with a problem kept for [`Analyzer::ticket`]; beyond, the ticket groups what
+/// it has (the counts of the capture stay whole).
+const MAX_KEPT: usize = 10_000;
+
+/// Certificates kept for [`Analyzer::certificate_pem`].
+const MAX_CERTIFICATES: usize = 10_000;
+
 /// The streaming analyser: push a large capture chunk by chunk, then finish.
 #[wasm_bindgen]
 pub struct Analyzer {
     inner: Option<CoreAnalyzer>,
+    /// Connections with a problem handed out by `takeConnections`, for the ticket.
+    problems: Vec<ConnectionReport>,
+    /// Every certificate seen, by SHA-256 (hex), for `certificatePem`.
+    certificates: BTreeMap<String, Certificate>,
+    /// The finished report, with only its connections that have a problem, for `ticket`.
+    finished: Option<Report>,
 }
 
 #[wasm_bindgen]
@@ -68,6 +104,9 @@ impl Analyzer {
     pub fn new() -> Self {
         Self {
             inner: Some(CoreAnalyzer::new()),
+            problems: Vec::new(),
+            certificates: BTreeMap::new(),
+            finished: None,
         }
     }
 
@@ -128,19 +167,79 @@ impl Analyzer {
             .as_mut()
             .map(CoreAnalyzer::take_connections)
             .unwrap_or_default();
+        self.keep(&taken);
         report::connections_to_json(&taken)
     }
 
     /// Ends the analysis; returns the JSON report (throws when the input was not a capture).
     pub fn finish(&mut self) -> Result<String, JsError> {
-        json_or_error(self.take()?.finish())
+        let report = self.finish_report()?;
+        Ok(report::to_json(&report))
     }
 
     /// As `finish`, the same report without indentation (about two thirds of the size): for a
     /// page that parses it at once.
     #[wasm_bindgen(js_name = finishCompact)]
     pub fn finish_compact(&mut self) -> Result<String, JsError> {
-        report_or_error(self.take()?.finish()).map(|report| report::to_json_compact(&report))
+        let report = self.finish_report()?;
+        Ok(report::to_json_compact(&report))
+    }
+
+    /// After `finish`: the Markdown report of the connections with a problem (as the CLI's
+    /// `--format markdown`), to paste into a ticket; `redact` replaces addresses, names and
+    /// fingerprints by pseudonyms, as `--redact` does.
+    pub fn ticket(&self, redact: bool) -> Result<String, JsError> {
+        let report = self
+            .finished
+            .clone()
+            .ok_or_else(|| JsError::new("the analysis is not finished"))?;
+        Ok(markdown(report, redact))
+    }
+
+    /// A certificate seen in the capture, by its SHA-256 fingerprint (hex, as the report gives
+    /// it), in PEM; `undefined` when none has it.
+    #[wasm_bindgen(js_name = certificatePem)]
+    pub fn certificate_pem(&self, sha256: &str) -> Option<String> {
+        self.certificates.get(sha256).map(Certificate::pem)
+    }
+
+    /// The report; keeps what `ticket` and `certificatePem` need.
+    fn finish_report(&mut self) -> Result<Report, JsError> {
+        let report = report_or_error(self.take()?.finish())?;
+        self.keep(&report.connections);
+        // The problems handed out before and those of the report, in order.
+        let mut connections = std::mem::take(&mut self.problems);
+        connections.sort_unstable_by_key(|c| c.id);
+        // The report without its healthy connections (a capture may list 100,000).
+        self.finished = Some(Report {
+            schema_version: report.schema_version,
+            tool: report.tool.clone(),
+            capture: report.capture.clone(),
+            connections,
+            findings: report.findings.clone(),
+            supplied_client_certificates: report.supplied_client_certificates.clone(),
+            trust_store: report.trust_store.clone(),
+        });
+        Ok(report)
+    }
+
+    /// Keeps the problems and certificates of connections handed out.
+    fn keep(&mut self, connections: &[ConnectionReport]) {
+        for c in connections {
+            if c.has_problem() && self.problems.len() < MAX_KEPT {
+                self.problems.push(c.clone());
+            }
+            let chains = [&c.server_certificates, &c.client_certificates];
+            for entry in chains.into_iter().flatten().flat_map(|chain| chain.iter()) {
+                if let CertificateEntry::Parsed(cert) = entry
+                    && self.certificates.len() < MAX_CERTIFICATES
+                {
+                    self.certificates
+                        .entry(cert.sha256.clone())
+                        .or_insert_with(|| (**cert).clone());
+                }
+            }
+        }
     }
 
     /// The analyser, for `finish`: it can finish once.
