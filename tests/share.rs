@@ -431,3 +431,47 @@ fn write_pcap_needs_one_capture_file() {
         run.stderr()
     );
 }
+
+#[test]
+fn what_the_user_supplied_is_redacted_too() {
+    let unrelated = root().join("pcaps/certs/client-unrelated.pem");
+    let ca = root().join("pcaps/certs/root.pem");
+    let capture = pcap("tls12-mtls-java-client-cert-not-in-ca-list.pcap");
+    let args = |redact: bool| {
+        let mut args: Vec<OsString> = vec![
+            "--client-cert".into(),
+            unrelated.clone().into(),
+            "--ca".into(),
+            ca.clone().into(),
+        ];
+        if redact {
+            args.push("--redact".into());
+        }
+        args.push(capture.clone().into());
+        args
+    };
+    let plain = run(&args(false), None).stdout();
+    let mut json_args = args(false);
+    json_args.splice(0..0, ["--format".into(), "json".into()]);
+    let report: Value = serde_json::from_str(&run(&json_args, None).stdout()).expect("JSON");
+    let supplied = &report["supplied_client_certificates"][0];
+    let names = [
+        supplied["subject"].as_str().expect("subject"),
+        supplied["issuer"].as_str().expect("issuer"),
+        report["trust_store"][0].as_str().expect("trust store"),
+    ];
+    for name in names {
+        assert!(plain.contains(name), "{name} is not in the plain output");
+    }
+    for format in ["text", "json", "jsonl", "markdown"] {
+        let mut redacted_args = args(true);
+        redacted_args.splice(0..0, ["--format".into(), format.into()]);
+        let redacted = run(&redacted_args, None).stdout();
+        for name in names {
+            assert!(
+                stands_alone(&redacted, name).is_none(),
+                "{format}: {name} is in the redacted output"
+            );
+        }
+    }
+}

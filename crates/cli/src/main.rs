@@ -550,7 +550,17 @@ fn jsonl(
             let name = path.display().to_string();
             let mut writer = report::jsonl::LineWriter::new(Vec::new(), Some(&name), args.all);
             let found = std::cell::Cell::new(false);
-            let redactor = std::cell::RefCell::new(report::redact::Redactor::new());
+            let mut redactor = report::redact::Redactor::new();
+            if args.redact {
+                let trust_store: Vec<String> = supplied
+                    .trust_store
+                    .summaries()
+                    .into_iter()
+                    .map(|c| c.subject)
+                    .collect();
+                redactor.supplied(&supplied.client_certificates.summaries(), &trust_store);
+            }
+            let redactor = std::cell::RefCell::new(redactor);
             let write = |writer: &mut report::jsonl::LineWriter<Vec<u8>>,
                          conns: Vec<ConnectionReport>|
              -> io::Result<()> {

@@ -97,6 +97,12 @@ impl Certificates {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The certificates as the report shows them (`supplied_client_certificates`; a trust
+    /// store's subjects are their `subject`s).
+    pub fn summaries(&self) -> Vec<report::Certificate> {
+        self.0.iter().map(report::certificate).collect()
+    }
 }
 
 /// Unstable internals for the fuzz targets, the benchmark and the tests of this repository.

@@ -40,6 +40,9 @@ pub struct Redactor {
     /// Each name seen, with its pseudonym.
     names: HashMap<String, String>,
     counts: HashMap<Kind, u32>,
+    /// Names that any text may hold: those of what the user supplied (`--client-cert`,
+    /// `--ca`), which findings quote.
+    always: Vec<String>,
 }
 
 /// Kinds of names, each numbered on its own.
@@ -63,6 +66,7 @@ impl Redactor {
     /// Redacts a whole report: its connections, the capture's findings and what the user
     /// supplied (`--client-cert`, `--ca`).
     pub fn report(&mut self, report: &mut Report) {
+        self.supplied(&report.supplied_client_certificates, &report.trust_store);
         for conn in &mut report.connections {
             self.connection(conn);
         }
@@ -78,6 +82,32 @@ impl Redactor {
         for f in &mut report.findings {
             self.finding(f, &all);
         }
+    }
+
+    /// Learns the names of what the user supplied — the client's chain (`--client-cert`) and
+    /// the trust store's subjects (`--ca`) — which the findings of any connection may quote.
+    /// [`Redactor::report`] does it itself; call it first when redacting connections one by one
+    /// ([`crate::Certificates::summaries`] gives them).
+    pub fn supplied(&mut self, client_chain: &[Certificate], trust_store: &[String]) {
+        for cert in client_chain {
+            self.always.extend(sensitive(cert));
+            let mut copy = cert.clone();
+            self.certificate(&mut copy);
+        }
+        for subject in trust_store {
+            self.always.push(subject.clone());
+            self.always
+                .extend(common_names(subject).map(str::to_string));
+            self.name(subject, Kind::Ca);
+            for cn in common_names(subject) {
+                if !self.names.contains_key(cn) {
+                    let alias = self.name(subject, Kind::Ca);
+                    self.names.insert(cn.to_string(), alias);
+                }
+            }
+        }
+        self.always.sort_unstable();
+        self.always.dedup();
     }
 
     /// Redacts one connection's report entry (as [`crate::Analyzer::take_connections`] hands
@@ -108,6 +138,7 @@ impl Redactor {
         {
             *chain = self.chain(chain, &mut seen);
         }
+        seen.extend(self.always.iter().cloned());
         seen.sort_unstable();
         seen.dedup();
         let local: Vec<&str> = seen.iter().map(String::as_str).collect();
