@@ -550,17 +550,7 @@ fn jsonl(
             let name = path.display().to_string();
             let mut writer = report::jsonl::LineWriter::new(Vec::new(), Some(&name), args.all);
             let found = std::cell::Cell::new(false);
-            let mut redactor = report::redact::Redactor::new();
-            if args.redact {
-                let trust_store: Vec<String> = supplied
-                    .trust_store
-                    .summaries()
-                    .into_iter()
-                    .map(|c| c.subject)
-                    .collect();
-                redactor.supplied(&supplied.client_certificates.summaries(), &trust_store);
-            }
-            let redactor = std::cell::RefCell::new(redactor);
+            let redactor = std::cell::RefCell::new(supplied.redactor());
             let write = |writer: &mut report::jsonl::LineWriter<Vec<u8>>,
                          conns: Vec<ConnectionReport>|
              -> io::Result<()> {
@@ -791,6 +781,22 @@ fn diagnose_file(
         errors: report.has_errors(),
         unreadable: error.filter(|_| !readable).map(|e| e.to_string()),
     })
+}
+
+impl Supplied {
+    /// A redactor for one file's JSON Lines, which knows the names of the supplied files (the
+    /// findings quote them) before the first connection.
+    fn redactor(&self) -> report::redact::Redactor {
+        let mut redactor = report::redact::Redactor::new();
+        let trust_store: Vec<String> = self
+            .trust_store
+            .summaries()
+            .into_iter()
+            .map(|c| c.subject)
+            .collect();
+        redactor.supplied(&self.client_certificates.summaries(), &trust_store);
+        redactor
+    }
 }
 
 /// What `--export-certs` and `--write-pcap` gather from the selected connections as they are
