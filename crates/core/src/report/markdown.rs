@@ -9,8 +9,8 @@
 use std::fmt::Write;
 
 use super::text::{
-    GROUP_FROM, addresses, alert_text, duration, endpoints, header, ids, message_text, plural,
-    problem_groups, relative,
+    Shown, addresses, alert_text, duration, endpoints, header, ids, message_text, plural,
+    problem_groups, relative, selection,
 };
 use super::{
     CertificateEntry, CertificateRequest, Confidence, ConnectionReport, Finding, Outcome, Party,
@@ -39,28 +39,15 @@ pub fn render(report: &Report, options: MarkdownOptions) -> String {
         out.push('\n');
         finding(&mut out, f, "###");
     }
-    let problems = report
-        .connections
-        .iter()
-        .filter(|c| c.has_problem())
-        .count();
-    let mut hidden = 0;
-    if !options.all && problems > GROUP_FROM {
-        hidden = report.connections.len() - problems;
-        groups(&mut out, report);
-    } else {
-        for conn in &report.connections {
-            if !options.all && !conn.has_problem() {
-                hidden += 1;
-                continue;
+    let (shown, hidden) = selection(report, options.all, options.filtered_from);
+    match shown {
+        Shown::Groups => groups(&mut out, report),
+        Shown::Each(conns) => {
+            for conn in conns {
+                out.push('\n');
+                connection(&mut out, report, conn);
             }
-            out.push('\n');
-            connection(&mut out, report, conn);
         }
-    }
-    if options.filtered_from.is_none() && !options.all {
-        let analysed = usize::try_from(report.capture.outcomes.connections).unwrap_or(usize::MAX);
-        hidden += analysed.saturating_sub(report.connections.len());
     }
     if hidden > 0 {
         let _ = writeln!(

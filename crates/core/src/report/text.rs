@@ -68,30 +68,15 @@ pub fn render_with(report: &Report, options: TextOptions) -> String {
     let mut out = String::new();
     header(&mut out, report, options.filtered_from);
     summary(&mut out, report, &style);
-    let mut hidden = 0;
-    let problems = report
-        .connections
-        .iter()
-        .filter(|c| c.has_problem())
-        .count();
-    if !options.all && problems > GROUP_FROM {
-        hidden = report.connections.len() - problems;
-        groups(&mut out, report, &style);
-    } else {
-        for conn in &report.connections {
-            if !options.all && !conn.has_problem() {
-                hidden += 1;
-                continue;
+    let (shown, hidden) = selection(report, options.all, options.filtered_from);
+    match shown {
+        Shown::Groups => groups(&mut out, report, &style),
+        Shown::Each(conns) => {
+            for conn in conns {
+                out.push('\n');
+                connection(&mut out, conn, &style);
             }
-            out.push('\n');
-            connection(&mut out, conn, &style);
         }
-    }
-    // Connections the caller did not keep (a report lists at most 100,000; the CLI keeps only
-    // those with problems) are hidden too.
-    if options.filtered_from.is_none() && !options.all {
-        let analysed = usize::try_from(report.capture.outcomes.connections).unwrap_or(usize::MAX);
-        hidden += analysed.saturating_sub(report.connections.len());
     }
     if hidden > 0 {
         let _ = writeln!(
@@ -101,6 +86,41 @@ pub fn render_with(report: &Report, options: TextOptions) -> String {
         );
     }
     out
+}
+
+/// What a rendering of the connections shows.
+pub(super) enum Shown<'a> {
+    /// One group per cause ([`problem_groups`]).
+    Groups,
+    /// These connections, one by one.
+    Each(Vec<&'a ConnectionReport>),
+}
+
+/// Which connections a rendering shows — groups when more than [`GROUP_FROM`] have a problem
+/// (unless `all`), else each one with a problem (each one with `all`) — and how many without
+/// a problem it leaves out, counting those the caller did not keep (a report lists at most
+/// 100,000; the CLI keeps only those with problems) unless the connections were filtered.
+pub(super) fn selection(
+    report: &Report,
+    all: bool,
+    filtered_from: Option<usize>,
+) -> (Shown<'_>, usize) {
+    let problems: Vec<&ConnectionReport> = report
+        .connections
+        .iter()
+        .filter(|c| all || c.has_problem())
+        .collect();
+    let mut hidden = report.connections.len() - problems.len();
+    let shown = if !all && problems.len() > GROUP_FROM {
+        Shown::Groups
+    } else {
+        Shown::Each(problems)
+    };
+    if filtered_from.is_none() && !all {
+        let analysed = usize::try_from(report.capture.outcomes.connections).unwrap_or(usize::MAX);
+        hidden += analysed.saturating_sub(report.connections.len());
+    }
+    (shown, hidden)
 }
 
 /// More connections with a problem than this are shown as groups, one per cause, each with one
