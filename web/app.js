@@ -404,7 +404,8 @@ function connection(c) {
     el("div", { class: "findings" }, c.findings.map(finding)),
     c.messages.length || c.alerts.length ? ladder(c) : null,
     chains(c),
-    request(c));
+    request(c),
+    fingerprints(c));
 }
 
 /** What the key log decrypted on a connection, and what stayed hidden (as the CLI's line). */
@@ -558,6 +559,21 @@ function request(c) {
       : el("p", {}, "Accepted CAs: any (the list is empty)"),
     cr.certificate_types.length ? el("p", {}, `Certificate types: ${cr.certificate_types.join(", ")}`) : null,
     cr.signature_algorithms.length ? el("p", {}, `Signature algorithms: ${cr.signature_algorithms.join(", ")}`) : null);
+}
+
+/** The hellos' fingerprints (each selected whole by a click, to copy) and the client's stack. */
+function fingerprints(c) {
+  const ch = c.client_hello;
+  const sh = c.server_hello;
+  const stack = c.client_stack;
+  if (!ch && !sh && !stack) return null;
+  const row = (term, value, title) => [el("dt", {}, term), el("dd", {}, el("code", { class: "fingerprint", title }, value))];
+  const rows = [];
+  if (ch) rows.push(...row("JA4", ch.ja4, `JA4_r ${ch.ja4_r}`), ...row("JA3", ch.ja3, ch.ja3_string));
+  if (sh) rows.push(...row("JA3S", sh.ja3s, sh.ja3s_string));
+  return el("div", { class: "fingerprints" }, el("h4", {}, "Fingerprints"),
+    rows.length ? el("dl", {}, rows) : null,
+    stack ? el("p", { class: "stack" }, `The client is likely ${stack.name}: ${stack.basis}.`) : null);
 }
 
 // --- Export ------------------------------------------------------------------------------------

@@ -44,6 +44,13 @@ test("the headline capture, picked with the file input, shows the missing client
   const alertColor = await page.locator(".ladder tr.alert .label").first().evaluate((e) => getComputedStyle(e).color);
   assert.notEqual(alertColor, await page.locator(".ladder tr.c2s .label").first().evaluate((e) => getComputedStyle(e).color));
   assert.match(await page.locator(".request").innerText(), /Accepted CAs:\s+CN=Test Root CA/);
+  // The hellos' fingerprints, each selected whole by a click to copy it, and the client's stack.
+  const prints = await page.locator(".fingerprints").innerText();
+  assert.match(prints, /JA4\s+t12d280700_d943125447b4_e7e480e5a997/);
+  assert.match(prints, /JA3\s+871a754af286dfb70c1b53c6887c62e0/);
+  assert.match(prints, /JA3S\s+ec74a5c51106f0419184d0dd08fb05bc/);
+  assert.match(prints, /The client is likely OpenSSL \(curl, Python, s_client, nginx, …\): encrypt_then_mac/);
+  assert.equal(await page.locator(".fingerprints code").first().evaluate((e) => getComputedStyle(e).userSelect), "all");
   assert.match(await page.locator("#privacy").innerText(), /Your capture never leaves this browser/);
   await page.screenshot({ path: join(SHOTS, "headline.png"), fullPage: true });
   onlyOwnFiles(requests);

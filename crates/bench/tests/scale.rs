@@ -133,7 +133,9 @@ fn many_problem_connections_are_grouped_by_cause_in_the_text() {
     }
     // An example shows its findings and ladder; its certificates are one option away.
     assert!(
-        text.contains("adds its certificates, certificate request and capture notes)"),
+        text.contains(
+            "adds its certificates, certificate request, fingerprints and capture notes)"
+        ),
         "{text}"
     );
     assert!(!text.contains("  server certificates:"), "{text}");

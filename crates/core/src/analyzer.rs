@@ -195,6 +195,7 @@ impl Finisher {
         };
         let ctx = Ctx::new(conn, &self.neighbours, supplied);
         let resumes = ctx.earlier_full_handshake.map(|(id, _)| id);
+        let stack = ctx.stack_guess;
         let found = findings::diagnose(&ctx);
         self.tally.add(conn, &found);
         if conn.decryption.as_ref().is_some_and(|d| d.matched) {
@@ -204,7 +205,7 @@ impl Finisher {
             self.unlisted += 1;
         } else {
             self.ready
-                .push(self.projector.connection(conn, found, resumes));
+                .push(self.projector.connection(conn, found, resumes, stack));
         }
     }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::Supplied;
 use crate::capture::Timestamp;
 use crate::model::{Alert, Connection, Endpoint, Event, FrameNumber, Party};
-use crate::tls::enums::{CipherSuite, ExtensionType, HandshakeType};
+use crate::tls::enums::{CipherSuite, ExtensionType, HandshakeType, NamedGroup};
 use crate::tls::handshake::ClientHello;
 use crate::x509::{Certificate, Name};
 
@@ -26,9 +26,25 @@ pub(crate) enum Stack {
     GnuTls,
     /// OpenSSL and what builds on it: curl, Python, s_client, nginx as a client.
     OpenSsl,
+    /// Windows' SChannel (.NET on Windows, WinHTTP, WinINET): Windows 10 and 11's default
+    /// order of TLS 1.2 suites and of groups.
+    Schannel,
 }
 
 impl Stack {
+    /// The report's code for it.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Self::Java => "java",
+            Self::Go => "go",
+            Self::Node => "nodejs",
+            Self::Browser => "browser",
+            Self::GnuTls => "gnutls",
+            Self::OpenSsl => "openssl",
+            Self::Schannel => "schannel",
+        }
+    }
+
     /// As the explanations name it.
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -38,15 +54,27 @@ impl Stack {
             Self::Browser => "a browser",
             Self::GnuTls => "GnuTLS",
             Self::OpenSsl => "OpenSSL (curl, Python, s_client, nginx, …)",
+            Self::Schannel => "Windows SChannel (.NET on Windows, WinHTTP, WinINET, …)",
         }
     }
 
     /// Picks a certificate by the CertificateRequest's CA list and sends an empty Certificate,
     /// without an error of its own, when none fits (Java's key manager, Go's
     /// `tls.Config.Certificates`, browsers); OpenSSL-based stacks send what they are given.
+    /// SChannel is taken as an unknown stack is (the findings' general words name .NET among
+    /// those that pick).
     pub(crate) fn picks_by_ca_list(self) -> bool {
-        matches!(self, Self::Java | Self::Go | Self::Browser)
+        matches!(self, Self::Java | Self::Go | Self::Browser | Self::Schannel)
     }
+}
+
+/// A client stack recognised by its ClientHello, and on what that rests.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) struct StackGuess {
+    /// The stack.
+    pub(crate) stack: Stack,
+    /// What in the ClientHello tells it, in words.
+    pub(crate) basis: &'static str,
 }
 
 /// A connection under diagnosis.
@@ -66,6 +94,9 @@ pub(crate) struct Ctx<'a> {
     /// Another connection of the capture to the same server address and port that carries
     /// TLS, by its id.
     pub(crate) tls_on_same_port: Option<u32>,
+    /// The client's stack from its first ClientHello: worked out once, for the advice and for
+    /// the report alike.
+    pub(crate) stack_guess: Option<StackGuess>,
 }
 
 /// Another connection, as a refused connection's context names it.
@@ -240,6 +271,7 @@ impl<'a> Ctx<'a> {
             trust: supplied.trust_store,
             other_addresses,
             tls_on_same_port,
+            stack_guess: first_client_hello(conn).and_then(client_stack),
         }
     }
 
@@ -328,15 +360,7 @@ impl<'a> Ctx<'a> {
 
     /// A guess at the client's TLS stack from its ClientHello's shape.
     pub(crate) fn client_stack(&self) -> Option<Stack> {
-        // The first ClientHello: a renegotiation's replaces the SCSV with the extension.
-        let first = self.conn.events.iter().find_map(|e| match e.message() {
-            Some(m) if e.from == Party::Client => match &m.details {
-                crate::tls::handshake::Details::ClientHello(ch) => Some(&**ch),
-                _ => None,
-            },
-            _ => None,
-        })?;
-        client_stack(first)
+        self.stack_guess.map(|g| g.stack)
     }
 
     /// Lists up to `n` items, then "… and N more".
@@ -358,28 +382,52 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The client's first ClientHello: a renegotiation's replaces the SCSV with the extension.
+fn first_client_hello(conn: &Connection) -> Option<&ClientHello> {
+    conn.events.iter().find_map(|e| match e.message() {
+        Some(m) if e.from == Party::Client => match &m.details {
+            crate::tls::handshake::Details::ClientHello(ch) => Some(&**ch),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// A guess at a client's TLS stack from its ClientHello's shape: the extensions it sends (and
 /// does not send), GREASE, and the order of its TLS 1.2 cipher suites.
-pub(crate) fn client_stack(ch: &ClientHello) -> Option<Stack> {
+pub(crate) fn client_stack(ch: &ClientHello) -> Option<StackGuess> {
     use ExtensionType as E;
+    let guess = |stack, basis| Some(StackGuess { stack, basis });
     let grease = ch.cipher_suites.iter().any(|s| s.is_grease())
         || ch.extensions.iter().any(|e| e.is_grease());
     if grease {
-        Some(Stack::Browser)
-    } else if ch.has(E::STATUS_REQUEST_V2)
-        || (ch.has(E::SIGNATURE_ALGORITHMS_CERT) && !ch.has(E::ENCRYPT_THEN_MAC))
-    {
-        Some(Stack::Java)
+        guess(
+            Stack::Browser,
+            "GREASE values (RFC 8701) among its cipher suites or extensions",
+        )
+    } else if ch.has(E::STATUS_REQUEST_V2) {
+        guess(Stack::Java, "status_request_v2, which only JSSE sends")
+    } else if ch.has(E::SIGNATURE_ALGORITHMS_CERT) && !ch.has(E::ENCRYPT_THEN_MAC) {
+        guess(
+            Stack::Java,
+            "signature_algorithms_cert without GREASE or encrypt_then_mac",
+        )
     } else if ch.has(E::SIGNED_CERTIFICATE_TIMESTAMP)
         && ch.has(E::RENEGOTIATION_INFO)
         && !ch.has(E::ENCRYPT_THEN_MAC)
     {
-        Some(Stack::Go)
+        guess(
+            Stack::Go,
+            "signed_certificate_timestamp and renegotiation_info without GREASE or encrypt_then_mac",
+        )
     } else if ch.has(E::RECORD_SIZE_LIMIT)
         && ch.has(E::ENCRYPT_THEN_MAC)
         && ch.has(E::RENEGOTIATION_INFO)
     {
-        Some(Stack::GnuTls)
+        guess(
+            Stack::GnuTls,
+            "record_size_limit, encrypt_then_mac and renegotiation_info",
+        )
     } else if ch.has(E::ENCRYPT_THEN_MAC)
         && !ch.has(E::RENEGOTIATION_INFO)
         && ch
@@ -389,23 +437,63 @@ pub(crate) fn client_stack(ch: &ClientHello) -> Option<Stack> {
         // Node.js's default cipher list puts ECDHE-RSA-AES128-GCM-SHA256 (0xc02f), then
         // ECDHE-ECDSA-AES128-GCM-SHA256 (0xc02b), first among the TLS 1.2 suites; OpenSSL's own
         // default starts with the AES-256 ones.
-        let mut tls12 = ch
-            .cipher_suites
-            .iter()
-            .filter(|s| !s.is_tls13() && !s.is_scsv());
-        let node = tls12.next() == Some(&CipherSuite(0xc02f))
-            && tls12.next() == Some(&CipherSuite(0xc02b));
-        Some(if node { Stack::Node } else { Stack::OpenSsl })
+        if tls12_suites_start(ch, &[CipherSuite(0xc02f), CipherSuite(0xc02b)]) {
+            guess(
+                Stack::Node,
+                "encrypt_then_mac and the renegotiation SCSV without renegotiation_info (OpenSSL), TLS 1.2 suites in Node.js's default order (ECDHE-RSA-AES128-GCM-SHA256 first)",
+            )
+        } else {
+            guess(
+                Stack::OpenSsl,
+                "encrypt_then_mac and TLS_EMPTY_RENEGOTIATION_INFO_SCSV without renegotiation_info",
+            )
+        }
+    } else if !ch.has(E::ENCRYPT_THEN_MAC)
+        && tls12_suites_start(ch, &WINDOWS_TLS12_SUITES)
+        && ch.groups[..] == WINDOWS_GROUPS
+    {
+        guess(
+            Stack::Schannel,
+            "TLS 1.2 suites and groups in Windows 10 and 11's default order (ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-RSA-AES128-GCM-SHA256 first; x25519, secp256r1, secp384r1), without GREASE or encrypt_then_mac",
+        )
     } else {
         None
     }
+}
+
+/// The first TLS 1.2 suites of SChannel's default order since Windows 10 v1511, Windows 11 and
+/// Windows Server 2022 included ("TLS Cipher Suites in Windows 10 v1511" and its successors,
+/// <https://learn.microsoft.com/windows/win32/secauthn/cipher-suites-in-schannel>).
+const WINDOWS_TLS12_SUITES: [CipherSuite; 4] = [
+    CipherSuite(0xc02c),
+    CipherSuite(0xc02b),
+    CipherSuite(0xc030),
+    CipherSuite(0xc02f),
+];
+
+/// SChannel's default groups since Windows 10 v1607: curve25519, NistP256, NistP384
+/// (<https://learn.microsoft.com/windows/win32/secauthn/tls-elliptic-curves-in-windows-10-1607-and-later>).
+const WINDOWS_GROUPS: [NamedGroup; 3] = [NamedGroup(29), NamedGroup(23), NamedGroup(24)];
+
+/// The ClientHello's TLS 1.2 suites (TLS 1.3 suites and signalling values left out) start with
+/// these.
+fn tls12_suites_start(ch: &ClientHello, first: &[CipherSuite]) -> bool {
+    let mut tls12 = ch
+        .cipher_suites
+        .iter()
+        .filter(|s| !s.is_tls13() && !s.is_scsv());
+    first.iter().all(|want| tls12.next() == Some(want))
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
-    use super::{Stack, client_stack};
+    use super::{Stack, client_stack as guess};
+
+    fn client_stack(ch: &ClientHello) -> Option<Stack> {
+        guess(ch).map(|g| g.stack)
+    }
     use crate::tls::enums::{CipherSuite, ExtensionType, ProtocolVersion};
     use crate::tls::handshake::ClientHello;
 
@@ -452,6 +540,21 @@ mod tests {
             &[0x2a2a, 0x1301, 0xc02b],
         );
         assert_eq!(client_stack(&chrome), Some(Stack::Browser));
+        // Windows SChannel (ja4/latest.pcapng of FoxIO's JA4 repository, connection 4, from a
+        // Windows 10 host): Windows' default suites and groups, no encrypt_then_mac.
+        let mut windows = hello(
+            &[0, 5, 10, 11, 13, 35, 23, 0xff01],
+            &[0xc02c, 0xc02b, 0xc030, 0xc02f, 0xc024, 0xc023],
+        );
+        windows.groups = [29, 23, 24].map(crate::tls::enums::NamedGroup).into();
+        assert_eq!(client_stack(&windows), Some(Stack::Schannel));
+        // Near misses: other groups (rustls and Java add their own), or encrypt_then_mac.
+        let mut other_groups = windows.clone();
+        other_groups.groups = [29, 23, 24, 25].map(crate::tls::enums::NamedGroup).into();
+        assert_eq!(client_stack(&other_groups), None);
+        let mut etm = windows;
+        etm.extensions = [0, 10, 11, 13, 22, 23].map(ExtensionType).into();
+        assert_eq!(client_stack(&etm), None);
         // Near misses: a bare ClientHello says nothing.
         assert_eq!(client_stack(&hello(&[0, 10, 13], &[0xc02f])), None);
         assert!(Stack::Go.picks_by_ca_list() && !Stack::Node.picks_by_ca_list());

@@ -17,7 +17,7 @@ use crate::codes::{Confidence, FindingCode, Severity};
 use crate::error::{CaptureError, CaptureErrorKind};
 use crate::model::{Connection, FrameNumber};
 use crate::x509::Certificate;
-pub(crate) use context::{Ctx, Neighbours};
+pub(crate) use context::{Ctx, Neighbours, StackGuess};
 
 /// One diagnosis.
 #[derive(Clone, Debug)]

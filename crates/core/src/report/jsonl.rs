@@ -27,7 +27,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
 
 use super::{
-    Alert, Anomaly, CertificateEntry, CertificateRequest, ClientHello, Confidence,
+    Alert, Anomaly, CertificateEntry, CertificateRequest, ClientHello, ClientStack, Confidence,
     ConnectionReport, Decryption, Endpoint, Finding, FindingCode, Message, Outcome, Report,
     RoleBasis, SCHEMA_VERSION, ServerHello, Severity, Timestamp, Tool, Traffic, rfc3339,
 };
@@ -131,6 +131,7 @@ struct FullConnection<'a> {
     client_certificates: Option<Vec<CertRef<'a>>>,
     client_hello: Option<&'a str>,
     server_hello: Option<&'a ServerHello>,
+    client_stack: Option<&'a ClientStack>,
     messages: &'a [Message],
     alerts: &'a [Alert],
     anomalies: &'a [Anomaly],
@@ -246,6 +247,7 @@ impl<W: Write> LineWriter<W> {
                     client_certificates,
                     client_hello,
                     server_hello: conn.server_hello.as_ref(),
+                    client_stack: conn.client_stack.as_ref(),
                     messages: &conn.messages,
                     alerts: &conn.alerts,
                     anomalies: &conn.anomalies,

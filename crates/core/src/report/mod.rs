@@ -7,6 +7,7 @@
 //!
 //! Output is deterministic: connections in order of first appearance, counters in a fixed order.
 
+mod fingerprint;
 pub mod jsonl;
 pub mod markdown;
 mod project;
@@ -346,6 +347,9 @@ pub struct ConnectionReport {
     pub client_hello: Option<ClientHello>,
     /// What the ServerHello chose.
     pub server_hello: Option<ServerHello>,
+    /// The TLS stack the client looks like from its first ClientHello, as the findings' advice
+    /// names it; `null` when its ClientHello fits none of them (or there is none).
+    pub client_stack: Option<ClientStack>,
     /// Handshake messages and other TLS records, in order.
     pub messages: Vec<Message>,
     /// Alerts, in order.
@@ -486,6 +490,11 @@ pub struct Message {
     /// A one-line summary of the message's content, for the text ladder.
     #[serde(skip)]
     pub summary: Option<String>,
+    /// A ClientHello's fingerprints (not in the JSON, where the connection's `client_hello`
+    /// carries the last ClientHello's), for programs that compare every ClientHello (the first
+    /// one before a HelloRetryRequest too) with other tools.
+    #[serde(skip)]
+    pub client_fingerprints: Option<Arc<ClientFingerprints>>,
 }
 
 /// An alert.
@@ -651,6 +660,53 @@ pub struct ClientHello {
     pub extensions: Arc<[String]>,
     /// Sent in the SSL 2.0-compatible format.
     pub sslv2_format: bool,
+    /// Its JA4 and JA3 fingerprints.
+    #[serde(flatten)]
+    pub fingerprints: Arc<ClientFingerprints>,
+}
+
+/// A ClientHello's fingerprints, GREASE (RFC 8701) left out of all of them. JA4 is FoxIO's
+/// (<https://github.com/FoxIO-LLC/ja4/blob/main/technical_details/JA4.md>, BSD 3-Clause; always
+/// `t…`, TLS over TCP), JA3 Salesforce's (<https://github.com/salesforce/ja3>).
+#[derive(Clone, Debug, Eq, Hash, PartialEq, serde::Serialize)]
+pub struct ClientFingerprints {
+    /// JA4: `t13d1516h2_8daaf6152771_e5627efa2ab1` (version, SNI or not, counts of suites and
+    /// extensions, ALPN; hash of the sorted suites; hash of the sorted extensions without SNI
+    /// and ALPN and of the signature algorithms).
+    pub ja4: String,
+    /// JA4_r: JA4 with the sorted lists in hex instead of their hashes.
+    pub ja4_r: String,
+    /// JA4_o: JA4 of the lists in the order sent (SNI and ALPN kept).
+    pub ja4_o: String,
+    /// JA4_ro: JA4_o with the lists in hex instead of their hashes.
+    pub ja4_ro: String,
+    /// JA3: the MD5 of `ja3_string`, in hex.
+    pub ja3: String,
+    /// JA3's string: `SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats`,
+    /// decimal, `-` between the values of a field.
+    pub ja3_string: String,
+}
+
+/// A ServerHello's fingerprint: JA3S (<https://github.com/salesforce/ja3>).
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct ServerFingerprints {
+    /// JA3S: the MD5 of `ja3s_string`, in hex.
+    pub ja3s: String,
+    /// JA3S's string: `SSLVersion,Cipher,Extensions`, decimal, extensions in the order sent.
+    pub ja3s_string: String,
+}
+
+/// The TLS stack a client looks like, from its ClientHello's shape.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+pub struct ClientStack {
+    /// `java`, `go`, `nodejs`, `browser`, `gnutls` or `openssl`.
+    pub stack: &'static str,
+    /// As the findings name it: `Go (crypto/tls)`, `OpenSSL (curl, Python, s_client, nginx, …)`.
+    pub name: &'static str,
+    /// What in the ClientHello it rests on.
+    pub basis: &'static str,
+    /// Always `likely`: a shape, not a proof (any stack can be configured to look like another).
+    pub confidence: Confidence,
 }
 
 /// What a ServerHello chose.
@@ -680,6 +736,9 @@ pub struct ServerHello {
     pub session_id_length: usize,
     /// Extension types in order.
     pub extensions: Vec<String>,
+    /// Its JA3S fingerprint.
+    #[serde(flatten)]
+    pub fingerprints: Arc<ServerFingerprints>,
 }
 
 /// Something about the capture or the stream that limits what can be seen.

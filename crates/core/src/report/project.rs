@@ -7,9 +7,10 @@ use std::fmt::Display;
 use std::sync::Arc;
 
 use super::{
-    Alert, Anomaly, CertificateEntry, CertificateRequest, ClientHello, ConnectionReport,
-    Decryption, DecryptionFailure, Endpoint, Finding, FirstPayload, HiddenRecords, HttpResponse,
-    Message, Opening, Outcome, Party, RoleBasis, ServerHello, Traffic,
+    Alert, Anomaly, CertificateEntry, CertificateRequest, ClientFingerprints, ClientHello,
+    ClientStack, Confidence, ConnectionReport, Decryption, DecryptionFailure, Endpoint, Finding,
+    FirstPayload, HiddenRecords, HttpResponse, Message, Opening, Outcome, Party, RoleBasis,
+    ServerFingerprints, ServerHello, Traffic, fingerprint,
 };
 use crate::findings;
 use crate::model::{self, StartTls};
@@ -26,7 +27,33 @@ pub(crate) struct Projector {
     lists: HashMap<usize, Written<Box<dyn std::any::Any + Send + Sync>, String>>,
     /// Written certificate chains, likewise.
     chains: HashMap<usize, Written<Arc<[hs::CertEntry]>, CertificateEntry>>,
+    /// ClientHello fingerprints by what they are made of: the addresses of the model's shared
+    /// lists (held, as above) and the values beside them.
+    client_fingerprints: HashMap<HelloKey, (HelloLists, Arc<ClientFingerprints>)>,
+    /// ServerHello fingerprints by their content.
+    server_fingerprints: HashMap<ServerKey, Arc<ServerFingerprints>>,
 }
+
+/// What a ClientHello's fingerprints are made of, its lists by address.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+struct HelloKey {
+    lists: [usize; 6],
+    legacy_version: u16,
+    alpn_first_last: Option<[u8; 2]>,
+}
+
+/// The lists a [`HelloKey`] points at, held.
+type HelloLists = (
+    hs::List<crate::tls::enums::CipherSuite>,
+    hs::List<crate::tls::enums::ExtensionType>,
+    hs::List<crate::tls::enums::SignatureScheme>,
+    hs::List<crate::tls::enums::NamedGroup>,
+    hs::List<u8>,
+    hs::List<crate::tls::enums::ProtocolVersion>,
+);
+
+/// What a ServerHello's fingerprint is made of.
+type ServerKey = (u16, u16, Vec<crate::tls::enums::ExtensionType>);
 
 /// A model's list (held so that its address stays its own) and its written form.
 type Written<K, T> = (K, Arc<[T]>);
@@ -41,8 +68,10 @@ impl Projector {
         conn: &model::Connection,
         found: Vec<findings::Finding>,
         resumes: Option<u32>,
+        stack: Option<findings::StackGuess>,
     ) -> ConnectionReport {
-        let (messages, alerts) = records(conn);
+        let (mut messages, alerts) = records(conn);
+        self.fingerprint_messages(conn, &mut messages);
         ConnectionReport {
             id: conn.id,
             client: endpoint(conn.client),
@@ -75,7 +104,13 @@ impl Projector {
                 .certificates(model::Party::Client)
                 .map(|c| self.chain(c)),
             client_hello: conn.client_hello().map(|ch| self.client_hello(ch)),
-            server_hello: conn.server_hello().map(server_hello),
+            server_hello: conn.server_hello().map(|sh| self.server_hello(sh)),
+            client_stack: stack.map(|g| ClientStack {
+                stack: g.stack.code(),
+                name: g.stack.name(),
+                basis: g.basis,
+                confidence: Confidence::Likely,
+            }),
             messages,
             alerts,
             anomalies: conn.anomalies.iter().map(anomaly).collect(),
@@ -131,7 +166,73 @@ impl Projector {
             fallback_scsv: ch.fallback_scsv,
             extensions: self.list(&ch.extensions),
             sslv2_format: ch.sslv2_format,
+            fingerprints: self.client_fingerprints(ch),
         }
+    }
+
+    /// A ClientHello's fingerprints, made once per distinct ClientHello shape.
+    fn client_fingerprints(&mut self, ch: &hs::ClientHello) -> Arc<ClientFingerprints> {
+        let address = |p: *const ()| p as usize;
+        let key = HelloKey {
+            lists: [
+                address(Arc::as_ptr(&ch.cipher_suites).cast()),
+                address(Arc::as_ptr(&ch.extensions).cast()),
+                address(Arc::as_ptr(&ch.signature_algorithms).cast()),
+                address(Arc::as_ptr(&ch.groups).cast()),
+                address(Arc::as_ptr(&ch.ec_point_formats).cast()),
+                address(Arc::as_ptr(&ch.supported_versions).cast()),
+            ],
+            legacy_version: ch.legacy_version.0,
+            alpn_first_last: ch.alpn_first_last,
+        };
+        if self.client_fingerprints.len() >= MAX_SHARED
+            && !self.client_fingerprints.contains_key(&key)
+        {
+            self.client_fingerprints.clear();
+        }
+        let (_, written) = self.client_fingerprints.entry(key).or_insert_with(|| {
+            let lists = (
+                Arc::clone(&ch.cipher_suites),
+                Arc::clone(&ch.extensions),
+                Arc::clone(&ch.signature_algorithms),
+                Arc::clone(&ch.groups),
+                Arc::clone(&ch.ec_point_formats),
+                Arc::clone(&ch.supported_versions),
+            );
+            (lists, Arc::new(fingerprint::client(ch)))
+        });
+        Arc::clone(written)
+    }
+
+    /// Each ClientHello of the ladder gets its fingerprints.
+    fn fingerprint_messages(&mut self, conn: &model::Connection, messages: &mut [Message]) {
+        for e in &conn.events {
+            if let (model::Party::Client, Some(m)) = (e.from, e.message())
+                && let Details::ClientHello(ch) = &m.details
+                && let Ok(i) = messages.binary_search_by_key(&e.seq, |m| m.seq)
+            {
+                messages[i].client_fingerprints = Some(self.client_fingerprints(ch));
+            }
+        }
+    }
+
+    fn server_hello(&mut self, sh: &hs::ServerHello) -> ServerHello {
+        let key = (
+            sh.legacy_version.0,
+            sh.cipher_suite.0,
+            sh.extensions.clone(),
+        );
+        if self.server_fingerprints.len() >= MAX_SHARED
+            && !self.server_fingerprints.contains_key(&key)
+        {
+            self.server_fingerprints.clear();
+        }
+        let fingerprints = Arc::clone(
+            self.server_fingerprints
+                .entry(key)
+                .or_insert_with(|| Arc::new(fingerprint::server(sh))),
+        );
+        server_hello(sh, fingerprints)
     }
 }
 
@@ -180,6 +281,7 @@ fn records(conn: &model::Connection) -> (Vec<Message>, Vec<Alert>) {
             inferred: e.inferred.map(model::Inferred::name),
             seq: e.seq,
             summary: e.inferred.map(|i| inferred_summary(i, e.length())),
+            client_fingerprints: None,
         };
         if let Some(h) = e.message() {
             details(e.from, &h.details, &mut m);
@@ -302,7 +404,7 @@ fn names<T: Display>(items: &[T]) -> Vec<String> {
     items.iter().map(ToString::to_string).collect()
 }
 
-fn server_hello(sh: &hs::ServerHello) -> ServerHello {
+fn server_hello(sh: &hs::ServerHello, fingerprints: Arc<ServerFingerprints>) -> ServerHello {
     ServerHello {
         hello_retry_request: sh.hello_retry_request,
         legacy_version: sh.legacy_version.to_string(),
@@ -316,6 +418,7 @@ fn server_hello(sh: &hs::ServerHello) -> ServerHello {
         session_ticket: sh.session_ticket,
         session_id_length: sh.session_id_length,
         extensions: names(&sh.extensions),
+        fingerprints,
     }
 }
 

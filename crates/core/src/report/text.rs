@@ -533,7 +533,13 @@ fn connection_with(out: &mut String, conn: &ConnectionReport, style: &Style, ful
         if more {
             let _ = writeln!(
                 out,
-                "  {}(--connection {} adds its certificates, certificate request and capture notes){}",
+                "  {}(--connection {} adds its certificates, certificate request, fingerprints and capture notes){}",
+                style.dim, conn.id, style.reset
+            );
+        } else if conn.client_hello.is_some() || conn.server_hello.is_some() {
+            let _ = writeln!(
+                out,
+                "  {}(--connection {} adds its fingerprints){}",
                 style.dim, conn.id, style.reset
             );
         }
@@ -552,6 +558,7 @@ fn connection_with(out: &mut String, conn: &ConnectionReport, style: &Style, ful
     if let Some(cr) = &conn.certificate_request {
         certificate_request(out, cr);
     }
+    fingerprints(out, conn);
     if !conn.anomalies.is_empty() {
         let _ = writeln!(out, "  capture notes:");
         for a in &conn.anomalies {
@@ -563,6 +570,43 @@ fn connection_with(out: &mut String, conn: &ConnectionReport, style: &Style, ful
                 a.detail
             );
         }
+    }
+}
+
+/// The hellos' fingerprints (JA4 and JA3 of the last ClientHello, JA3S of the ServerHello)
+/// and the stack the client looks like.
+fn fingerprints(out: &mut String, conn: &ConnectionReport) {
+    const LABEL: &str = "  fingerprints: ";
+    let hanging = " ".repeat(LABEL.len());
+    let mut lines = Vec::new();
+    if let Some(ch) = &conn.client_hello {
+        let f = &ch.fingerprints;
+        lines.push(format!("JA4 {}  JA3 {}", f.ja4, f.ja3));
+    }
+    if let Some(sh) = &conn.server_hello {
+        lines.push(format!("JA3S {}", sh.fingerprints.ja3s));
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let _ = writeln!(out, "{}{line}", if i == 0 { LABEL } else { &hanging });
+    }
+    if let Some(stack) = &conn.client_stack {
+        let text = format!("client stack: likely {}, from {}", stack.name, stack.basis);
+        let mut first = true;
+        let mut line = String::new();
+        for word in text.split_whitespace() {
+            let indent = if first { 2 } else { LABEL.len() };
+            if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > 100 {
+                let _ = writeln!(out, "{}{line}", " ".repeat(indent));
+                line.clear();
+                first = false;
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        let indent = if first { 2 } else { LABEL.len() };
+        let _ = writeln!(out, "{}{line}", " ".repeat(indent));
     }
 }
 

@@ -440,6 +440,11 @@ wire_number! {
 }
 
 impl SignatureScheme {
+    /// A GREASE value (RFC 8701).
+    pub(crate) fn is_grease(self) -> bool {
+        names::is_grease(self.0)
+    }
+
     /// The key family that makes signatures of this scheme.
     pub(crate) fn key_family(self) -> Option<KeyFamily> {
         match self.0 {
@@ -465,6 +470,13 @@ impl SignatureScheme {
 wire_number! {
     /// A `NamedGroup` (RFC 8446 §4.2.7, RFC 7919, hybrid post-quantum drafts).
     pub(crate) struct NamedGroup(u16), named by names::group;
+}
+
+impl NamedGroup {
+    /// A GREASE value (RFC 8701).
+    pub(crate) fn is_grease(self) -> bool {
+        names::is_grease(self.0)
+    }
 }
 
 wire_number! {

@@ -25,6 +25,7 @@ const HRR_RANDOM: [u8; 32] = [
 mod ext {
     pub(super) const SERVER_NAME: u16 = 0;
     pub(super) const SUPPORTED_GROUPS: u16 = 10;
+    pub(super) const EC_POINT_FORMATS: u16 = 11;
     pub(super) const SIGNATURE_ALGORITHMS: u16 = 13;
     pub(super) const ALPN: u16 = 16;
     pub(super) const EXTENDED_MASTER_SECRET: u16 = 23;
@@ -199,17 +200,23 @@ pub(crate) struct ClientHello {
     pub legacy_version: ProtocolVersion,
     /// Versions of the supported_versions extension, in order (GREASE omitted).
     pub supported_versions: List<ProtocolVersion>,
-    /// Cipher suites, in order of preference.
+    /// Cipher suites, in order of preference, GREASE included (in the SSL 2.0 format: the
+    /// cipher specs that are TLS suites).
     pub cipher_suites: List<CipherSuite>,
     /// Server Name Indication.
     pub sni: Option<String>,
     /// ALPN protocols offered (as text, bytes that are not UTF-8 replaced).
     pub alpn: List<String>,
-    /// Named groups (supported_groups).
+    /// The first and the last byte of the first ALPN protocol, as sent (JA4 reads them; `alpn`
+    /// may have replaced them); `None` without ALPN or when the first protocol is empty.
+    pub alpn_first_last: Option<[u8; 2]>,
+    /// Named groups (supported_groups), GREASE included.
     pub groups: List<NamedGroup>,
+    /// ec_point_formats (RFC 8422 §5.1.2), in order.
+    pub ec_point_formats: List<u8>,
     /// Groups with a key share (TLS 1.3).
     pub key_share_groups: List<NamedGroup>,
-    /// signature_algorithms.
+    /// signature_algorithms, in order, GREASE included.
     pub signature_algorithms: List<SignatureScheme>,
     /// Length of the legacy session id (non-zero: resumption attempt or middlebox compatibility).
     pub session_id_length: usize,
@@ -225,7 +232,7 @@ pub(crate) struct ClientHello {
     pub extended_master_secret: bool,
     /// TLS_FALLBACK_SCSV is offered (RFC 7507).
     pub fallback_scsv: bool,
-    /// Extension types in order.
+    /// Extension types in order, GREASE included.
     pub extensions: List<ExtensionType>,
     /// Sent in the SSL 2.0-compatible format.
     pub sslv2_format: bool,
@@ -244,7 +251,9 @@ impl ClientHello {
             cipher_suites: Arc::new([]),
             sni: None,
             alpn: Arc::new([]),
+            alpn_first_last: None,
             groups: Arc::new([]),
+            ec_point_formats: Arc::new([]),
             key_share_groups: Arc::new([]),
             signature_algorithms: Arc::new([]),
             session_id_length: 0,
@@ -443,12 +452,23 @@ fn client_hello(body: &[u8]) -> Result<ClientHello, ParseError> {
                     out.groups = list16(&list.u16_list()).into();
                 }
             }
+            ext::EC_POINT_FORMATS => {
+                if let Some(list) = Reader::new(data).vec8() {
+                    out.ec_point_formats = list.rest().into();
+                }
+            }
             ext::SIGNATURE_ALGORITHMS => {
                 if let Some(list) = Reader::new(data).vec16() {
                     out.signature_algorithms = list16(&list.u16_list()).into();
                 }
             }
-            ext::ALPN => out.alpn = alpn_list(data).into(),
+            ext::ALPN => {
+                out.alpn = alpn_list(data).into();
+                out.alpn_first_last = Reader::new(data)
+                    .vec16()
+                    .and_then(|mut list| list.vec8())
+                    .and_then(|first| Some([*first.rest().first()?, *first.rest().last()?]));
+            }
             ext::EXTENDED_MASTER_SECRET => out.extended_master_secret = true,
             ext::SESSION_TICKET => out.session_ticket = !data.is_empty(),
             ext::PRE_SHARED_KEY => out.pre_shared_key = true,

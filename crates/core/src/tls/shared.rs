@@ -49,6 +49,7 @@ struct Lists {
     groups: Interner<super::enums::NamedGroup>,
     schemes: Interner<super::enums::SignatureScheme>,
     extensions: Interner<super::enums::ExtensionType>,
+    point_formats: Interner<u8>,
 }
 
 /// One copy of each distinct list.
@@ -84,6 +85,7 @@ impl Shared {
         lists.groups.share(&mut ch.key_share_groups);
         lists.schemes.share(&mut ch.signature_algorithms);
         lists.extensions.share(&mut ch.extensions);
+        lists.point_formats.share(&mut ch.ec_point_formats);
     }
 
     /// A Certificate message's details, parsed and signature-checked once per distinct message.

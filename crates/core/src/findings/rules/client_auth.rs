@@ -302,11 +302,12 @@ pub(super) fn missing_words(ctx: &Ctx<'_>) -> (String, String) {
             "{} Node.js sends the certificate of its TLS options (`key` and `cert`, or `pfx`) whatever the server's list says, so an empty Certificate means none was given for this connection.",
             looks(s)
         ),
-        Some(s) => format!(
+        Some(s @ (Stack::GnuTls | Stack::OpenSsl)) => format!(
             "{} Such clients send their configured certificate even when its issuer is not in the list, so an empty Certificate means no client certificate and key were configured for this connection.",
             looks(s)
         ),
-        None => "Why: Java, Go, .NET and browsers send only a certificate issued by a listed CA and otherwise send an empty Certificate silently; OpenSSL-based clients (curl, Python, Node.js) send whatever certificate they are configured with, so for them an empty Certificate means none was configured.".to_string(),
+        // SChannel: the general words, which name .NET among the stacks that pick.
+        Some(Stack::Schannel) | None => "Why: Java, Go, .NET and browsers send only a certificate issued by a listed CA and otherwise send an empty Certificate silently; OpenSSL-based clients (curl, Python, Node.js) send whatever certificate they are configured with, so for them an empty Certificate means none was configured.".to_string(),
     };
     let server_side = "Or ask the server's operator to add your issuing CA to the accepted list (nginx: `ssl_client_certificate`, not `ssl_trusted_certificate`, which is not advertised; Go: `tls.Config.ClientCAs`; Node.js: the server's `ca` option).";
     let fix = match stack {
