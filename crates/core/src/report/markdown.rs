@@ -199,6 +199,25 @@ fn connection(out: &mut String, report: &Report, c: &ConnectionReport) {
         ));
     }
     let _ = writeln!(out, "{}", facts.join(" · "));
+    // Which client software this was, for the people who know its settings.
+    let mut client = Vec::new();
+    if let Some(stack) = &c.client_stack {
+        client.push(format!(
+            "client likely {} ({})",
+            escape(stack.name),
+            escape(stack.basis)
+        ));
+    }
+    if let Some(ch) = &c.client_hello {
+        client.push(format!("JA4 `{}`", code_span(&ch.fingerprints.ja4)));
+        client.push(format!("JA3 `{}`", code_span(&ch.fingerprints.ja3)));
+    }
+    if let Some(sh) = &c.server_hello {
+        client.push(format!("JA3S `{}`", code_span(&sh.fingerprints.ja3s)));
+    }
+    if !client.is_empty() {
+        let _ = writeln!(out, "\n{}", client.join(" · "));
+    }
     for f in &c.findings {
         out.push('\n');
         finding(out, f, "####");
