@@ -17,14 +17,15 @@ const TYPES = {
   ".css": "text/css; charset=utf-8",
   ".wasm": "application/wasm",
   ".json": "application/json",
+  ".mjs": "text/javascript; charset=utf-8",
 };
 
-/** Serves web/ on 127.0.0.1 (a free port); resolves to { url, close }. */
-export async function serve() {
+/** Serves web/ (or another directory) on 127.0.0.1 (a free port); resolves to { url, close }. */
+export async function serve(root = WEB) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    const file = join(WEB, path.endsWith("/") ? `${path}index.html` : path);
-    if (!file.startsWith(WEB)) {
+    const file = join(root, path.endsWith("/") ? `${path}index.html` : path);
+    if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
     }

@@ -14,9 +14,10 @@ macro_rules! finding_codes {
         /// A finding's stable code, as the report writes it (`client-cert-missing`, …). The names
         /// are a public interface: tools match on them.
         #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[non_exhaustive]
         pub enum FindingCode {
-            $( $(#[$doc])* $variant, )+
+            $( $(#[$doc])* #[cfg_attr(feature = "ts", ts(rename = $name))] $variant, )+
         }
 
         impl FindingCode {
@@ -149,6 +150,7 @@ impl serde::Serialize for FindingCode {
 
 /// How bad a finding is. The CLI exits with 1 when any finding is an error.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Something failed, or will fail.
@@ -161,6 +163,7 @@ pub enum Severity {
 
 /// How sure a finding is.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     /// The capture shows it directly.

@@ -11,6 +11,11 @@ use std::fmt;
 ///
 /// What was read before `offset` stays valid and is reported as a partial result.
 #[derive(Clone, Debug, Eq, PartialEq)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(as = "CaptureErrorJson<'static>")
+)]
 pub struct CaptureError {
     /// What is wrong.
     pub kind: CaptureErrorKind,
@@ -20,6 +25,7 @@ pub struct CaptureError {
 
 /// What is wrong with a capture file.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CaptureErrorKind {
@@ -110,20 +116,26 @@ impl std::error::Error for CaptureError {}
 /// JSON form: `{"kind": "cut_short", "what": …, "missing": …, "offset": N, "message": "…"}`.
 impl serde::Serialize for CaptureError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(serde::Serialize)]
-        struct Repr<'a> {
-            #[serde(flatten)]
-            kind: &'a CaptureErrorKind,
-            offset: u64,
-            message: String,
-        }
-        Repr {
+        CaptureErrorJson {
             kind: &self.kind,
             offset: self.offset,
             message: self.to_string(),
         }
         .serialize(serializer)
     }
+}
+
+/// The JSON form of a [`CaptureError`]: its kind's fields, the offset and the message.
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CaptureError"))]
+struct CaptureErrorJson<'a> {
+    #[serde(flatten)]
+    kind: &'a CaptureErrorKind,
+    /// Byte offset in the input (0-based; in the decompressed data for gzip) of the structure
+    /// that could not be read.
+    offset: u64,
+    /// What is wrong and where, in words.
+    message: String,
 }
 
 /// A capture could not be read to its end: what went wrong and where, with the report of

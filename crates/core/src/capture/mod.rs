@@ -33,6 +33,7 @@ pub(crate) const MAX_BLOCK_LEN: u64 = 16 * 1024 * 1024;
 
 /// The container format of a capture.
 #[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum CaptureFormat {
     /// Classic libpcap (`.pcap`), any byte order and time resolution.

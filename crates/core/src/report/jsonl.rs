@@ -63,37 +63,48 @@ struct Line<'a, T: Serialize> {
     body: T,
 }
 
+/// The first line: the schema and the tool.
 #[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlCapture"))]
 struct CaptureLine {
     schema_version: u32,
     tool: Tool,
 }
 
+/// A ClientHello's shape, the first time it is seen: `id` is what connection lines refer to.
 #[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlClientHello"))]
 struct HelloLine<'a> {
     id: &'a str,
     #[serde(flatten)]
     hello: &'a ClientHello,
 }
 
+/// The last line: the capture's facts and findings, how many connection lines, and what the
+/// user supplied.
 #[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlSummary"))]
 struct SummaryLine<'a> {
     capture: &'a super::CaptureSummary,
     findings: &'a [Finding],
     connections: u64,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<super::Certificate>>", optional))]
     supplied_client_certificates: &'a [super::Certificate],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     trust_store: &'a [String],
 }
 
 /// A certificate of a chain: a reference to its line, or (one that did not parse) in place.
 #[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlCertificateRef"))]
 #[serde(untagged)]
 enum CertRef<'a> {
     Line {
         sha256: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         signature_valid: Option<bool>,
     },
     InPlace(&'a CertificateEntry),
@@ -102,6 +113,7 @@ enum CertRef<'a> {
 /// A connection line in full: the report's entry with its certificates and ClientHello given
 /// by reference (the same fields, in the same order).
 #[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlConnection"))]
 struct FullConnection<'a> {
     id: u32,
     client: Endpoint,
@@ -110,8 +122,10 @@ struct FullConnection<'a> {
     first_frame: u64,
     last_frame: u64,
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     start: Option<Timestamp>,
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     end: Option<Timestamp>,
     client_to_server: &'a Traffic,
     server_to_client: &'a Traffic,
@@ -142,13 +156,16 @@ struct FullConnection<'a> {
 
 /// A connection line without a problem, short.
 #[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlShortConnection"))]
 struct ShortConnection<'a> {
     id: u32,
     client: Endpoint,
     server: Endpoint,
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     start: Option<Timestamp>,
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     end: Option<Timestamp>,
     outcome: Outcome,
     tls_version: Option<&'a str>,
@@ -163,7 +180,9 @@ struct ShortConnection<'a> {
     findings: Vec<ShortFinding>,
 }
 
+/// A finding of a short connection line.
 #[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlShortFinding"))]
 struct ShortFinding {
     code: FindingCode,
     severity: Severity,
@@ -370,6 +389,42 @@ impl<W: Write> LineWriter<W> {
         serde_json::to_writer(&mut self.out, &line)?;
         self.out.write_all(b"\n")
     }
+}
+
+/// The lines' TypeScript declarations (feature `ts`): each line's body, and `JsonlLine`, their
+/// union by `type` as the writer tags them, each with `file` when one is named.
+#[cfg(feature = "ts")]
+pub(super) fn typescript(out: &mut super::typescript::Declarations) {
+    let tagged =
+        |typ: &str, body: String| format!("\n  | ({{ type: \"{typ}\", file?: string, }} & {body})");
+    let lines = [
+        tagged("capture", out.name::<CaptureLine>()),
+        tagged("certificate", out.name::<super::Certificate>()),
+        tagged("client_hello", out.name::<HelloLine<'static>>()),
+        tagged(
+            "connection",
+            format!(
+                "({} | {})",
+                out.name::<FullConnection<'static>>(),
+                out.name::<ShortConnection<'static>>()
+            ),
+        ),
+        tagged("summary", out.name::<SummaryLine<'static>>()),
+    ];
+    out.add::<CaptureLine>();
+    out.add::<HelloLine<'static>>();
+    out.add::<FullConnection<'static>>();
+    out.add::<ShortConnection<'static>>();
+    out.add::<SummaryLine<'static>>();
+    out.declare(
+        "JsonlLine".to_string(),
+        format!(
+            "/**\n * One line of `--format jsonl`: `capture` first, `certificate` and `client_hello` \
+             the first time\n * one is seen, a `connection` as each ends (short without a \
+             problem, unless `--all`),\n * `summary` last.\n */\nexport type JsonlLine ={};",
+            lines.concat()
+        ),
+    );
 }
 
 /// A short id for a ClientHello: the first 16 hex digits of the SHA-256 of its compact JSON

@@ -13,6 +13,8 @@ pub mod markdown;
 mod project;
 pub mod redact;
 pub mod text;
+#[cfg(feature = "ts")]
+pub mod typescript;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -66,6 +68,7 @@ fn rfc3339<S: serde::Serializer>(time: &Option<Timestamp>, s: S) -> Result<S::Ok
 
 /// Everything the tool found in one capture.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     /// Version of this structure's JSON form.
     pub schema_version: u32,
@@ -80,9 +83,11 @@ pub struct Report {
     /// The client certificate chain the user supplied (`--client-cert`), leaf first; absent
     /// from the JSON when none was.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Certificate>>", optional))]
     pub supplied_client_certificates: Vec<Certificate>,
     /// The subjects of the trust store's CAs (`--ca`); absent from the JSON when none was given.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub trust_store: Vec<String>,
 }
 
@@ -98,6 +103,7 @@ impl Report {
 
 /// Name and version of the tool.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Tool {
     /// Always `pcap-tls-diagnose`.
     pub name: &'static str,
@@ -116,6 +122,7 @@ impl Default for Tool {
 
 /// Facts about the capture file as a whole.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaptureSummary {
     /// `pcap` or `pcapng`; `null` when not even the magic number could be read.
     pub format: Option<CaptureFormat>,
@@ -127,9 +134,11 @@ pub struct CaptureSummary {
     pub link_types: Vec<String>,
     /// Time of the first frame (RFC 3339, UTC, in the JSON).
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub start: Option<Timestamp>,
     /// Time of the last frame.
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub end: Option<Timestamp>,
     /// Frames whose captured bytes are fewer than their length on the wire (snapshot length).
     pub truncated_frames: u64,
@@ -164,6 +173,7 @@ pub struct CaptureSummary {
 
 /// Connections by outcome.
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OutcomeCounts {
     /// TCP connections.
     pub connections: u64,
@@ -179,6 +189,7 @@ pub struct OutcomeCounts {
 
 /// The key log, counted (its secrets are never in the report).
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KeyLogSummary {
     /// Distinct ClientHello randoms with secrets.
     pub sessions: usize,
@@ -192,6 +203,7 @@ pub struct KeyLogSummary {
 
 /// A count of frames that were passed over, and why.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NotAnalysed {
     /// Machine-readable reason: `unknown_link_type`, `not_ip`, `other_transport`, `ip_fragment`,
     /// `truncated`, `malformed`.
@@ -204,11 +216,14 @@ pub struct NotAnalysed {
 
 /// One end of a TCP connection.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Endpoint {
     /// The pseudonym that stands for the address in a redacted report (see [`redact`]); it
     /// takes the address's place in every output.
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub alias: Option<Alias>,
-    /// IP address.
+    /// IP address; in a redacted report its pseudonym (`client-1`, …).
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub ip: IpAddr,
     /// TCP port.
     pub port: u16,
@@ -289,6 +304,7 @@ impl std::fmt::Display for Alias {
 
 /// One TCP connection.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConnectionReport {
     /// 1-based, in order of first appearance.
     pub id: u32,
@@ -304,9 +320,11 @@ pub struct ConnectionReport {
     pub last_frame: u64,
     /// Time of the earliest frame (RFC 3339 in the JSON).
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub start: Option<Timestamp>,
     /// Time of the latest frame.
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub end: Option<Timestamp>,
     /// Traffic from the client.
     pub client_to_server: Traffic,
@@ -380,6 +398,7 @@ impl ConnectionReport {
 
 /// How a connection's TLS handshake ended.
 #[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Both sides finished the handshake (for TLS 1.3 without keys: inferred from sizes).
@@ -394,6 +413,7 @@ pub enum Outcome {
 
 /// Who sent something.
 #[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     /// The client.
@@ -404,6 +424,7 @@ pub enum Party {
 
 /// The evidence that decided which side is the client.
 #[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RoleBasis {
     /// The client sent the SYN.
@@ -418,6 +439,7 @@ pub enum RoleBasis {
 
 /// How a direction's first payload looks.
 #[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Opening {
     /// A TLS record holding a ClientHello.
@@ -436,14 +458,17 @@ pub enum Opening {
 
 /// A handshake message or another TLS record.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Message {
     /// The frame that completed it (where Wireshark shows it).
     pub frame: u64,
     /// The frame that carried its first byte, when different.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub first_frame: Option<u64>,
     /// Time of `frame` (RFC 3339 in the JSON).
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub time: Option<Timestamp>,
     /// Who sent it.
     pub from: Party,
@@ -457,28 +482,34 @@ pub struct Message {
     pub encrypted: bool,
     /// Read from a record decrypted with the key log.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub decrypted: bool,
     /// Handshake messages: the declared body length; records: the record length.
     pub length: u32,
     /// Certificate messages: the certificate_list length (0 = empty).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub certificates_length: Option<u32>,
     /// Bytes of it are missing from the capture (or it was too large to read).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub incomplete: bool,
     /// A ClientHello in the SSL 2.0-compatible format.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub sslv2_format: bool,
     /// A TLS 1.2 client's CertificateVerify: its signature checked over the handshake with the
     /// client certificate's public key (`true` valid, `false` made with another key); absent
     /// when the server accepted it (its ChangeCipherSpec followed) or it could not be checked.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub signature_valid: Option<bool>,
     /// A TLS 1.3 record not decrypted: what its size and place say it most likely holds
     /// (`encrypted_extensions`, `certificate_request`, `certificate`, `certificate_verify`,
     /// `finished`, `empty_certificate`, `new_session_ticket`, `application_data`, …). Absent
     /// when nothing can be told, and for records read in clear or decrypted.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub inferred: Option<&'static str>,
     /// The HandshakeType number of a handshake message (not in the JSON, whose `type` names
     /// it), for programs that compare with other dissectors.
@@ -499,11 +530,13 @@ pub struct Message {
 
 /// An alert.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Alert {
     /// The frame that carried it.
     pub frame: u64,
     /// Its time (RFC 3339 in the JSON).
     #[serde(serialize_with = "rfc3339")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub time: Option<Timestamp>,
     /// Who sent it.
     pub from: Party,
@@ -517,6 +550,7 @@ pub struct Alert {
     pub encrypted: bool,
     /// Read from a record decrypted with the key log.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub decrypted: bool,
     /// Record length.
     pub length: u16,
@@ -524,6 +558,7 @@ pub struct Alert {
     /// its content type and a 16-byte tag) and its place: `fatal` (a side refusing the other's
     /// flight) or `close_notify` (the last record before a side's FIN). Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub inferred: Option<&'static str>,
     /// Position among the connection's messages and alerts.
     #[serde(skip)]
@@ -532,6 +567,7 @@ pub struct Alert {
 
 /// A server's CertificateRequest.
 #[derive(Clone, Debug, Default, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CertificateRequest {
     /// The TLS 1.3 form (context + extensions).
     pub tls13: bool,
@@ -549,6 +585,7 @@ pub struct CertificateRequest {
 
 /// One certificate of a Certificate message.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum CertificateEntry {
     /// A certificate that parsed.
@@ -564,6 +601,7 @@ pub enum CertificateEntry {
 
 /// What the report says about one certificate.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Certificate {
     /// Subject distinguished name, e.g. `CN=localhost, O=Example`.
     pub subject: String,
@@ -599,6 +637,7 @@ pub struct Certificate {
     /// certificate of the same chain (or itself, when self-signed): `true` valid, `false` not
     /// made by that key. Absent when not checked.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub signature_valid: Option<bool>,
     /// The DER encoding, as sent (not in the JSON: see [`Certificate::pem`]).
     #[serde(skip)]
@@ -625,6 +664,7 @@ impl Certificate {
 
 /// What a ClientHello offers.
 #[derive(Clone, Debug, Eq, Hash, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClientHello {
     /// `legacy_version` (the highest version before TLS 1.3).
     pub legacy_version: String,
@@ -669,6 +709,7 @@ pub struct ClientHello {
 /// (<https://github.com/FoxIO-LLC/ja4/blob/main/technical_details/JA4.md>, BSD 3-Clause; always
 /// `t…`, TLS over TCP), JA3 Salesforce's (<https://github.com/salesforce/ja3>).
 #[derive(Clone, Debug, Eq, Hash, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClientFingerprints {
     /// JA4: `t13d1516h2_8daaf6152771_e5627efa2ab1` (version, SNI or not, counts of suites and
     /// extensions, ALPN; hash of the sorted suites; hash of the sorted extensions without SNI
@@ -689,6 +730,7 @@ pub struct ClientFingerprints {
 
 /// A ServerHello's fingerprint: JA3S (<https://github.com/salesforce/ja3>).
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ServerFingerprints {
     /// JA3S: the MD5 of `ja3s_string`, in hex.
     pub ja3s: String,
@@ -698,6 +740,7 @@ pub struct ServerFingerprints {
 
 /// The TLS stack a client looks like, from its ClientHello's shape.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClientStack {
     /// `java`, `go`, `nodejs`, `browser`, `gnutls` or `openssl`.
     pub stack: &'static str,
@@ -711,6 +754,7 @@ pub struct ClientStack {
 
 /// What a ServerHello chose.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ServerHello {
     /// This is a HelloRetryRequest (RFC 8446 §4.1.4).
     pub hello_retry_request: bool,
@@ -743,6 +787,7 @@ pub struct ServerHello {
 
 /// Something about the capture or the stream that limits what can be seen.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Anomaly {
     /// The frame where it shows.
     pub frame: u64,
@@ -757,6 +802,7 @@ pub struct Anomaly {
 
 /// One direction of a connection.
 #[derive(Clone, Debug, Default, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Traffic {
     /// Frames.
     pub frames: u64,
@@ -786,6 +832,7 @@ pub struct Traffic {
 
 /// How a direction's first payload looks.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FirstPayload {
     /// Frame that carried it.
     pub frame: u64,
@@ -800,6 +847,7 @@ pub struct FirstPayload {
 
 /// What a key log decrypted on one connection, and what it left hidden.
 #[derive(Clone, Debug, Default, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Decryption {
     /// The key log has secrets for this connection's ClientHello random.
     pub matched: bool,
@@ -822,6 +870,7 @@ pub struct Decryption {
 
 /// Records of one direction that stayed encrypted.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HiddenRecords {
     /// Whose records.
     pub from: Party,
@@ -835,6 +884,7 @@ pub struct HiddenRecords {
 
 /// A record that did not decrypt.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DecryptionFailure {
     /// Who sent it.
     pub from: Party,
@@ -848,6 +898,7 @@ pub struct DecryptionFailure {
 /// The server's first decrypted application data, read as an HTTP response. Only the status
 /// line is kept; the body is never reported.
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HttpResponse {
     /// The frame that carried it.
     pub frame: u64,
@@ -860,6 +911,7 @@ pub struct HttpResponse {
 
 /// One diagnosis.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// Stable kebab-case code, documented in docs/findings.md.
     pub code: FindingCode,
