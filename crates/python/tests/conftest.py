@@ -56,7 +56,8 @@ def run_cli(cli: Path, *args: "os.PathLike[str] | str") -> subprocess.CompletedP
 def json_documents(text: str) -> List[Dict[str, Any]]:
     """The JSON documents the CLI printed one after another (one per capture)."""
     decoder = json.JSONDecoder()
-    documents, at = [], 0
+    documents: List[Dict[str, Any]] = []
+    at = 0
     while True:
         while at < len(text) and text[at].isspace():
             at += 1

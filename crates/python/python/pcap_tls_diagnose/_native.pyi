@@ -1,11 +1,11 @@
 """The native part of ``pcap_tls_diagnose`` (Rust, PyO3); use it through the package."""
 
 from types import TracebackType
-from typing import Iterator, List, Literal, Optional, Tuple, Type, Union
+from typing import Iterator, List, Literal, Optional, Type, final
 
-from .report import Connection, Report, Source, Summary
+from .report import Connection, KeyLogs, Report, Source, Summary
 
-KeyLogs = Union[Source, List[Source], Tuple[Source, ...]]
+__all__ = ["diagnose", "connections", "Connections", "CaptureError"]
 
 class CaptureError(ValueError):
     """The input is not a capture at all (empty, or neither pcap nor pcapng).
@@ -54,6 +54,7 @@ def connections(
     consumed (``CaptureError`` from the first ``next()``).
     """
 
+@final
 class Connections(Iterator[Connection]):
     """An iterator of report entries (``Connection``) in the order the connections end.
 

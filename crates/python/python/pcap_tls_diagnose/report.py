@@ -8,10 +8,11 @@ They are for type checkers and readers; at run time the report is plain ``dict``
 """
 
 from os import PathLike
-from typing import List, Literal, Optional, TypedDict, Union
+from typing import List, Literal, Optional, Tuple, TypedDict, Union
 
 __all__ = [
     "Source",
+    "KeyLogs",
     "Time",
     "Party",
     "Severity",
@@ -46,6 +47,9 @@ __all__ = [
 
 Source = Union[str, PathLike[str], bytes, bytearray, memoryview]
 """A capture, key log or certificate file: a path, or its content."""
+
+KeyLogs = Union[Source, List[Source], Tuple[Source, ...]]
+"""One key log, or several (``--keylog``, repeatable)."""
 
 Time = Optional[str]
 """RFC 3339 in UTC with nanoseconds (``2024-05-01T10:00:00.123456789Z``), from the capture;
