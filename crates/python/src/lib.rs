@@ -6,7 +6,7 @@
 //! - `connections(...)`: an iterator of the connections' entries as they end, with the capture's
 //!   summary in its `summary` attribute once it is exhausted; memory stays flat.
 //!
-//! Files are read in [`CHUNK`]-byte chunks through the core's streaming `Analyzer`, with the GIL
+//! Files are read in 256 KiB chunks through the core's streaming `Analyzer`, with the GIL
 //! released. Errors: `OSError` when a file cannot be read; `ValueError` when a key log or
 //! certificate file holds nothing usable; `CaptureError` (a `ValueError`) when the input is no
 //! capture at all (a capture cut short gives its partial report instead, as the CLI does); and
@@ -410,7 +410,19 @@ impl Stream {
     }
 }
 
-/// The capture's whole report, as `pcap-tls-diagnose --format json` prints it, as a dict.
+// The doc comments of the functions and the class below are their Python docstrings.
+
+/// Analyses a whole capture and returns its report: the document that
+/// `pcap-tls-diagnose --format json` prints (docs/report.md), as dicts and lists.
+///
+/// `capture`, `client_cert` and `ca` are each a path (str or os.PathLike) or the file's
+/// content (bytes; bytearray and memoryview are copied). `keylog` is one of those or a list of
+/// them. As the CLI's `--keylog`, `--client-cert` and `--ca`. A file is read in 256 KiB chunks
+/// with the GIL released.
+///
+/// Raises OSError when a file cannot be read; ValueError when a key log has no usable line or
+/// a certificate file no certificate; CaptureError (a ValueError) when the capture is no
+/// capture at all. A capture cut short returns its partial report (`capture["error"]`).
 #[pyfunction]
 #[pyo3(signature = (capture, *, keylog=None, client_cert=None, ca=None))]
 fn diagnose(
@@ -437,8 +449,13 @@ fn diagnose(
     loads(py, json)
 }
 
-/// The connections of a capture as they end, one report entry (a dict) at a time; once it is
-/// exhausted, `summary` holds the rest of the report.
+/// Analyses a capture as a stream: returns an iterator (`Connections`) of the connections'
+/// report entries, each as its connection ends, so that memory stays flat on a large file;
+/// once it is exhausted, its `summary` holds the rest of the report.
+///
+/// Arguments as for `diagnose`. The file is opened and the key logs and certificates read at
+/// this call (OSError, ValueError); a capture that is no capture raises CaptureError from the
+/// first `next()`.
 #[pyfunction]
 #[pyo3(signature = (capture, *, keylog=None, client_cert=None, ca=None))]
 fn connections(
@@ -467,8 +484,10 @@ fn connections(
     })
 }
 
-/// An iterator over a capture's connections, each report entry (a dict) as the connection
-/// ends; once exhausted, [`summary`](Self::summary) holds the report without its connections.
+/// An iterator of a capture's connection entries (dicts), in the order the connections end;
+/// those whose findings may name a later connection come at the end (sort by "id" for the
+/// report's order). Once it is exhausted, `summary` holds the report without its
+/// `connections`. A context manager: leaving the `with` block closes the file.
 #[pyclass(module = "pcap_tls_diagnose")]
 struct Connections {
     /// `None` once the analysis ended (or failed, or was closed). In a mutex for `Sync` only:
