@@ -571,6 +571,11 @@ impl Connections {
     fn close(&mut self) {
         self.stream = None;
         self.bytes = None;
+        // Entries not handed out yet: the end was not reached.
+        if !self.ready.is_empty() {
+            self.ready.clear();
+            self.summary = None;
+        }
     }
 
     fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {

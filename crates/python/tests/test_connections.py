@@ -107,6 +107,11 @@ def test_close_and_the_context_manager():
     entries = ptd.connections(HEADLINE)
     entries.close()
     assert list(entries) == []
+    # Closed after the first of three entries that came together: the rest are dropped.
+    entries = ptd.connections(PCAPS / "tls-multi-connection-two-ports.pcap")
+    assert next(entries)["id"] in (1, 2, 3)
+    entries.close()
+    assert list(entries) == [] and entries.summary is None
 
 
 @pytest.fixture(scope="module")
