@@ -1,0 +1,80 @@
+"""Shared helpers: the repository's captures and the CLI to compare the module with.
+
+The CLI is target/debug/pcap-tls-diagnose (what `cargo test --workspace` builds), or the binary
+named by PCAP_TLS_DIAGNOSE_CLI; when neither exists it is built here with cargo.
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+PCAPS = ROOT / "pcaps"
+HEADLINE = PCAPS / "tls12-mtls-missing-client-cert-openssl.pcap"
+
+
+def captures() -> List[Path]:
+    """Every capture of pcaps/, by name."""
+    return sorted(p for p in PCAPS.iterdir() if p.suffix in (".pcap", ".pcapng"))
+
+
+def _binary(name: str, package: str, variable: str) -> Path:
+    given = os.environ.get(variable)
+    if given:
+        return Path(given)
+    path = ROOT / "target" / "debug" / name
+    if not path.exists():
+        subprocess.run(["cargo", "build", "-q", "-p", package], cwd=ROOT, check=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def cli() -> Path:
+    """The pcap-tls-diagnose binary."""
+    return _binary("pcap-tls-diagnose", "pcap-tls-diagnose", "PCAP_TLS_DIAGNOSE_CLI")
+
+
+@pytest.fixture(scope="session")
+def bench() -> Path:
+    """The benchmark's capture generator (pcap-tls-bench)."""
+    return _binary("pcap-tls-bench", "pcap-tls-bench", "PCAP_TLS_BENCH")
+
+
+def run_cli(cli: Path, *args: "os.PathLike[str] | str") -> subprocess.CompletedProcess:
+    """Runs the CLI; exit 0 (no error finding) and 1 (an error finding) are both success."""
+    done = subprocess.run(
+        [str(cli), *map(str, args)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done
+
+
+def json_documents(text: str) -> List[Dict[str, Any]]:
+    """The JSON documents the CLI printed one after another (one per capture)."""
+    decoder = json.JSONDecoder()
+    documents: List[Dict[str, Any]] = []
+    at = 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return documents
+        document, at = decoder.raw_decode(text, at)
+        documents.append(document)
+
+
+def cli_json(cli: Path, *args: "os.PathLike[str] | str") -> Dict[str, Any]:
+    """`pcap-tls-diagnose --format json ARGS` for one capture, parsed."""
+    (document,) = json_documents(run_cli(cli, "--format", "json", *args).stdout)
+    return document
+
+
+def cli_json_many(cli: Path, files: Sequence[Path]) -> List[Dict[str, Any]]:
+    """The CLI's documents for several captures at once, in the files' order."""
+    documents = json_documents(run_cli(cli, "--format", "json", *files).stdout)
+    assert len(documents) == len(files)
+    return documents
