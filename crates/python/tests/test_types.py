@@ -53,6 +53,7 @@ PAIRS = [
     (shapes.UnparsedCertificate, DEFS["certificate"]["oneOf"][1]),
     (shapes.ClientHello, DEFS["client_hello"]),
     (shapes.ServerHello, DEFS["server_hello"]),
+    (shapes.ClientStack, DEFS["client_stack"]),
     (shapes.CertificateRequest, DEFS["certificate_request"]),
     (shapes.Message, DEFS["message"]),
     (shapes.Alert, DEFS["alert"]),

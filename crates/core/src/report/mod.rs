@@ -742,7 +742,7 @@ pub struct ServerFingerprints {
 #[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClientStack {
-    /// `java`, `go`, `nodejs`, `browser`, `gnutls` or `openssl`.
+    /// `java`, `go`, `nodejs`, `browser`, `gnutls`, `openssl` or `schannel`.
     pub stack: &'static str,
     /// As the findings name it: `Go (crypto/tls)`, `OpenSSL (curl, Python, s_client, nginx, …)`.
     pub name: &'static str,

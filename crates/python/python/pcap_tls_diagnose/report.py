@@ -34,6 +34,7 @@ __all__ = [
     "UnparsedCertificate",
     "ClientHello",
     "ServerHello",
+    "ClientStack",
     "CertificateRequest",
     "Message",
     "Alert",
@@ -221,6 +222,21 @@ class ClientHello(TypedDict):
     fallback_scsv: bool
     extensions: List[str]
     sslv2_format: bool
+    ja4: str
+    ja4_r: str
+    ja4_o: str
+    ja4_ro: str
+    ja3: str
+    ja3_string: str
+
+
+class ClientStack(TypedDict):
+    """The TLS stack the client looks like, from its ClientHello's shape (always ``likely``)."""
+
+    stack: Literal["java", "go", "nodejs", "browser", "gnutls", "openssl", "schannel"]
+    name: str
+    basis: str
+    confidence: Literal["likely"]
 
 
 class ServerHello(TypedDict):
@@ -238,6 +254,8 @@ class ServerHello(TypedDict):
     session_ticket: bool
     session_id_length: int
     extensions: List[str]
+    ja3s: str
+    ja3s_string: str
 
 
 class CertificateRequest(TypedDict):
@@ -423,6 +441,7 @@ class Connection(TypedDict):
     client_certificates: Optional[List[Union[Certificate, UnparsedCertificate]]]
     client_hello: Optional[ClientHello]
     server_hello: Optional[ServerHello]
+    client_stack: Optional[ClientStack]
     messages: List[Message]
     alerts: List[Alert]
     anomalies: List[Anomaly]
