@@ -34,29 +34,34 @@ fn text_output_of_every_capture_is_as_reviewed() {
     }
 }
 
-/// Golden JSON for a few captures that between them use every part of the report.
+/// Golden JSON for a few captures that between them use every part of the report: the
+/// document as it is written by default (connections without a problem short), and one with
+/// `--all` (every entry in full).
 #[test]
 fn json_output_of_representative_captures_is_as_reviewed() {
-    for name in [
-        "tls12-mtls-missing-client-cert-openssl.pcap",
-        "tls13-mtls-missing-client-cert.pcap",
-        "tls12-session-resumption.pcap",
-        "plain-http-to-tls-port.pcap",
-        "tls12-certificate-segment-deleted.pcap",
-        "tls12-mtls-missing-client-cert-snaplen96.pcap",
-        "tls13-keylog-handshake-secrets-only.pcapng",
+    for (name, all) in [
+        ("tls12-mtls-missing-client-cert-openssl.pcap", false),
+        ("tls13-mtls-missing-client-cert.pcap", false),
+        ("tls12-session-resumption.pcap", false),
+        ("tls12-session-resumption.pcap", true),
+        ("plain-http-to-tls-port.pcap", false),
+        ("tls12-certificate-segment-deleted.pcap", false),
+        ("tls12-mtls-missing-client-cert-snaplen96.pcap", false),
+        ("tls13-keylog-handshake-secrets-only.pcapng", false),
     ] {
-        let run = run(
-            &[
-                std::ffi::OsStr::new("--format"),
-                "json".as_ref(),
-                pcap(name).as_os_str(),
-            ],
-            None,
-        );
+        let mut args = vec![
+            std::ffi::OsString::from("--format"),
+            "json".into(),
+            pcap(name).into(),
+        ];
+        if all {
+            args.push("--all".into());
+        }
+        let run = run(&args, None);
         assert!(matches!(run.output.status.code(), Some(0 | 1)), "{name}");
+        let snapshot = if all { format!("{name}+all") } else { name.to_string() };
         insta::with_settings!({ snapshot_path => "snapshots/json", prepend_module_to_snapshot => false, omit_expression => true }, {
-            insta::assert_snapshot!(name, run.stdout());
+            insta::assert_snapshot!(snapshot, run.stdout());
         });
     }
 }
@@ -430,7 +435,12 @@ fn json_output_reads_back_the_headline_facts() {
     run.assert_code(1);
     let report: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON");
     let conn = &report["connections"][0];
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
+    // The server's chain by reference to the document's certificates.
+    let leaf = conn["server_certificates"][0]["sha256"]
+        .as_str()
+        .expect("a reference");
+    assert_eq!(report["certificates"][leaf]["subject"], "CN=localhost");
     assert_eq!(conn["tls_version"], "TLS 1.2");
     assert_eq!(conn["outcome"], "failed");
     assert_eq!(conn["client_certificate_requested"], true);
@@ -610,26 +620,25 @@ fn a_key_log_is_used_and_a_file_that_is_none_is_exit_2() {
     );
 }
 
-/// The lines of one capture's `--format jsonl`, with the references of its connection lines
-/// resolved (certificate lines by SHA-256, ClientHello lines by id); each line names `file`,
-/// and a certificate or a ClientHello is written once.
+/// The lines of one capture's `--format jsonl`, by kind: each line names `file`, and a
+/// certificate or a ClientHello is written once.
 struct Lines {
     types: Vec<String>,
     capture: serde_json::Value,
     summary: serde_json::Value,
+    certificates: serde_json::Map<String, serde_json::Value>,
+    client_hellos: serde_json::Map<String, serde_json::Value>,
     connections: std::collections::BTreeMap<u64, serde_json::Value>,
 }
 
 fn read_lines(text: &str, name: &str) -> Lines {
-    use serde_json::{Map, Value};
-    let mut certificates: std::collections::HashMap<String, Map<String, Value>> =
-        std::collections::HashMap::new();
-    let mut hellos: std::collections::HashMap<String, Map<String, Value>> =
-        std::collections::HashMap::new();
+    use serde_json::Value;
     let mut out = Lines {
         types: Vec::new(),
         capture: Value::Null,
         summary: Value::Null,
+        certificates: serde_json::Map::new(),
+        client_hellos: serde_json::Map::new(),
         connections: std::collections::BTreeMap::new(),
     };
     for line in text.lines() {
@@ -649,7 +658,7 @@ fn read_lines(text: &str, name: &str) -> Lines {
             "certificate" => {
                 let sha = line["sha256"].as_str().expect("sha256").to_string();
                 assert!(
-                    certificates.insert(sha, line).is_none(),
+                    out.certificates.insert(sha, Value::Object(line)).is_none(),
                     "{name}: a certificate twice"
                 );
             }
@@ -659,29 +668,11 @@ fn read_lines(text: &str, name: &str) -> Lines {
                     .and_then(|i| i.as_str().map(str::to_string))
                     .expect("id");
                 assert!(
-                    hellos.insert(id, line).is_none(),
+                    out.client_hellos.insert(id, Value::Object(line)).is_none(),
                     "{name}: a ClientHello twice"
                 );
             }
             "connection" => {
-                for key in ["server_certificates", "client_certificates"] {
-                    let Some(Value::Array(chain)) = line.get_mut(key) else {
-                        continue;
-                    };
-                    for cert in chain.iter_mut() {
-                        let Some(Value::String(sha)) = cert.get("sha256").cloned() else {
-                            continue;
-                        };
-                        let mut full = certificates[&sha].clone();
-                        if let Some(valid) = cert.get("signature_valid") {
-                            full.insert("signature_valid".into(), valid.clone());
-                        }
-                        *cert = Value::Object(full);
-                    }
-                }
-                if let Some(Value::String(id)) = line.get("client_hello").cloned() {
-                    line.insert("client_hello".into(), Value::Object(hellos[&id].clone()));
-                }
                 let id = line["id"].as_u64().expect("id");
                 out.connections.insert(id, Value::Object(line));
             }
@@ -691,76 +682,88 @@ fn read_lines(text: &str, name: &str) -> Lines {
     out
 }
 
-/// `--format jsonl --all` carries the same facts as the JSON document, on every capture in
-/// pcaps/: each connection line with its references resolved is the document's entry, the
-/// summary line holds the document's capture facts and findings, the first line is the
-/// capture's and the last the summary, and the exit code is the same. Without `--all`, a
-/// connection without a problem gets a short line.
+/// `--format jsonl` carries the same facts as the JSON document, on every capture in pcaps/,
+/// with and without `--all`: each connection line is the document's entry, the certificate and
+/// ClientHello lines are the document's tables, the summary line holds the document's capture
+/// facts and findings, the first line is the capture's and the last the summary, and the exit
+/// code is the same. Without `--all`, a connection without a problem has a short entry.
 #[test]
 fn json_lines_carry_the_same_facts_as_the_document() {
     use serde_json::Value;
     for path in all_captures() {
-        let mut args = vec![
-            std::ffi::OsString::from("--format"),
-            "json".into(),
-            path.clone().into(),
-        ];
-        args.extend(keylog_args(&path));
-        let doc = run(&args, None);
-        args[1] = "jsonl".into();
-        args.push("--all".into());
-        let lines = run(&args, None);
-        let name = path.display().to_string();
-        assert_eq!(
-            lines.output.status.code(),
-            doc.output.status.code(),
-            "{name}"
-        );
-        let doc: Value = serde_json::from_str(&doc.stdout()).expect("JSON");
-        let lines = read_lines(&lines.stdout(), &name);
-        assert_eq!(lines.types.first().map(String::as_str), Some("capture"));
-        assert_eq!(lines.types.last().map(String::as_str), Some("summary"));
-        assert_eq!(lines.capture["schema_version"], doc["schema_version"]);
-        assert_eq!(lines.summary["capture"], doc["capture"], "{name}");
-        assert_eq!(lines.summary["findings"], doc["findings"], "{name}");
-        let documented = doc["connections"].as_array().expect("connections");
-        assert_eq!(lines.connections.len(), documented.len(), "{name}");
-        assert_eq!(
-            lines.summary["connections"].as_u64(),
-            Some(documented.len() as u64)
-        );
-        for entry in documented {
-            let id = entry["id"].as_u64().expect("id");
-            assert_eq!(&lines.connections[&id], entry, "{name}: connection {id}");
+        for all in [false, true] {
+            let mut args = vec![
+                std::ffi::OsString::from("--format"),
+                "json".into(),
+                path.clone().into(),
+            ];
+            args.extend(keylog_args(&path));
+            if all {
+                args.push("--all".into());
+            }
+            let doc = run(&args, None);
+            args[1] = "jsonl".into();
+            let lines = run(&args, None);
+            let name = path.display().to_string();
+            assert_eq!(
+                lines.output.status.code(),
+                doc.output.status.code(),
+                "{name}"
+            );
+            let doc: Value = serde_json::from_str(&doc.stdout()).expect("JSON");
+            let lines = read_lines(&lines.stdout(), &name);
+            assert_eq!(lines.types.first().map(String::as_str), Some("capture"));
+            assert_eq!(lines.types.last().map(String::as_str), Some("summary"));
+            assert_eq!(lines.capture["schema_version"], doc["schema_version"]);
+            assert_eq!(lines.summary["capture"], doc["capture"], "{name}");
+            assert_eq!(lines.summary["findings"], doc["findings"], "{name}");
+            assert_eq!(
+                Value::Object(lines.certificates.clone()),
+                doc["certificates"],
+                "{name}"
+            );
+            assert_eq!(
+                Value::Object(lines.client_hellos.clone()),
+                doc["client_hellos"],
+                "{name}"
+            );
+            let documented = doc["connections"].as_array().expect("connections");
+            assert_eq!(lines.connections.len(), documented.len(), "{name}");
+            assert_eq!(
+                lines.summary["connections"].as_u64(),
+                Some(documented.len() as u64)
+            );
+            for entry in documented {
+                let id = entry["id"].as_u64().expect("id");
+                assert_eq!(&lines.connections[&id], entry, "{name}: connection {id}");
+            }
         }
     }
-    // Short lines for connections without a problem.
-    let path = pcap("tls12-mtls-ok.pcap");
+    // A short entry for a connection without a problem, its certificates by reference.
     let run = run(
         &[
             std::ffi::OsStr::new("--format"),
-            "jsonl".as_ref(),
-            path.as_os_str(),
+            "json".as_ref(),
+            pcap("tls12-mtls-ok.pcap").as_os_str(),
         ],
         None,
     );
     run.assert_code(0);
-    let lines = read_lines(&run.stdout(), &path.display().to_string());
-    let conn = &lines.connections[&1];
+    let doc: Value = serde_json::from_str(&run.stdout()).expect("JSON");
+    let conn = &doc["connections"][0];
     assert_eq!(conn["findings"][0]["code"], "handshake-ok");
     assert!(
         conn.get("messages").is_none() && conn["findings"][0].get("explanation").is_none(),
         "{conn}"
     );
-    assert!(
-        conn["server_certificates"][0]["subject"].is_string(),
-        "{conn}"
-    );
+    let leaf = conn["server_certificates"][0]["sha256"]
+        .as_str()
+        .expect("a reference");
+    assert!(doc["certificates"][leaf]["subject"].is_string(), "{doc}");
+    let hello = conn["client_hello"].as_str().expect("a reference");
+    assert!(doc["client_hellos"][hello]["cipher_suites"].is_array(), "{doc}");
 }
 
-/// Several files in JSON Lines: analysed at once, their lines interleaved whole, each file's
-/// from its capture line to its summary line; a file that is not a capture has no line, and
-/// makes the exit code 2.
 #[test]
 fn json_lines_of_several_files_are_each_tagged_with_their_file() {
     let a = pcap("tls12-mtls-missing-client-cert-openssl.pcap");

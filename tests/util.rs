@@ -91,3 +91,35 @@ pub(crate) fn all_captures() -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// A JSON document with its references resolved: each connection's certificates and
+/// ClientHello in place (as the streaming interfaces hand entries out), taken from the
+/// document's `certificates` and `client_hellos`.
+pub(crate) fn resolve(mut doc: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let certificates = doc["certificates"].clone();
+    let hellos = doc["client_hellos"].clone();
+    for conn in doc["connections"].as_array_mut().into_iter().flatten() {
+        for key in ["server_certificates", "client_certificates"] {
+            let Some(Value::Array(chain)) = conn.get_mut(key) else {
+                continue;
+            };
+            for cert in chain.iter_mut() {
+                let Some(Value::String(sha)) = cert.get("sha256").cloned() else {
+                    continue;
+                };
+                let mut whole = certificates[&sha].clone();
+                assert!(whole.is_object(), "{sha} is not in the document's certificates");
+                if let Some(valid) = cert.get("signature_valid") {
+                    whole["signature_valid"] = valid.clone();
+                }
+                *cert = whole;
+            }
+        }
+        if let Some(Value::String(id)) = conn.get("client_hello").cloned() {
+            assert!(hellos[&id].is_object(), "{id} is not in the document's client_hellos");
+            conn["client_hello"] = hellos[&id].clone();
+        }
+    }
+    doc
+}

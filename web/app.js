@@ -69,12 +69,10 @@ worker.onmessage = (event) => {
     return;
   }
   const received = performance.now();
+  // The whole document (schema_version 2, every connection: those shown while the file was
+  // read are in it again), exported as it is; connections are read through `whole`.
   const report = JSON.parse(json);
-  // The connections shown while the file was read, and the others, in order of appearance.
-  if (current.taken.length) {
-    report.connections = [...current.taken, ...report.connections].sort((a, b) => a.id - b.id);
-    current.taken = [];
-  }
+  current.taken = [];
   current.report = report;
   const parsed = performance.now();
   render(report);
@@ -391,7 +389,29 @@ function endpoint(e) {
   return e.ip.includes(":") ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
-function connection(c) {
+/** A connection's entry with its certificates and ClientHello in place: the document refers to
+ * them by SHA-256 and id (its `certificates` and `client_hellos`); entries shown while the file
+ * is read have them in place already. */
+function whole(c) {
+  const certificates = current.report?.certificates ?? {};
+  const hellos = current.report?.client_hellos ?? {};
+  const chain = (list) =>
+    list &&
+    list.map((r) => {
+      const cert = !r.subject && certificates[r.sha256];
+      if (!cert) return r;
+      return "signature_valid" in r ? { ...cert, signature_valid: r.signature_valid } : cert;
+    });
+  return {
+    ...c,
+    server_certificates: chain(c.server_certificates),
+    client_certificates: chain(c.client_certificates),
+    client_hello: typeof c.client_hello === "string" ? hellos[c.client_hello] ?? null : c.client_hello,
+  };
+}
+
+function connection(entry) {
+  const c = whole(entry);
   const status = { established: "established", failed: "FAILED", incomplete: "incomplete", not_tls: "not TLS" }[c.outcome];
   const head = el("h3", { tabindex: "-1" },
     `Connection ${c.id}: ${endpoint(c.client)} → ${endpoint(c.server)}`,

@@ -78,6 +78,10 @@ self.onmessage = async (event) => {
     await ready;
     const compiling = performance.now() - waited;
     const analyzer = new Analyzer();
+    // Every connection in full, and those shown as they ended put back: the report at the end
+    // is the whole document, as `--format json --all` writes it.
+    analyzer.setAll(true);
+    analyzer.setKeepTaken(true);
     for (const [what, set] of [["certificate", "setClientCertificate"], ["ca", "setTrustStore"], ["keylog", "addKeyLog"]]) {
       if (!event.data[what]) continue;
       try {

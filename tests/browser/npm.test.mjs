@@ -300,21 +300,23 @@ test("tsc --strict accepts the CLI's reports and JSON Lines of every capture as 
   }
   const ok = [
     `import init, { Analyzer, diagnose, diagnoseStream } from "pcap-tls-diagnose";`,
-    `import type { ConnectionReport, Finding, FindingCode, JsonlLine, Report } from "pcap-tls-diagnose";`,
+    `import type { ConnectionEntry, ConnectionReport, Finding, FindingCode, JsonlLine, Report } from "pcap-tls-diagnose";`,
     ...reports.map((r, i) => `export const report${i}: Report = ${JSON.stringify(r)};`),
     `export const lines: JsonlLine[] = [\n${jsonl.join(",\n")}\n];`,
     // The helpers, typed.
+    `function seen0(_: Report): ConnectionReport[] { return []; }`,
     `export async function use(bytes: Uint8Array, text: string): Promise<Report> {
   await init();
   const report: Report = diagnose(bytes, { clientCertificate: bytes, trustStore: text, keyLogs: [bytes, text] });
-  const codes: FindingCode[] = report.connections.flatMap((c: ConnectionReport) => c.findings.map((f: Finding) => f.code));
+  const codes: FindingCode[] = report.connections.flatMap((c: ConnectionEntry) => c.findings.map((f) => f.code));
+  const whole: Finding[] = seen0(report).flatMap((c: ConnectionReport) => c.findings);
   const analyzer = new Analyzer();
   analyzer.push(bytes);
   const json: string = analyzer.finish();
   analyzer.free();
   const seen: ConnectionReport[] = [];
   const streamed = await diagnoseStream([bytes, bytes.subarray(1)], { onConnections: (cs) => seen.push(...cs) });
-  return codes.length + json.length + seen.length > 0 ? streamed : diagnoseStream(new Blob([text]));
+  return codes.length + whole.length + json.length + seen.length > 0 ? streamed : diagnoseStream(new Blob([text]));
 }`,
   ].join("\n");
   // Each wrong shape on its own line: tsc must report an error on each of these lines.

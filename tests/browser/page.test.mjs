@@ -116,7 +116,9 @@ test("the JSON report can be exported and a text summary copied", async () => {
   await analysed(page);
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-json")]);
   const report = JSON.parse(await readFile(await download.path(), "utf8"));
-  assert.equal(report.schema_version, 1);
+  // The whole document, as `--format json --all` writes it.
+  assert.equal(JSON.stringify(report, null, 2) + "\n", await cliOutput(["--format", "json", "--all", join(PCAPS, "tls12-mtls-missing-client-cert-openssl.pcap")]));
+  assert.equal(report.schema_version, 2);
   assert.equal(report.connections[0].findings[0].code, "client-cert-missing");
   await page.click("#copy-text");
   const copied = await page.evaluate(() => document.body.dataset.copied);

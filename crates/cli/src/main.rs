@@ -678,7 +678,7 @@ fn render(
 ) -> io::Result<()> {
     match format {
         Format::Text => out.write_all(report::text::render_with(report, options).as_bytes()),
-        Format::Json => report::write_json(report, io::BufWriter::new(&mut *out)),
+        Format::Json => report::write_json_with(report, options.all, io::BufWriter::new(&mut *out)),
         Format::Jsonl => {
             report::jsonl::LineWriter::new(&mut *out, None, options.all).finish(report)
         }

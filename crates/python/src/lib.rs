@@ -424,13 +424,14 @@ impl Stream {
 /// a certificate file no certificate; CaptureError (a ValueError) when the capture is no
 /// capture at all. A capture cut short returns its partial report (`capture["error"]`).
 #[pyfunction]
-#[pyo3(signature = (capture, *, keylog=None, client_cert=None, ca=None))]
+#[pyo3(signature = (capture, *, keylog=None, client_cert=None, ca=None, all=false))]
 fn diagnose(
     py: Python<'_>,
     capture: &Bound<'_, PyAny>,
     keylog: Option<&Bound<'_, PyAny>>,
     client_cert: Option<&Bound<'_, PyAny>>,
     ca: Option<&Bound<'_, PyAny>>,
+    all: bool,
 ) -> PyResult<Py<PyAny>> {
     let capture = Arg::new(capture, "capture")?;
     let supplied = SuppliedArgs::new(keylog, client_cert, ca)?;
@@ -443,7 +444,7 @@ fn diagnose(
         };
         // Taking no connections on the way, it reads to the end.
         stream.feed(bytes, false)?;
-        Ok(report::to_json(&stream.end()?))
+        Ok(report::to_json_with(&stream.end()?, all))
     })
     .map_err(|failure| failure.into_py(py))?;
     loads(py, json)
@@ -536,12 +537,16 @@ impl Connections {
                         let rest = std::mem::take(&mut report.connections);
                         Ok((
                             report::connections_to_json(&rest),
-                            report::to_json_compact(&report),
+                            report::to_json_compact(&report, false),
                         ))
                     })
                     .map_err(|failure| failure.into_py(py))?;
                     let summary = loads(py, summary)?;
-                    summary.bind(py).cast::<PyDict>()?.del_item("connections")?;
+                    // The document without its connections (and the tables they refer to).
+                    let dict = summary.bind(py).cast::<PyDict>()?;
+                    for key in ["connections", "certificates", "client_hellos"] {
+                        dict.del_item(key)?;
+                    }
                     this.summary = Some(summary);
                     entries
                 }

@@ -18,7 +18,7 @@ export {
 /** Bytes: a Uint8Array (a Node.js Buffer is one), an ArrayBuffer or another view of one. */
 export type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView;
 
-/** What the CLI's `--client-cert`, `--ca` and `--keylog` give it. */
+/** What the CLI's `--client-cert`, `--ca`, `--keylog` and `--all` give it. */
 export interface DiagnoseOptions {
   /**
    * The client certificate you expect the client to send (PEM or DER, leaf first, a chain
@@ -29,6 +29,11 @@ export interface DiagnoseOptions {
   trustStore?: Bytes | string;
   /** Key logs (SSLKEYLOGFILE text) written with the capture, as `--keylog`. */
   keyLogs?: ReadonlyArray<Bytes | string>;
+  /**
+   * Every connection's entry in full, also those without a problem (short otherwise), as
+   * `--all`.
+   */
+  all?: boolean;
 }
 
 /** {@link diagnoseStream}'s options. */

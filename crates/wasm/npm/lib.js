@@ -24,6 +24,7 @@ function analyzer(options = {}) {
     }
     if (options.trustStore != null) analyzer.setTrustStore(bytes(options.trustStore, "trustStore"));
     for (const keyLog of options.keyLogs ?? []) analyzer.addKeyLog(bytes(keyLog, "keyLogs"));
+    if (options.all) analyzer.setAll(true);
   } catch (error) {
     analyzer.free();
     throw error;

@@ -442,7 +442,7 @@ export type ClientHello = {
  */
 export type ClientStack = {
   /**
-   * `java`, `go`, `nodejs`, `browser`, `gnutls` or `openssl`.
+   * `java`, `go`, `nodejs`, `browser`, `gnutls`, `openssl` or `schannel`.
    */
   stack: string,
   /**
@@ -463,6 +463,11 @@ export type ClientStack = {
  * How sure a finding is.
  */
 export type Confidence = "certain" | "likely";
+
+/**
+ * A connection's entry, in full or (without a problem, unless `all`) short.
+ */
+export type ConnectionEntry = JsonlConnection | JsonlShortConnection;
 
 /**
  * One TCP connection.
@@ -910,7 +915,7 @@ export type JsonlLine =
 /**
  * A connection line without a problem, short.
  */
-export type JsonlShortConnection = { id: number, client: Endpoint, server: Endpoint, start: string | null, end: string | null, outcome: Outcome, tls_version: string | null, cipher_suite: string | null, sni: string | null, alpn_selected: string | null, resumed: boolean, resumes: number | null, server_certificates: Array<JsonlCertificateRef> | null, client_certificates: Array<JsonlCertificateRef> | null, client_hello: string | null, findings: Array<JsonlShortFinding>, };
+export type JsonlShortConnection = { id: number, client: Endpoint, server: Endpoint, first_frame: number, last_frame: number, start: string | null, end: string | null, outcome: Outcome, tls_version: string | null, cipher_suite: string | null, sni: string | null, alpn_selected: string | null, resumed: boolean, resumes: number | null, server_certificates: Array<JsonlCertificateRef> | null, client_certificates: Array<JsonlCertificateRef> | null, client_hello: string | null, findings: Array<JsonlShortFinding>, };
 
 /**
  * A finding of a short connection line.
@@ -1072,11 +1077,11 @@ export type OutcomeCounts = {
 export type Party = "client" | "server";
 
 /**
- * Everything the tool found in one capture.
+ * The document of a report.
  */
 export type Report = {
   /**
-   * Version of this structure's JSON form.
+   * Version of the document's form: 2.
    */
   schema_version: number,
   /**
@@ -1090,18 +1095,29 @@ export type Report = {
   /**
    * TCP connections, in order of first appearance.
    */
-  connections: Array<ConnectionReport>,
+  connections: Array<ConnectionEntry>,
+  /**
+   * Every certificate the connections refer to, by SHA-256 (hex), in order of first
+   * appearance; `signature_valid` belongs to a certificate's place in a chain, so it is in
+   * the connections' references.
+   */
+  certificates: { [key in string]: Certificate },
+  /**
+   * Every ClientHello shape the connections refer to, by id (16 hex digits of the SHA-256
+   * of its JSON: the same shape has the same id in every capture).
+   */
+  client_hellos: { [key in string]: ClientHello },
   /**
    * Findings about the capture as a whole.
    */
   findings: Array<Finding>,
   /**
    * The client certificate chain the user supplied (`--client-cert`), leaf first; absent
-   * from the JSON when none was.
+   * when none was.
    */
   supplied_client_certificates?: Array<Certificate>,
   /**
-   * The subjects of the trust store's CAs (`--ca`); absent from the JSON when none was given.
+   * The subjects of the trust store's CAs (`--ca`); absent when none was given.
    */
   trust_store?: Array<string>,
 };

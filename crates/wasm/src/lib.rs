@@ -43,7 +43,8 @@ fn report_or_error(result: Result<Report, Box<DiagnoseError>>) -> Result<Report,
     }
 }
 
-/// Analyses a whole capture held in memory; returns the JSON report.
+/// Analyses a whole capture held in memory; returns the JSON report (as the CLI's
+/// `--format json`; `Analyzer.setAll(true)` gives every connection in full).
 #[wasm_bindgen(js_name = diagnoseJson)]
 pub fn diagnose_json(bytes: &[u8]) -> Result<String, JsError> {
     json_or_error(pcap_tls_diagnose_core::diagnose(bytes))
@@ -95,6 +96,10 @@ pub struct Analyzer {
     certificates: BTreeMap<String, Certificate>,
     /// The finished report, with only its connections that have a problem, for `ticket`.
     finished: Option<Report>,
+    /// Every connection's entry in full in the document, as the CLI's `--all`.
+    all: bool,
+    /// The entries handed out by `takeConnections`, kept to be put back into the document.
+    taken: Option<Vec<ConnectionReport>>,
 }
 
 #[wasm_bindgen]
@@ -107,6 +112,8 @@ impl Analyzer {
             problems: Vec::new(),
             certificates: BTreeMap::new(),
             finished: None,
+            all: false,
+            taken: None,
         }
     }
 
@@ -149,6 +156,22 @@ impl Analyzer {
         Ok(())
     }
 
+    /// Every connection's entry in full in the document `finish` returns, also those without a
+    /// problem (whose entries are short otherwise), as the CLI's `--format json --all`.
+    #[wasm_bindgen(js_name = setAll)]
+    pub fn set_all(&mut self, all: bool) {
+        self.all = all;
+    }
+
+    /// Keeps the entries `takeConnections` hands out and puts them back into the document
+    /// `finish` returns, which then lists every connection (for a page that shows connections
+    /// as they end and exports the whole report at the end). Off by default: memory then stays
+    /// flat whatever the number of connections.
+    #[wasm_bindgen(js_name = setKeepTaken)]
+    pub fn set_keep_taken(&mut self, keep: bool) {
+        self.taken = keep.then(Vec::new);
+    }
+
     /// Feeds the next chunk. A broken file is reported by `finish`.
     pub fn push(&mut self, chunk: &[u8]) {
         if let Some(inner) = &mut self.inner {
@@ -168,13 +191,17 @@ impl Analyzer {
             .map(CoreAnalyzer::take_connections)
             .unwrap_or_default();
         self.keep(&taken);
-        report::connections_to_json(&taken)
+        let json = report::connections_to_json(&taken);
+        if let Some(kept) = &mut self.taken {
+            kept.extend(taken);
+        }
+        json
     }
 
     /// Ends the analysis; returns the JSON report (throws when the input was not a capture).
     pub fn finish(&mut self) -> Result<String, JsError> {
         let report = self.finish_report()?;
-        Ok(report::to_json(&report))
+        Ok(report::to_json_with(&report, self.all))
     }
 
     /// As `finish`, the same report without indentation (about two thirds of the size): for a
@@ -182,7 +209,7 @@ impl Analyzer {
     #[wasm_bindgen(js_name = finishCompact)]
     pub fn finish_compact(&mut self) -> Result<String, JsError> {
         let report = self.finish_report()?;
-        Ok(report::to_json_compact(&report))
+        Ok(report::to_json_compact(&report, self.all))
     }
 
     /// After `finish`: the Markdown report of the connections with a problem (as the CLI's
@@ -205,8 +232,13 @@ impl Analyzer {
 
     /// The report; keeps what `ticket` and `certificatePem` need.
     fn finish_report(&mut self) -> Result<Report, JsError> {
-        let report = report_or_error(self.take()?.finish())?;
+        let mut report = report_or_error(self.take()?.finish())?;
         self.keep(&report.connections);
+        if let Some(mut taken) = self.taken.take() {
+            taken.append(&mut report.connections);
+            taken.sort_unstable_by_key(|c| c.id);
+            report.connections = taken;
+        }
         // The problems handed out before and those of the report, in order.
         let mut connections = std::mem::take(&mut self.problems);
         connections.sort_unstable_by_key(|c| c.id);

@@ -88,6 +88,7 @@ fn every_field_serde_writes_otherwise_says_so_for_typescript() {
     for file in [
         "report/mod.rs",
         "report/jsonl.rs",
+        "report/document.rs",
         "error.rs",
         "codes.rs",
         "capture/mod.rs",
@@ -113,6 +114,7 @@ fn every_field_serde_writes_otherwise_says_so_for_typescript() {
                 line.starts_with(k)
                     || line.starts_with(&format!("pub {k}"))
                     || line.starts_with(&format!("pub(crate) {k}"))
+                    || line.starts_with(&format!("pub(super) {k}"))
             });
             if is_item {
                 derives_ts = attrs.iter().any(|a| a.contains("derive(ts_rs::TS)"));

@@ -45,7 +45,7 @@ pub struct LineWriter<W: Write> {
     /// SHA-256 fingerprints of the certificates written.
     certificates: HashSet<String>,
     /// The ids of the ClientHello shapes written, by a quick hash of their content.
-    client_hellos: FxHashMap<u64, String>,
+    client_hellos: FxHashMap<u64, Arc<str>>,
     /// Connection lines written.
     connections: u64,
     /// The capture line was written.
@@ -100,7 +100,7 @@ struct SummaryLine<'a> {
 #[derive(Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlCertificateRef"))]
 #[serde(untagged)]
-enum CertRef<'a> {
+pub(super) enum CertRef<'a> {
     Line {
         sha256: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,7 +114,7 @@ enum CertRef<'a> {
 /// by reference (the same fields, in the same order).
 #[derive(Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlConnection"))]
-struct FullConnection<'a> {
+pub(super) struct FullConnection<'a> {
     id: u32,
     client: Endpoint,
     server: Endpoint,
@@ -143,7 +143,7 @@ struct FullConnection<'a> {
     certificate_request: Option<&'a CertificateRequest>,
     server_certificates: Option<Vec<CertRef<'a>>>,
     client_certificates: Option<Vec<CertRef<'a>>>,
-    client_hello: Option<&'a str>,
+    client_hello: Option<Arc<str>>,
     server_hello: Option<&'a ServerHello>,
     client_stack: Option<&'a ClientStack>,
     messages: &'a [Message],
@@ -157,10 +157,12 @@ struct FullConnection<'a> {
 /// A connection line without a problem, short.
 #[derive(Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlShortConnection"))]
-struct ShortConnection<'a> {
+pub(super) struct ShortConnection<'a> {
     id: u32,
     client: Endpoint,
     server: Endpoint,
+    first_frame: u64,
+    last_frame: u64,
     #[serde(serialize_with = "rfc3339")]
     #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     start: Option<Timestamp>,
@@ -176,17 +178,136 @@ struct ShortConnection<'a> {
     resumes: Option<u32>,
     server_certificates: Option<Vec<CertRef<'a>>>,
     client_certificates: Option<Vec<CertRef<'a>>>,
-    client_hello: Option<&'a str>,
+    client_hello: Option<Arc<str>>,
     findings: Vec<ShortFinding>,
 }
 
 /// A finding of a short connection line.
 #[derive(Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JsonlShortFinding"))]
-struct ShortFinding {
+pub(super) struct ShortFinding {
     code: FindingCode,
     severity: Severity,
     confidence: Confidence,
+}
+
+/// A connection's entry, in full or (without a problem, unless `all`) short.
+#[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ConnectionEntry"))]
+#[serde(untagged)]
+pub(super) enum Entry<'a> {
+    /// With a problem, or every detail asked for.
+    Full(Box<FullConnection<'a>>),
+    /// Without a problem.
+    Short(ShortConnection<'a>),
+}
+
+/// A connection's entry, its certificates and ClientHello given by reference.
+pub(super) fn entry<'a>(
+    conn: &'a ConnectionReport,
+    server_certificates: Option<Vec<CertRef<'a>>>,
+    client_certificates: Option<Vec<CertRef<'a>>>,
+    client_hello: Option<Arc<str>>,
+    all: bool,
+) -> Entry<'a> {
+    if all || conn.has_problem() {
+        Entry::Full(Box::new(FullConnection {
+            id: conn.id,
+            client: conn.client,
+            server: conn.server,
+            role_basis: conn.role_basis,
+            first_frame: conn.first_frame,
+            last_frame: conn.last_frame,
+            start: conn.start,
+            end: conn.end,
+            client_to_server: &conn.client_to_server,
+            server_to_client: &conn.server_to_client,
+            starts_like_tls: conn.starts_like_tls,
+            starttls: conn.starttls,
+            tls_version: conn.tls_version.as_deref(),
+            cipher_suite: conn.cipher_suite.as_deref(),
+            sni: conn.sni.as_deref(),
+            alpn: &conn.alpn,
+            alpn_selected: conn.alpn_selected.as_deref(),
+            outcome: conn.outcome,
+            resumed: conn.resumed,
+            resumes: conn.resumes,
+            client_certificate_requested: conn.client_certificate_requested,
+            certificate_request: conn.certificate_request.as_ref(),
+            server_certificates,
+            client_certificates,
+            client_hello,
+            server_hello: conn.server_hello.as_ref(),
+            client_stack: conn.client_stack.as_ref(),
+            messages: &conn.messages,
+            alerts: &conn.alerts,
+            anomalies: &conn.anomalies,
+            dropped_events: conn.dropped_events,
+            decryption: conn.decryption.as_ref(),
+            findings: &conn.findings,
+        }))
+    } else {
+        Entry::Short(ShortConnection {
+            id: conn.id,
+            client: conn.client,
+            server: conn.server,
+            first_frame: conn.first_frame,
+            last_frame: conn.last_frame,
+            start: conn.start,
+            end: conn.end,
+            outcome: conn.outcome,
+            tls_version: conn.tls_version.as_deref(),
+            cipher_suite: conn.cipher_suite.as_deref(),
+            sni: conn.sni.as_deref(),
+            alpn_selected: conn.alpn_selected.as_deref(),
+            resumed: conn.resumed,
+            resumes: conn.resumes,
+            server_certificates,
+            client_certificates,
+            client_hello,
+            findings: conn
+                .findings
+                .iter()
+                .map(|f| ShortFinding {
+                    code: f.code,
+                    severity: f.severity,
+                    confidence: f.confidence,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// A chain as references (a certificate that did not parse stays in place).
+pub(super) fn references(chain: Option<&[CertificateEntry]>) -> Option<Vec<CertRef<'_>>> {
+    chain.map(|chain| {
+        chain
+            .iter()
+            .map(|entry| match entry {
+                CertificateEntry::Parsed(cert) => CertRef::Line {
+                    sha256: &cert.sha256,
+                    signature_valid: cert.signature_valid,
+                },
+                CertificateEntry::Unparsable { .. } => CertRef::InPlace(entry),
+            })
+            .collect()
+    })
+}
+
+/// A certificate as it stands alone (a line, an entry of the document's table): whether its
+/// signature verified belongs to its place in a chain.
+pub(super) fn alone(cert: &super::Certificate) -> super::Certificate {
+    super::Certificate {
+        signature_valid: None,
+        ..cert.clone()
+    }
+}
+
+/// The quick key and the id of a ClientHello's shape.
+pub(super) fn hello_key(hello: &ClientHello) -> u64 {
+    let mut quick = FxHasher::default();
+    hello.hash(&mut quick);
+    quick.finish()
 }
 
 impl<W: Write> LineWriter<W> {
@@ -234,78 +355,15 @@ impl<W: Write> LineWriter<W> {
             Some(hello) => Some(self.client_hello(hello)?),
             None => None,
         };
-        let client_hello = client_hello.as_deref();
         self.connections += 1;
-        if self.all || conn.has_problem() {
-            self.write(
-                "connection",
-                &FullConnection {
-                    id: conn.id,
-                    client: conn.client,
-                    server: conn.server,
-                    role_basis: conn.role_basis,
-                    first_frame: conn.first_frame,
-                    last_frame: conn.last_frame,
-                    start: conn.start,
-                    end: conn.end,
-                    client_to_server: &conn.client_to_server,
-                    server_to_client: &conn.server_to_client,
-                    starts_like_tls: conn.starts_like_tls,
-                    starttls: conn.starttls,
-                    tls_version: conn.tls_version.as_deref(),
-                    cipher_suite: conn.cipher_suite.as_deref(),
-                    sni: conn.sni.as_deref(),
-                    alpn: &conn.alpn,
-                    alpn_selected: conn.alpn_selected.as_deref(),
-                    outcome: conn.outcome,
-                    resumed: conn.resumed,
-                    resumes: conn.resumes,
-                    client_certificate_requested: conn.client_certificate_requested,
-                    certificate_request: conn.certificate_request.as_ref(),
-                    server_certificates,
-                    client_certificates,
-                    client_hello,
-                    server_hello: conn.server_hello.as_ref(),
-                    client_stack: conn.client_stack.as_ref(),
-                    messages: &conn.messages,
-                    alerts: &conn.alerts,
-                    anomalies: &conn.anomalies,
-                    dropped_events: conn.dropped_events,
-                    decryption: conn.decryption.as_ref(),
-                    findings: &conn.findings,
-                },
-            )
-        } else {
-            self.write(
-                "connection",
-                &ShortConnection {
-                    id: conn.id,
-                    client: conn.client,
-                    server: conn.server,
-                    start: conn.start,
-                    end: conn.end,
-                    outcome: conn.outcome,
-                    tls_version: conn.tls_version.as_deref(),
-                    cipher_suite: conn.cipher_suite.as_deref(),
-                    sni: conn.sni.as_deref(),
-                    alpn_selected: conn.alpn_selected.as_deref(),
-                    resumed: conn.resumed,
-                    resumes: conn.resumes,
-                    server_certificates,
-                    client_certificates,
-                    client_hello,
-                    findings: conn
-                        .findings
-                        .iter()
-                        .map(|f| ShortFinding {
-                            code: f.code,
-                            severity: f.severity,
-                            confidence: f.confidence,
-                        })
-                        .collect(),
-                },
-            )
-        }
+        let entry = entry(
+            conn,
+            server_certificates,
+            client_certificates,
+            client_hello,
+            self.all,
+        );
+        self.write("connection", &entry)
     }
 
     /// The report's remaining connections (those not written yet), then the summary line: the
@@ -330,18 +388,13 @@ impl<W: Write> LineWriter<W> {
     }
 
     /// A chain's references, after writing the line of each certificate seen for the first
-    /// time (a certificate that did not parse stays in place).
+    /// time.
     fn chain<'a>(
         &mut self,
         chain: Option<&'a [CertificateEntry]>,
     ) -> std::io::Result<Option<Vec<CertRef<'a>>>> {
-        let Some(chain) = chain else {
-            return Ok(None);
-        };
-        let mut refs = Vec::with_capacity(chain.len());
-        for entry in chain {
+        for entry in chain.into_iter().flatten() {
             let CertificateEntry::Parsed(cert) = entry else {
-                refs.push(CertRef::InPlace(entry));
                 continue;
             };
             if !self.certificates.contains(&cert.sha256) {
@@ -349,33 +402,23 @@ impl<W: Write> LineWriter<W> {
                     self.certificates.clear();
                 }
                 self.certificates.insert(cert.sha256.clone());
-                // The line holds the certificate; whether its signature verified belongs to
-                // its place in a chain.
-                let mut alone = (**cert).clone();
-                alone.signature_valid = None;
-                self.write("certificate", &alone)?;
+                self.write("certificate", &alone(cert))?;
             }
-            refs.push(CertRef::Line {
-                sha256: &cert.sha256,
-                signature_valid: cert.signature_valid,
-            });
         }
-        Ok(Some(refs))
+        Ok(references(chain))
     }
 
     /// The id of a ClientHello's shape, after writing its line the first time.
-    fn client_hello(&mut self, hello: &ClientHello) -> std::io::Result<String> {
-        let mut quick = FxHasher::default();
-        hello.hash(&mut quick);
-        let key = quick.finish();
+    fn client_hello(&mut self, hello: &ClientHello) -> std::io::Result<Arc<str>> {
+        let key = hello_key(hello);
         if let Some(id) = self.client_hellos.get(&key) {
-            return Ok(id.clone());
+            return Ok(Arc::clone(id));
         }
         let id = hash_id(hello);
         if self.client_hellos.len() >= MAX_REMEMBERED {
             self.client_hellos.clear();
         }
-        self.client_hellos.insert(key, id.clone());
+        self.client_hellos.insert(key, Arc::clone(&id));
         self.write("client_hello", &HelloLine { id: &id, hello })?;
         Ok(id)
     }
@@ -429,9 +472,9 @@ pub(super) fn typescript(out: &mut super::typescript::Declarations) {
 
 /// A short id for a ClientHello: the first 16 hex digits of the SHA-256 of its compact JSON
 /// (the same shape has the same id in every capture).
-fn hash_id(hello: &ClientHello) -> String {
+pub(super) fn hash_id(hello: &ClientHello) -> Arc<str> {
     use sha2::Digest as _;
     let json = serde_json::to_vec(hello).unwrap_or_default();
     let digest = sha2::Sha256::digest(&json);
-    crate::words::hex(&digest[..8])
+    crate::words::hex(&digest[..8]).into()
 }

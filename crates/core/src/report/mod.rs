@@ -8,6 +8,7 @@
 //! Output is deterministic: connections in order of first appearance, counters in a fixed order.
 
 mod fingerprint;
+mod document;
 pub mod jsonl;
 pub mod markdown;
 mod project;
@@ -25,35 +26,53 @@ pub use crate::error::CaptureError;
 pub(crate) use project::{CaptureCounts, Projector, capture_summary, certificate, finding};
 
 /// Version of the JSON contract, documented in docs/report.md.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// The JSON form of the report (the public contract), pretty-printed with a final newline. The
-/// CLI's `--format json` and the WASM build print exactly this.
+/// The JSON document of the report (the public contract, docs/report.md), pretty-printed with
+/// a final newline: certificates and ClientHello shapes once, connections referring to them,
+/// those without a problem short. The CLI's `--format json` and the WASM build print exactly
+/// this.
 pub fn to_json(report: &Report) -> String {
+    to_json_with(report, false)
+}
+
+/// As [`to_json`]; `all`: every connection's entry in full, also those without a problem (the
+/// CLI's `--format json --all`).
+pub fn to_json_with(report: &Report, all: bool) -> String {
     let mut out = Vec::new();
     // Writing to memory cannot fail.
-    let _ = write_json(report, &mut out);
+    let _ = write_json_with(report, all, &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The same report as [`to_json`] without indentation or the final newline (about two thirds
-/// of the bytes), for a program that parses it anyway, such as the web page.
-pub fn to_json_compact(report: &Report) -> String {
+/// The same document as [`to_json_with`] without indentation or the final newline (about two
+/// thirds of the bytes), for a program that parses it anyway, such as the web page.
+pub fn to_json_compact(report: &Report, all: bool) -> String {
     // Serialising a report (strings, numbers, booleans) cannot fail.
-    serde_json::to_string(report).unwrap_or_default()
+    serde_json::to_string(&document::Document::new(report, all)).unwrap_or_default()
 }
 
-/// Report entries as a compact JSON array, for a caller that shows connections as they end
+/// Report entries as a compact JSON array, each whole (its certificates and ClientHello in
+/// place, every detail), for a caller that shows connections as they end
 /// ([`crate::Analyzer::take_connections`]).
 pub fn connections_to_json(connections: &[ConnectionReport]) -> String {
     // Serialising report entries (strings, numbers, booleans) cannot fail.
     serde_json::to_string(connections).unwrap_or_else(|_| "[]".to_string())
 }
 
-/// Writes the JSON report (as [`to_json`] gives it) to `out` without building it in memory
-/// first: a capture with thousands of connections has a report of many megabytes.
-pub fn write_json(report: &Report, mut out: impl std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut out, report)?;
+/// Writes the JSON document (as [`to_json`] gives it) to `out`.
+pub fn write_json(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
+    write_json_with(report, false, out)
+}
+
+/// Writes the JSON document (as [`to_json_with`] gives it) to `out` without building its text
+/// in memory first: a capture with thousands of connections has a report of many megabytes.
+pub fn write_json_with(
+    report: &Report,
+    all: bool,
+    mut out: impl std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, &document::Document::new(report, all))?;
     out.write_all(b"\n")
 }
 
@@ -66,11 +85,10 @@ fn rfc3339<S: serde::Serializer>(time: &Option<Timestamp>, s: S) -> Result<S::Ok
     }
 }
 
-/// Everything the tool found in one capture.
-#[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+/// Everything the tool found in one capture. Its JSON form is the document of [`to_json`].
+#[derive(Clone, Debug)]
 pub struct Report {
-    /// Version of this structure's JSON form.
+    /// Version of the JSON form ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
     /// The tool that wrote the report.
     pub tool: Tool,
@@ -82,12 +100,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The client certificate chain the user supplied (`--client-cert`), leaf first; absent
     /// from the JSON when none was.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Certificate>>", optional))]
     pub supplied_client_certificates: Vec<Certificate>,
     /// The subjects of the trust store's CAs (`--ca`); absent from the JSON when none was given.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub trust_store: Vec<String>,
 }
 

@@ -14,13 +14,16 @@ use std::fmt::Write as _;
 
 use ts_rs::{Config, TS, TypeVisitor};
 
-use super::Report;
+use super::ConnectionReport;
+use super::document::Document;
 
 /// The declarations, as the npm package's `report.d.ts` holds them: every type the report and
 /// the JSON Lines refer to, in name order, each exported with its documentation.
 pub fn declarations() -> String {
     let mut out = Declarations::new();
-    out.add::<Report>();
+    out.add::<Document<'static>>();
+    // The entries `takeConnections` hands out whole (certificates and ClientHello in place).
+    out.add::<ConnectionReport>();
     super::jsonl::typescript(&mut out);
     out.render()
 }
