@@ -442,7 +442,7 @@ export type ClientHello = {
  */
 export type ClientStack = {
   /**
-   * `java`, `go`, `nodejs`, `browser`, `gnutls` or `openssl`.
+   * `java`, `go`, `nodejs`, `browser`, `gnutls`, `openssl` or `schannel`.
    */
   stack: string,
   /**
