@@ -109,7 +109,10 @@ pub(crate) fn resolve(mut doc: serde_json::Value) -> serde_json::Value {
                     continue;
                 };
                 let mut whole = certificates[&sha].clone();
-                assert!(whole.is_object(), "{sha} is not in the document's certificates");
+                assert!(
+                    whole.is_object(),
+                    "{sha} is not in the document's certificates"
+                );
                 if let Some(valid) = cert.get("signature_valid") {
                     whole["signature_valid"] = valid.clone();
                 }
@@ -117,7 +120,10 @@ pub(crate) fn resolve(mut doc: serde_json::Value) -> serde_json::Value {
             }
         }
         if let Some(Value::String(id)) = conn.get("client_hello").cloned() {
-            assert!(hellos[&id].is_object(), "{id} is not in the document's client_hellos");
+            assert!(
+                hellos[&id].is_object(),
+                "{id} is not in the document's client_hellos"
+            );
             conn["client_hello"] = hellos[&id].clone();
         }
     }

@@ -33,12 +33,13 @@ struct Args {
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<std::num::NonZeroUsize>,
 
-    /// Output format: human-readable text, the JSON report (schema_version 1), JSON Lines, or
+    /// Output format: human-readable text, the JSON report (schema_version 2), JSON Lines, or
     /// Markdown (to paste into a ticket; with --redact for sharing).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
-    /// Show healthy connections too, not only those with problems.
+    /// Show healthy connections too, not only those with problems (in JSON and JSON Lines:
+    /// their entries in full, not short).
     #[arg(long)]
     all: bool,
 

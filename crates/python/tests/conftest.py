@@ -73,8 +73,42 @@ def cli_json(cli: Path, *args: "os.PathLike[str] | str") -> Dict[str, Any]:
     return document
 
 
-def cli_json_many(cli: Path, files: Sequence[Path]) -> List[Dict[str, Any]]:
+def cli_json_many(cli: Path, files: Sequence[Path], *args: str) -> List[Dict[str, Any]]:
     """The CLI's documents for several captures at once, in the files' order."""
-    documents = json_documents(run_cli(cli, "--format", "json", *files).stdout)
+    documents = json_documents(run_cli(cli, "--format", "json", *args, *files).stdout)
     assert len(documents) == len(files)
     return documents
+
+
+def resolve(document: Dict[str, Any]) -> Dict[str, Any]:
+    """A document's connections whole: their certificates and ClientHello in place of the
+    references to the document's `certificates` and `client_hellos` (as connections() yields
+    them)."""
+    certificates = document["certificates"]
+    hellos = document["client_hellos"]
+
+    def chain(refs: Any) -> Any:
+        if refs is None:
+            return None
+        whole = []
+        for ref in refs:
+            if "error" in ref:
+                whole.append(ref)
+                continue
+            cert = dict(certificates[ref["sha256"]])
+            if "signature_valid" in ref:
+                cert["signature_valid"] = ref["signature_valid"]
+            whole.append(cert)
+        return whole
+
+    out = dict(document)
+    out["connections"] = [
+        {
+            **c,
+            "server_certificates": chain(c["server_certificates"]),
+            "client_certificates": chain(c["client_certificates"]),
+            "client_hello": hellos[c["client_hello"]] if c["client_hello"] else None,
+        }
+        for c in document["connections"]
+    ]
+    return out

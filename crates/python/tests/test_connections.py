@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import pcap_tls_diagnose as ptd
-from conftest import HEADLINE, PCAPS, captures, cli_json, cli_json_many
+from conftest import HEADLINE, PCAPS, captures, cli_json, cli_json_many, resolve
 
 TLS13_KEYLOG = PCAPS / "tls13-mtls-missing-client-cert-keylog.pcap"
 TLS13_KEYS = PCAPS / "tls13-mtls-missing-client-cert-keylog.keys"
@@ -26,9 +26,11 @@ def streamed(capture, **options):
 
 
 def split(document):
-    """A document as connections() gives it: its entries and the rest."""
-    rest = {k: v for k, v in document.items() if k != "connections"}
-    return document["connections"], rest
+    """A document (`--all`: every entry in full) as connections() gives it: its entries whole,
+    and the rest without the tables the entries referred to."""
+    tables = ("connections", "certificates", "client_hellos")
+    rest = {k: v for k, v in document.items() if k not in tables}
+    return resolve(document)["connections"], rest
 
 
 def by_id(entries):
@@ -37,7 +39,7 @@ def by_id(entries):
 
 def test_every_capture_gives_the_document_entries_and_summary(cli):
     files = captures()
-    for path, document in zip(files, cli_json_many(cli, files)):
+    for path, document in zip(files, cli_json_many(cli, files, "--all")):
         listed, summary = streamed(path)
         entries, rest = split(document)
         assert by_id(listed) == entries, path.name
@@ -57,7 +59,7 @@ def test_bytes_and_the_options(cli):
         (UNKNOWN_CA, {"ca": ROOT_CA.read_bytes()}, ["--ca", ROOT_CA]),
     ]
     for capture, options, arguments in cases:
-        entries, rest = split(cli_json(cli, *arguments, capture))
+        entries, rest = split(cli_json(cli, "--all", *arguments, capture))
         for source in (capture, capture.read_bytes()):
             listed, summary = streamed(source, **options)
             assert by_id(listed) == entries, (capture.name, options)
@@ -70,7 +72,7 @@ def test_a_capture_cut_short_ends_with_its_partial_summary(cli, tmp_path):
     data = HEADLINE.read_bytes()
     cut = tmp_path / "cut.pcap"
     cut.write_bytes(data[: len(data) - 7])
-    entries, rest = split(cli_json(cli, cut))
+    entries, rest = split(cli_json(cli, "--all", cut))
     assert rest["capture"]["error"]["kind"] == "cut_short"
     assert streamed(cut) == (entries, rest)
     assert streamed(data[: len(data) - 7]) == (entries, rest)
@@ -151,6 +153,6 @@ def test_entries_come_while_a_large_file_is_read(cli, many_connections):
     assert len(ids) > 1500 and len(set(ids)) == len(ids)
     # In the order they ended, not the order they started.
     assert ids != sorted(ids)
-    document_entries, rest = split(cli_json(cli, many_connections))
+    document_entries, rest = split(cli_json(cli, "--all", many_connections))
     assert by_id(listed) == document_entries
     assert entries.summary == rest

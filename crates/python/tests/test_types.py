@@ -31,9 +31,10 @@ CAPTURE = DEFS["capture"]["properties"]
 TRAFFIC = DEFS["traffic"]["properties"]
 DECRYPTION = DEFS["decryption"]["properties"]
 REPORT = {k: v for k, v in SCHEMA.items() if k in ("properties", "required")}
+TABLES = ("connections", "certificates", "client_hellos")
 SUMMARY = {
-    "properties": {k: v for k, v in SCHEMA["properties"].items() if k != "connections"},
-    "required": [k for k in SCHEMA["required"] if k != "connections"],
+    "properties": {k: v for k, v in SCHEMA["properties"].items() if k not in TABLES},
+    "required": [k for k in SCHEMA["required"] if k not in TABLES],
 }
 
 PAIRS = [
@@ -46,11 +47,15 @@ PAIRS = [
     (shapes.CaptureErrorInfo, resolve(CAPTURE["error"])),
     (shapes.Outcomes, CAPTURE["outcomes"]),
     (shapes.Connection, DEFS["connection"]),
+    (shapes.ConnectionEntry, DEFS["connection_entry"]),
+    (shapes.ShortConnection, DEFS["short_connection"]),
+    (shapes.ShortFinding, resolve(DEFS["short_connection"]["properties"]["findings"])),
+    (shapes.CertificateRef, DEFS["certificate_ref"]["oneOf"][0]),
     (shapes.Endpoint, DEFS["endpoint"]),
     (shapes.Traffic, DEFS["traffic"]),
     (shapes.Opening, resolve(TRAFFIC["opening"])),
-    (shapes.Certificate, DEFS["certificate"]["oneOf"][0]),
-    (shapes.UnparsedCertificate, DEFS["certificate"]["oneOf"][1]),
+    (shapes.Certificate, DEFS["parsed_certificate"]),
+    (shapes.UnparsedCertificate, DEFS["unparsed_certificate"]),
     (shapes.ClientHello, DEFS["client_hello"]),
     (shapes.ServerHello, DEFS["server_hello"]),
     (shapes.ClientStack, DEFS["client_stack"]),
@@ -95,6 +100,8 @@ def from_schema(node):
         return {literal(node["const"])}
     if "enum" in node:
         return {("type", "NoneType") if v is None else literal(v) for v in node["enum"]}
+    if node.get("type") == "object" and isinstance(node.get("additionalProperties"), dict):
+        return {("mapping", frozenset(from_schema(node["additionalProperties"])))}
     kinds = node["type"] if isinstance(node["type"], list) else [node["type"]]
     atoms = set()
     for kind in kinds:
@@ -118,6 +125,8 @@ def from_hint(hint):
         return set().union(*map(from_hint, typing.get_args(hint)))
     if origin is list:
         return {("list", frozenset(from_hint(typing.get_args(hint)[0])))}
+    if origin is dict:
+        return {("mapping", frozenset(from_hint(typing.get_args(hint)[1])))}
     if isinstance(hint, type) and hasattr(hint, "__required_keys__"):  # a TypedDict
         return {("dict", hint.__name__)}
     assert hint in SCALARS.values(), hint

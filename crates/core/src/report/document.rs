@@ -33,11 +33,17 @@ pub(super) struct Document<'a> {
     /// Every certificate the connections refer to, by SHA-256 (hex), in order of first
     /// appearance; `signature_valid` belongs to a certificate's place in a chain, so it is in
     /// the connections' references.
-    #[cfg_attr(feature = "ts", ts(as = "std::collections::HashMap<String, Certificate>"))]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "std::collections::HashMap<String, Certificate>")
+    )]
     certificates: Table<Certificate>,
     /// Every ClientHello shape the connections refer to, by id (16 hex digits of the SHA-256
     /// of its JSON: the same shape has the same id in every capture).
-    #[cfg_attr(feature = "ts", ts(as = "std::collections::HashMap<String, ClientHello>"))]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "std::collections::HashMap<String, ClientHello>")
+    )]
     client_hellos: Table<&'a ClientHello>,
     /// Findings about the capture as a whole.
     findings: &'a [Finding],
@@ -83,7 +89,9 @@ impl<'a> Document<'a> {
                 if let CertificateEntry::Parsed(cert) = entry
                     && seen.insert(&cert.sha256)
                 {
-                    certificates.0.push((Arc::from(cert.sha256.as_str()), alone(cert)));
+                    certificates
+                        .0
+                        .push((Arc::from(cert.sha256.as_str()), alone(cert)));
                 }
             }
             let hello = conn.client_hello.as_ref().map(|hello| {

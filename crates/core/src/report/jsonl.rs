@@ -197,7 +197,7 @@ pub(super) struct ShortFinding {
 #[serde(untagged)]
 pub(super) enum Entry<'a> {
     /// With a problem, or every detail asked for.
-    Full(Box<FullConnection<'a>>),
+    Full(FullConnection<'a>),
     /// Without a problem.
     Short(ShortConnection<'a>),
 }
@@ -211,7 +211,7 @@ pub(super) fn entry<'a>(
     all: bool,
 ) -> Entry<'a> {
     if all || conn.has_problem() {
-        Entry::Full(Box::new(FullConnection {
+        Entry::Full(FullConnection {
             id: conn.id,
             client: conn.client,
             server: conn.server,
@@ -245,7 +245,7 @@ pub(super) fn entry<'a>(
             dropped_events: conn.dropped_events,
             decryption: conn.decryption.as_ref(),
             findings: &conn.findings,
-        }))
+        })
     } else {
         Entry::Short(ShortConnection {
             id: conn.id,

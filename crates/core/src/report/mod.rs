@@ -1,14 +1,15 @@
-//! The report: one owned, serializable value that every renderer and every shell reads — the
-//! JSON contract (`schema_version` 1, documented in docs/report.md), made at the end of the
-//! analysis as a one-way projection of the connections' models and their findings
+//! The report: one owned value that every renderer and every shell reads, made at the end of
+//! the analysis as a one-way projection of the connections' models and their findings
 //! (`project.rs`). Names, hex and RFC 3339 times of the facts are written here.
 //!
-//! Renderers: [`to_json`] / [`write_json`] (the contract), [`text`] (for people).
+//! Renderers: [`to_json`] / [`write_json`] (the JSON contract, `schema_version` 2, documented
+//! in docs/report.md: certificates and ClientHello shapes once, `document.rs`), [`jsonl`],
+//! [`text`] and [`markdown`] (for people).
 //!
 //! Output is deterministic: connections in order of first appearance, counters in a fixed order.
 
-mod fingerprint;
 mod document;
+mod fingerprint;
 pub mod jsonl;
 pub mod markdown;
 mod project;

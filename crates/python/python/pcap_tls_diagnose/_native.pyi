@@ -28,8 +28,12 @@ def diagnose(
     keylog: Optional[KeyLogs] = None,
     client_cert: Optional[Source] = None,
     ca: Optional[Source] = None,
+    all: bool = False,
 ) -> Report:
-    """Analyses a whole capture and returns its report (``--format json``'s document).
+    """Analyses a whole capture and returns its report (``--format json``'s document,
+    ``schema_version`` 2: certificates and ClientHello shapes once, in ``certificates`` and
+    ``client_hellos``, connections referring to them; a connection without a problem has a
+    short entry unless ``all`` is true, as ``--all``).
 
     ``capture``, ``client_cert`` and ``ca`` are a path (``str`` or ``os.PathLike``) or the
     content (``bytes``; ``bytearray`` and ``memoryview`` are copied); ``keylog`` is one of those

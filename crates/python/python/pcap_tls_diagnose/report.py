@@ -8,7 +8,7 @@ They are for type checkers and readers; at run time the report is plain ``dict``
 """
 
 from os import PathLike
-from typing import List, Literal, Optional, Tuple, TypedDict, Union
+from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union
 
 __all__ = [
     "Source",
@@ -27,6 +27,10 @@ __all__ = [
     "CaptureErrorInfo",
     "Outcomes",
     "Connection",
+    "ConnectionEntry",
+    "ShortConnection",
+    "ShortFinding",
+    "CertificateRef",
     "Endpoint",
     "Traffic",
     "Opening",
@@ -450,16 +454,101 @@ class Connection(TypedDict):
     findings: List[Finding]
 
 
+class _CertificateRefRequired(TypedDict):
+    sha256: str
+
+
+class CertificateRef(_CertificateRefRequired, total=False):
+    """A certificate of a chain in the document: its SHA-256, a key of ``Report["certificates"]``
+    (``signature_valid``: checked with the next certificate's key, where that is its issuer).
+    A certificate that does not parse stays in place (``UnparsedCertificate``)."""
+
+    signature_valid: bool
+
+
+class ConnectionEntry(TypedDict):
+    """A connection's entry in the document: as ``Connection``, its certificates and ClientHello
+    by reference (``certificates``, ``client_hellos``). Connections with a problem have it, all
+    of them with ``all=True``."""
+
+    id: int
+    client: Endpoint
+    server: Endpoint
+    role_basis: Literal["syn", "syn_ack", "tls_hello", "port"]
+    first_frame: int
+    last_frame: int
+    start: Time
+    end: Time
+    client_to_server: Traffic
+    server_to_client: Traffic
+    starts_like_tls: bool
+    starttls: Optional[
+        Literal["smtp", "imap", "pop3", "ftp", "ldap", "xmpp", "postgresql", "mysql", "other"]
+    ]
+    tls_version: Optional[str]
+    cipher_suite: Optional[str]
+    sni: Optional[str]
+    alpn: List[str]
+    alpn_selected: Optional[str]
+    outcome: Outcome
+    resumed: bool
+    resumes: Optional[int]
+    client_certificate_requested: Optional[bool]
+    certificate_request: Optional[CertificateRequest]
+    server_certificates: Optional[List[Union[CertificateRef, UnparsedCertificate]]]
+    client_certificates: Optional[List[Union[CertificateRef, UnparsedCertificate]]]
+    client_hello: Optional[str]
+    server_hello: Optional[ServerHello]
+    client_stack: Optional[ClientStack]
+    messages: List[Message]
+    alerts: List[Alert]
+    anomalies: List[Anomaly]
+    dropped_events: int
+    decryption: Optional[Decryption]
+    findings: List[Finding]
+
+
+class ShortFinding(TypedDict):
+    """A finding of a short entry: its code, severity and confidence."""
+
+    code: str
+    severity: Severity
+    confidence: Confidence
+
+
+class ShortConnection(TypedDict):
+    """A connection without a problem, short (unless ``all=True``)."""
+
+    id: int
+    client: Endpoint
+    server: Endpoint
+    first_frame: int
+    last_frame: int
+    start: Time
+    end: Time
+    outcome: Outcome
+    tls_version: Optional[str]
+    cipher_suite: Optional[str]
+    sni: Optional[str]
+    alpn_selected: Optional[str]
+    resumed: bool
+    resumes: Optional[int]
+    server_certificates: Optional[List[Union[CertificateRef, UnparsedCertificate]]]
+    client_certificates: Optional[List[Union[CertificateRef, UnparsedCertificate]]]
+    client_hello: Optional[str]
+    findings: List[ShortFinding]
+
+
 class _SummaryRequired(TypedDict):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     tool: Tool
     capture: Capture
     findings: List[Finding]
 
 
 class Summary(_SummaryRequired, total=False):
-    """The report without its ``connections``: what ``Connections.summary`` holds once the
-    iterator is exhausted."""
+    """The report without its ``connections``, ``certificates`` and ``client_hellos``: what
+    ``Connections.summary`` holds once the iterator is exhausted."""
 
     supplied_client_certificates: List[Union[Certificate, UnparsedCertificate]]
     trust_store: List[str]
@@ -467,6 +556,9 @@ class Summary(_SummaryRequired, total=False):
 
 class Report(Summary):
     """Everything the tool found in one capture: what ``pcap-tls-diagnose --format json``
-    prints, and what ``diagnose`` returns."""
+    prints, and what ``diagnose`` returns (``schema_version`` 2: certificates and ClientHello
+    shapes once, connections referring to them)."""
 
-    connections: List[Connection]
+    connections: List[Union[ConnectionEntry, ShortConnection]]
+    certificates: Dict[str, Certificate]
+    client_hellos: Dict[str, ClientHello]
