@@ -46,8 +46,14 @@ worker.onmessage = (event) => {
   const { job: from, progress, json, error, cancelled, connections } = event.data;
   if (from !== job) return;
   if (connections !== undefined) {
-    // One by one: a slice can end many thousands of connections, too many for spread arguments.
-    for (const c of JSON.parse(connections)) current.taken.push(c);
+    // Counted, and the first ones with a problem kept to be shown: the report at the end holds
+    // them all again (the worker's analyser keeps them), so the page need not.
+    for (const c of JSON.parse(connections)) {
+      current.ended += 1;
+      if (!hasProblem(c)) continue;
+      current.problemsSoFar += 1;
+      if (current.taken.length < PAGE) current.taken.push(c);
+    }
     showSoFar();
     return;
   }
@@ -106,7 +112,7 @@ function analyse(file) {
   startedAt = performance.now();
   job += 1;
   document.body.dataset.state = "busy";
-  current = { name: file.name, report: null, taken: [], shownSoFar: 0 };
+  current = { name: file.name, report: null, taken: [], shownSoFar: 0, ended: 0, problemsSoFar: 0 };
   $("so-far").replaceChildren();
   $("so-far").hidden = true;
   $("error").hidden = true;
@@ -352,9 +358,9 @@ function chart(report, groups) {
  * problem as they come (up to a page of them); the report replaces them at the end. */
 function showSoFar() {
   const box = $("so-far");
-  const problems = current.taken.filter(hasProblem);
+  const problems = current.taken;
   const note = el("p", { class: "so-far-note", role: "status" },
-    `So far: ${current.taken.length} connection(s) ended, ${problems.length} with a problem.`);
+    `So far: ${current.ended} connection(s) ended, ${current.problemsSoFar} with a problem.`);
   const first = box.querySelector(".so-far-note");
   if (first) first.replaceWith(note);
   else box.prepend(note);
