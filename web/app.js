@@ -428,7 +428,9 @@ function connection(entry) {
     head,
     decryption(c),
     el("div", { class: "findings" }, c.findings.map(finding)),
-    c.messages.length || c.alerts.length ? ladder(c) : null,
+    c.messages?.length || c.alerts?.length ? ladder(c) : null,
+    c.messages ? null : el("p", { class: "short-entry" },
+      `No problem: the report keeps a short entry for this connection (frames ${c.first_frame}–${c.last_frame}${c.cipher_suite ? `, ${c.cipher_suite}` : ""}); the command line's --all writes every detail.`),
     chains(c),
     request(c),
     fingerprints(c));
@@ -452,11 +454,12 @@ function finding(f) {
   const mark = { error: "✗", warning: "!", info: "i" }[f.severity];
   return el("section", { class: `finding ${f.severity}`, "data-code": f.code },
     el("h4", {}, el("span", { class: "mark", "aria-hidden": "true" }, mark), " ",
-      el("code", { class: "code" }, f.code), " ", f.title,
+      el("code", { class: "code" }, f.code), " ", f.title ?? "",
       f.confidence === "likely" ? el("span", { class: "likely" }, " (likely)") : null),
-    f.explanation.split("\n").map((line) => el("p", { class: line.startsWith("    ") ? "indent" : "" }, line.trim())),
+    // A connection without a problem has a short entry: its findings' codes only.
+    (f.explanation ?? "").split("\n").filter(Boolean).map((line) => el("p", { class: line.startsWith("    ") ? "indent" : "" }, line.trim())),
     f.remediation ? el("p", { class: "fix" }, el("strong", {}, "Fix: "), f.remediation) : null,
-    f.frames.length ? el("p", { class: "evidence" }, `Evidence: frame${f.frames.length > 1 ? "s" : ""} ${f.frames.join(", ")}`) : null);
+    f.frames?.length ? el("p", { class: "evidence" }, `Evidence: frame${f.frames.length > 1 ? "s" : ""} ${f.frames.join(", ")}`) : null);
 }
 
 const MESSAGE_NAMES = {

@@ -78,9 +78,9 @@ self.onmessage = async (event) => {
     await ready;
     const compiling = performance.now() - waited;
     const analyzer = new Analyzer();
-    // Every connection in full, and those shown as they ended put back: the report at the end
-    // is the whole document, as `--format json --all` writes it.
-    analyzer.setAll(true);
+    // Those shown as they ended put back: the report at the end is the whole document, as
+    // `--format json` writes it (connections without a problem short, so that a capture of
+    // many short connections stays small in the page).
     analyzer.setKeepTaken(true);
     for (const [what, set] of [["certificate", "setClientCertificate"], ["ca", "setTrustStore"], ["keylog", "addKeyLog"]]) {
       if (!event.data[what]) continue;
