@@ -22,24 +22,13 @@ use pcap_tls_diagnose_core::report::{ClientFingerprints, ConnectionReport, Repor
 use serde_json::Value;
 
 mod common;
-use common::repo_root;
+use common::{repo_root, shared_corpus};
 
 fn diagnose(path: &Path) -> Report {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     match pcap_tls_diagnose_core::diagnose(&bytes) {
         Ok(report) => report,
         Err(failure) => failure.partial,
-    }
-}
-
-/// The public corpus beside the clone, or `None` (with a message) when it is absent.
-fn shared_corpus() -> Option<PathBuf> {
-    let shared = repo_root().join("../shared/captures");
-    if shared.join("MANIFEST.md").exists() {
-        Some(shared)
-    } else {
-        eprintln!("skipping: the public corpus ../shared/captures is not beside this clone");
-        None
     }
 }
 

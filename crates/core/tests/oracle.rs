@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use pcap_tls_diagnose_core::report::Report;
 
 mod common;
-use common::repo_root;
+use common::{repo_root, shared_corpus};
 
 /// One row of `tshark -z conv,tcp`.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,17 +190,6 @@ fn analyse_with(path: &Path, keylog: Option<&Path>) -> Report {
     match analyzer.finish() {
         Ok(report) => report,
         Err(failure) => failure.partial,
-    }
-}
-
-/// The public corpus beside the clone, or `None` (with a message) when it is absent.
-fn shared_corpus() -> Option<PathBuf> {
-    let shared = repo_root().join("../shared/captures");
-    if shared.join("MANIFEST.md").exists() {
-        Some(shared)
-    } else {
-        eprintln!("skipping: the public corpus ../shared/captures is not beside this clone");
-        None
     }
 }
 

@@ -15,6 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 PCAPS = ROOT / "pcaps"
 HEADLINE = PCAPS / "tls12-mtls-missing-client-cert-openssl.pcap"
+TLS13_KEYLOG = PCAPS / "tls13-mtls-missing-client-cert-keylog.pcap"
+TLS13_KEYS = PCAPS / "tls13-mtls-missing-client-cert-keylog.keys"
+JAVA_NOT_IN_CA_LIST = PCAPS / "tls12-mtls-java-client-cert-not-in-ca-list.pcap"
+UNRELATED_CERT = PCAPS / "certs" / "client-unrelated.pem"
+ROOT_CA = PCAPS / "certs" / "root.pem"
+UNKNOWN_CA = PCAPS / "tls12-client-cert-unknown-ca.pcap"
 
 
 def captures() -> List[Path]:

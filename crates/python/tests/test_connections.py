@@ -7,14 +7,21 @@ import sys
 import pytest
 
 import pcap_tls_diagnose as ptd
-from conftest import HEADLINE, PCAPS, captures, cli_json, cli_json_many, resolve
+from conftest import (
+    HEADLINE,
+    PCAPS,
+    captures,
+    cli_json,
+    cli_json_many,
+    resolve,
+    JAVA_NOT_IN_CA_LIST,
+    ROOT_CA,
+    TLS13_KEYLOG,
+    TLS13_KEYS,
+    UNKNOWN_CA,
+    UNRELATED_CERT,
+)
 
-TLS13_KEYLOG = PCAPS / "tls13-mtls-missing-client-cert-keylog.pcap"
-TLS13_KEYS = PCAPS / "tls13-mtls-missing-client-cert-keylog.keys"
-JAVA_NOT_IN_CA_LIST = PCAPS / "tls12-mtls-java-client-cert-not-in-ca-list.pcap"
-UNRELATED_CERT = PCAPS / "certs" / "client-unrelated.pem"
-ROOT_CA = PCAPS / "certs" / "root.pem"
-UNKNOWN_CA = PCAPS / "tls12-client-cert-unknown-ca.pcap"
 
 
 def streamed(capture, **options):

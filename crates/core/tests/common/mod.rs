@@ -107,3 +107,15 @@ pub(crate) fn project_captures() -> Vec<(String, std::path::PathBuf)> {
     out.sort();
     out
 }
+
+/// The public corpus beside the clone, or `None` (with a message) when it is absent.
+#[allow(dead_code)] // not every test binary compares with the corpus
+pub(crate) fn shared_corpus() -> Option<std::path::PathBuf> {
+    let shared = repo_root().join("../shared/captures");
+    if shared.join("MANIFEST.md").exists() {
+        Some(shared)
+    } else {
+        eprintln!("skipping: the public corpus ../shared/captures is not beside this clone");
+        None
+    }
+}

@@ -414,8 +414,8 @@ class Finding(TypedDict):
     frames: List[int]
 
 
-class Connection(TypedDict):
-    """One TCP connection's entry in the report."""
+class _ConnectionFacts(TypedDict):
+    """What a connection's whole entry and its document entry share."""
 
     id: int
     client: Endpoint
@@ -441,9 +441,6 @@ class Connection(TypedDict):
     resumes: Optional[int]
     client_certificate_requested: Optional[bool]
     certificate_request: Optional[CertificateRequest]
-    server_certificates: Optional[List[Union[Certificate, UnparsedCertificate]]]
-    client_certificates: Optional[List[Union[Certificate, UnparsedCertificate]]]
-    client_hello: Optional[ClientHello]
     server_hello: Optional[ServerHello]
     client_stack: Optional[ClientStack]
     messages: List[Message]
@@ -452,6 +449,15 @@ class Connection(TypedDict):
     dropped_events: int
     decryption: Optional[Decryption]
     findings: List[Finding]
+
+
+class Connection(_ConnectionFacts):
+    """One TCP connection's whole entry: every detail, its certificates and ClientHello in
+    place (what ``connections()`` yields)."""
+
+    server_certificates: Optional[List[Union[Certificate, UnparsedCertificate]]]
+    client_certificates: Optional[List[Union[Certificate, UnparsedCertificate]]]
+    client_hello: Optional[ClientHello]
 
 
 class _CertificateRefRequired(TypedDict):
@@ -466,46 +472,14 @@ class CertificateRef(_CertificateRefRequired, total=False):
     signature_valid: bool
 
 
-class ConnectionEntry(TypedDict):
+class ConnectionEntry(_ConnectionFacts):
     """A connection's entry in the document: as ``Connection``, its certificates and ClientHello
     by reference (``certificates``, ``client_hellos``). Connections with a problem have it, all
     of them with ``all=True``."""
 
-    id: int
-    client: Endpoint
-    server: Endpoint
-    role_basis: Literal["syn", "syn_ack", "tls_hello", "port"]
-    first_frame: int
-    last_frame: int
-    start: Time
-    end: Time
-    client_to_server: Traffic
-    server_to_client: Traffic
-    starts_like_tls: bool
-    starttls: Optional[
-        Literal["smtp", "imap", "pop3", "ftp", "ldap", "xmpp", "postgresql", "mysql", "other"]
-    ]
-    tls_version: Optional[str]
-    cipher_suite: Optional[str]
-    sni: Optional[str]
-    alpn: List[str]
-    alpn_selected: Optional[str]
-    outcome: Outcome
-    resumed: bool
-    resumes: Optional[int]
-    client_certificate_requested: Optional[bool]
-    certificate_request: Optional[CertificateRequest]
     server_certificates: Optional[List[Union[CertificateRef, UnparsedCertificate]]]
     client_certificates: Optional[List[Union[CertificateRef, UnparsedCertificate]]]
     client_hello: Optional[str]
-    server_hello: Optional[ServerHello]
-    client_stack: Optional[ClientStack]
-    messages: List[Message]
-    alerts: List[Alert]
-    anomalies: List[Anomaly]
-    dropped_events: int
-    decryption: Optional[Decryption]
-    findings: List[Finding]
 
 
 class ShortFinding(TypedDict):
