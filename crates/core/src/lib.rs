@@ -128,6 +128,15 @@ pub mod internals {
         let text = crate::report::text::render(&whole);
         let json = crate::report::to_json(&whole);
         assert!(!text.is_empty() && !json.is_empty());
+        // What users share: the Markdown report, redacted, in every format.
+        let mut redacted = whole;
+        crate::report::redact::Redactor::new().report(&mut redacted);
+        let options = crate::report::markdown::MarkdownOptions {
+            all: true,
+            filtered_from: None,
+        };
+        assert!(!crate::report::markdown::render(&redacted, options).is_empty());
+        assert!(!crate::report::to_json_with(&redacted, true).is_empty());
 
         let mut analyzer = crate::Analyzer::new();
         for chunk in data.chunks(7) {
