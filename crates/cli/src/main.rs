@@ -551,7 +551,7 @@ fn jsonl(
             let name = path.display().to_string();
             let mut writer = report::jsonl::LineWriter::new(Vec::new(), Some(&name), args.all);
             let found = std::cell::Cell::new(false);
-            let redactor = std::cell::RefCell::new(supplied.redactor());
+            let redactor = std::cell::RefCell::new(supplied.redactor(args.redact));
             let write = |writer: &mut report::jsonl::LineWriter<Vec<u8>>,
                          conns: Vec<ConnectionReport>|
              -> io::Result<()> {
@@ -786,9 +786,12 @@ fn diagnose_file(
 
 impl Supplied {
     /// A redactor for one file's JSON Lines, which knows the names of the supplied files (the
-    /// findings quote them) before the first connection.
-    fn redactor(&self) -> report::redact::Redactor {
+    /// findings quote them) before the first connection; an idle one when not redacting.
+    fn redactor(&self, redact: bool) -> report::redact::Redactor {
         let mut redactor = report::redact::Redactor::new();
+        if !redact {
+            return redactor;
+        }
         let trust_store: Vec<String> = self
             .trust_store
             .summaries()

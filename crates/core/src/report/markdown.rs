@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use super::text::{
-    Shown, addresses, alert_text, duration, endpoints, header, ids, message_text, plural,
+    Shown, addresses, alert_text, causes, duration, endpoints, header, ids, message_text, plural,
     problem_groups, relative, selection,
 };
 use super::{
@@ -75,33 +75,21 @@ pub fn render(report: &Report, options: MarkdownOptions) -> String {
 }
 
 fn problems_line(out: &mut String, report: &Report) {
-    let mut causes: Vec<(&str, usize, Severity)> = Vec::new();
-    for conn in &report.connections {
-        if let Some(f) = conn.findings.iter().find(|f| f.severity != Severity::Info) {
-            match causes
-                .iter_mut()
-                .find(|(code, ..)| *code == f.code.as_str())
-            {
-                Some(cause) => cause.1 += 1,
-                None => causes.push((f.code.as_str(), 1, f.severity)),
-            }
-        }
-    }
+    let causes = causes(report);
     if causes.is_empty() {
         if report.findings.is_empty() && !report.connections.is_empty() {
             out.push_str("\n**No problems found.**\n");
         }
         return;
     }
-    causes.sort_by_key(|(code, n, severity)| (*severity, std::cmp::Reverse(*n), *code));
     let parts: Vec<String> = causes
         .iter()
-        .map(|(code, n, _)| format!("`{code}` ×{n}"))
+        .map(|(code, (n, _))| format!("`{code}` ×{n}"))
         .collect();
     let _ = writeln!(out, "\n**Problems:** {}", parts.join(", "));
 }
 
-/// More connections with a problem than [`GROUP_FROM`]: one section per cause, its first error
+/// More connections with a problem than [`super::text::GROUP_FROM`]: one section per cause, its first error
 /// connection in full.
 fn groups(out: &mut String, report: &Report) {
     let groups = problem_groups(report);

@@ -77,7 +77,8 @@ impl Redactor {
             self.certificate(cert);
         }
         // The capture's findings may name any connection's values.
-        let all: Vec<String> = self.names.keys().cloned().collect();
+        let mut all: Vec<String> = self.names.keys().cloned().collect();
+        longest_first(&mut all);
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
         for f in &mut report.findings {
             self.finding(f, &all);
@@ -98,16 +99,10 @@ impl Redactor {
             self.always.push(subject.clone());
             self.always
                 .extend(common_names(subject).map(str::to_string));
-            self.name(subject, Kind::Ca);
-            for cn in common_names(subject) {
-                if !self.names.contains_key(cn) {
-                    let alias = self.name(subject, Kind::Ca);
-                    self.names.insert(cn.to_string(), alias);
-                }
-            }
+            let alias = self.name(subject, Kind::Ca);
+            self.common_names_of(subject, &alias);
         }
-        self.always.sort_unstable();
-        self.always.dedup();
+        longest_first(&mut self.always);
     }
 
     /// Redacts one connection's report entry (as [`crate::Analyzer::take_connections`] hands
@@ -139,8 +134,7 @@ impl Redactor {
             *chain = self.chain(chain, &mut seen);
         }
         seen.extend(self.always.iter().cloned());
-        seen.sort_unstable();
-        seen.dedup();
+        longest_first(&mut seen);
         let local: Vec<&str> = seen.iter().map(String::as_str).collect();
         for f in &mut c.findings {
             self.finding(f, &local);
@@ -166,14 +160,6 @@ impl Redactor {
                 self.opening(opening, &local);
             }
         }
-    }
-
-    /// Rewrites a text (a file name, a message) with the pseudonyms of every name seen so far
-    /// and of any IP address in it.
-    pub fn text(&mut self, text: &str) -> String {
-        let all: Vec<String> = self.names.keys().cloned().collect();
-        let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        self.scrub(text, &all)
     }
 
     fn endpoint(&mut self, e: Endpoint, role: AliasRole) -> Endpoint {
@@ -250,17 +236,8 @@ impl Redactor {
         let subject_kind = if cert.is_ca { Kind::Ca } else { Kind::Subject };
         let issuer = self.name(&cert.issuer, Kind::Ca);
         let subject = self.name(&cert.subject, subject_kind);
-        // A common name on its own (in a finding's text) is a host name, or else stands for its
-        // certificate's name.
-        for (dn, alias) in [(&cert.subject, &subject), (&cert.issuer, &issuer)] {
-            for cn in common_names(dn) {
-                if looks_like_host(cn) {
-                    self.name(cn, Kind::Host);
-                } else if !self.names.contains_key(cn) {
-                    self.names.insert(cn.to_string(), alias.clone());
-                }
-            }
-        }
+        self.common_names_of(&cert.subject, &subject);
+        self.common_names_of(&cert.issuer, &issuer);
         cert.issuer = issuer;
         cert.subject = subject;
         cert.serial = self.name(&cert.serial, Kind::Serial);
@@ -269,6 +246,18 @@ impl Redactor {
             *san = self.alt_name(san);
         }
         cert.der = Arc::from([]);
+    }
+
+    /// Pseudonyms for the common names of a distinguished name, which a finding's text may
+    /// quote on their own: a host name's own, or else the name's (`alias`).
+    fn common_names_of(&mut self, dn: &str, alias: &str) {
+        for cn in common_names(dn) {
+            if looks_like_host(cn) {
+                self.name(cn, Kind::Host);
+            } else if !self.names.contains_key(cn) {
+                self.names.insert(cn.to_string(), alias.to_string());
+            }
+        }
     }
 
     fn alt_name(&mut self, san: &str) -> String {
@@ -310,14 +299,11 @@ impl Redactor {
         }
     }
 
-    /// A text with the given names (and the parts of names: a certificate's common name) and
-    /// every IP address in it replaced by their pseudonyms.
+    /// A text with the given names (longest first, see [`longest_first`]) and every IP address
+    /// in it replaced by their pseudonyms.
     fn scrub(&mut self, text: &str, names: &[&str]) -> String {
-        let mut names: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
-        // The longest first: a distinguished name before the common name inside it.
-        names.sort_unstable_by_key(|n| std::cmp::Reverse(n.len()));
         let mut out = text.to_string();
-        for name in names {
+        for &name in names {
             let Some(alias) = self.names.get(name) else {
                 continue;
             };
@@ -355,6 +341,14 @@ impl Redactor {
         }
         out
     }
+}
+
+/// Names to look for in a text, each once, the longest first: a distinguished name is replaced
+/// before the common name inside it.
+fn longest_first(names: &mut Vec<String>) {
+    names.retain(|n| !n.is_empty());
+    names.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    names.dedup();
 }
 
 /// The strings of a certificate that must not show in a redacted text.

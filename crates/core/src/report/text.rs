@@ -256,21 +256,27 @@ fn collapsed<T: Ord>(
 }
 
 /// The diagnosis at a glance: failed connections by cause, and capture-wide findings.
-fn summary(out: &mut String, report: &Report, style: &Style) {
+/// The connections' headline codes (the first finding worse than informational), counted:
+/// errors first, then the most frequent.
+pub(super) fn causes(report: &Report) -> Vec<(&str, (usize, Severity))> {
     let mut causes: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
     for conn in &report.connections {
-        // The first finding of each severity class is the connection's headline.
         if let Some(f) = conn.findings.iter().find(|f| f.severity != Severity::Info) {
             let entry = causes.entry(f.code.as_str()).or_insert((0, f.severity));
             entry.0 += 1;
         }
     }
-    if causes.is_empty() && report.findings.is_empty() && !report.connections.is_empty() {
+    let mut list: Vec<(&str, (usize, Severity))> = causes.into_iter().collect();
+    list.sort_by_key(|(code, (n, severity))| (*severity, std::cmp::Reverse(*n), *code));
+    list
+}
+
+fn summary(out: &mut String, report: &Report, style: &Style) {
+    let list = causes(report);
+    if list.is_empty() && report.findings.is_empty() && !report.connections.is_empty() {
         let _ = writeln!(out, "no problems found");
     }
-    if !causes.is_empty() {
-        let mut list: Vec<(&str, (usize, Severity))> = causes.into_iter().collect();
-        list.sort_by_key(|(code, (n, severity))| (*severity, std::cmp::Reverse(*n), *code));
+    if !list.is_empty() {
         let parts: Vec<String> = list
             .iter()
             .map(|(code, (n, severity))| {
