@@ -317,29 +317,23 @@ fn export_certificates(
     );
     // In order of role, then name: the index reads server, client, then CAs.
     let mut list: Vec<&Seen> = certificates.values().collect();
-    list.sort_by_key(|s| {
-        (
-            s.role != "server",
-            s.role != "client",
-            s.certificate.subject.clone(),
-        )
-    });
+    let rank = |s: &Seen| (s.role != "server", s.role != "client");
+    list.sort_by(|a, b| (rank(a), &a.certificate.subject).cmp(&(rank(b), &b.certificate.subject)));
     for seen in &list {
         let c = &seen.certificate;
+        let short = &c.sha256[..16.min(c.sha256.len())];
         let name = if redact {
             String::new()
         } else {
             slug(&c.subject)
         };
-        let file = if name.is_empty() {
-            format!("{}-{}.pem", seen.role, &c.sha256[..16.min(c.sha256.len())])
-        } else {
-            format!(
-                "{}-{name}-{}.pem",
-                seen.role,
-                &c.sha256[..16.min(c.sha256.len())]
-            )
-        };
+        let file = [seen.role, name.as_str(), short]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("-")
+            + ".pem";
         let path = dir.join(&file);
         std::fs::write(&path, c.pem())
             .with_context(|| format!("{}: cannot write", path.display()))?;

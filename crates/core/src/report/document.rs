@@ -10,12 +10,12 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use serde::ser::SerializeMap;
+use serde::ser::{SerializeMap, SerializeSeq};
 
 use super::jsonl::{Entry, alone, entry, hash_id, hello_key, references};
 use super::{
-    CaptureSummary, Certificate, CertificateEntry, ClientHello, Finding, Report, SCHEMA_VERSION,
-    Tool,
+    CaptureSummary, Certificate, CertificateEntry, ClientHello, ConnectionReport, Finding, Report,
+    SCHEMA_VERSION, Tool,
 };
 
 /// The document of a report.
@@ -29,7 +29,8 @@ pub(super) struct Document<'a> {
     /// Facts about the capture file.
     capture: &'a CaptureSummary,
     /// TCP connections, in order of first appearance.
-    connections: Vec<Entry<'a>>,
+    #[cfg_attr(feature = "ts", ts(as = "Vec<Entry<'a>>"))]
+    connections: Entries<'a>,
     /// Every certificate the connections refer to, by SHA-256 (hex), in order of first
     /// appearance; `signature_valid` belongs to a certificate's place in a chain, so it is in
     /// the connections' references.
@@ -71,6 +72,30 @@ impl<T: Serialize> Serialize for Table<T> {
     }
 }
 
+/// The connections' entries, each made as it is written (not held beside the report).
+pub(super) struct Entries<'a> {
+    connections: &'a [ConnectionReport],
+    /// Each connection's ClientHello id, in the same order.
+    hellos: Vec<Option<Arc<str>>>,
+    all: bool,
+}
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.connections.len()))?;
+        for (conn, hello) in self.connections.iter().zip(&self.hellos) {
+            seq.serialize_element(&entry(
+                conn,
+                references(conn.server_certificates.as_deref()),
+                references(conn.client_certificates.as_deref()),
+                hello.clone(),
+                self.all,
+            ))?;
+        }
+        seq.end()
+    }
+}
+
 impl<'a> Document<'a> {
     /// The document of `report`; `all`: connections without a problem in full too.
     pub(super) fn new(report: &'a Report, all: bool) -> Self {
@@ -79,7 +104,7 @@ impl<'a> Document<'a> {
         let mut client_hellos = Table(Vec::new());
         // A ClientHello's quick hash → its place in the table.
         let mut hellos: FxHashMap<u64, usize> = FxHashMap::default();
-        let mut connections = Vec::with_capacity(report.connections.len());
+        let mut ids = Vec::with_capacity(report.connections.len());
         for conn in &report.connections {
             for entry in [&conn.server_certificates, &conn.client_certificates]
                 .into_iter()
@@ -101,19 +126,17 @@ impl<'a> Document<'a> {
                 });
                 Arc::clone(&client_hellos.0[at].0)
             });
-            connections.push(entry(
-                conn,
-                references(conn.server_certificates.as_deref()),
-                references(conn.client_certificates.as_deref()),
-                hello,
-                all,
-            ));
+            ids.push(hello);
         }
         Self {
             schema_version: SCHEMA_VERSION,
             tool: &report.tool,
             capture: &report.capture,
-            connections,
+            connections: Entries {
+                connections: &report.connections,
+                hellos: ids,
+                all,
+            },
             certificates,
             client_hellos,
             findings: &report.findings,
