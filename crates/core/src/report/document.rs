@@ -12,7 +12,9 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq};
 
-use super::jsonl::{Entry, alone, entry, hash_id, hello_key, references};
+#[cfg(feature = "ts")]
+use super::jsonl::Entry;
+use super::jsonl::{alone, entry, hash_id, hello_key, references};
 use super::{
     CaptureSummary, Certificate, CertificateEntry, ClientHello, ConnectionReport, Finding, Report,
     SCHEMA_VERSION, Tool,
