@@ -567,14 +567,14 @@ async function downloadPem(cert) {
   link.remove();
 }
 
-/** Copies text to the clipboard and says so on the button. */
-async function copy(button, text, label) {
+/** Copies text to the clipboard and says so on the button for a moment. */
+async function copy(button, text, label, failed = "Copy failed") {
   document.body.dataset.copied = text;
   try {
     await navigator.clipboard.writeText(text);
     button.textContent = "Copied";
   } catch {
-    button.textContent = "Copy failed";
+    button.textContent = failed;
   }
   setTimeout(() => (button.textContent = label), 2000);
 }
@@ -636,13 +636,5 @@ $("copy-ticket").addEventListener("click", async () => {
   await copy($("copy-ticket"), ticket, "Copy report for a ticket");
 });
 
-$("copy-text").addEventListener("click", async () => {
-  const text = textSummary(current.report);
-  document.body.dataset.copied = text;
-  try {
-    await navigator.clipboard.writeText(text);
-    $("copy-text").textContent = "Copied";
-  } catch {
-    $("copy-text").textContent = "Copy failed: select the text below";
-  }
-});
+$("copy-text").addEventListener("click", () =>
+  copy($("copy-text"), textSummary(current.report), "Copy text summary", "Copy failed: select the text below"));
